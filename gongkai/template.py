@@ -1,0 +1,144 @@
+"""The national template as data: canonical cells (cells_2021.csv, cells_2019.csv) and label patterns.
+
+Nothing else in the code base names a row or column label; parsers ask this module.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+
+VERSIONS = ("2021", "2019")
+TABLES = ("t2", "t3", "t4")
+TABLE_ZH = {"t2": "表二", "t3": "表三", "t4": "表四"}
+
+_QUOTES = re.compile(r"[\s\u3000\u00a0\"'“”‘’「」『』〝〞]+")
+
+
+def norm_label(text: str) -> str:
+    """Normalise a printed label for matching: NFKC (full-width → ASCII), no whitespace, no quotes,
+    Chinese comma/dot variants unified. Raw text is kept elsewhere; this is only for matching."""
+    t = unicodedata.normalize("NFKC", text or "")
+    t = _QUOTES.sub("", t)
+    return t.replace("．", ".").replace("。", ".")
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    with resources.files("gongkai.data").joinpath(name).open(encoding="utf-8") as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+
+
+@cache
+def cells(version: str = "2021") -> pd.DataFrame:
+    """The canonical cells of a format version, in template order (table_id, row_key, col_key, labels…)."""
+    if version not in VERSIONS:
+        raise ValueError(f"unknown format version {version!r}; expected one of {VERSIONS}")
+    df = pd.DataFrame(_read_csv(f"cells_{version}.csv"))
+    df["format_version"] = version
+    df["cell_no"] = range(len(df))
+    return df
+
+
+@cache
+def all_cells() -> pd.DataFrame:
+    """Union of both versions' cells, one row per (format_version, table_id, row_key, col_key)."""
+    return pd.concat([cells(v) for v in VERSIONS], ignore_index=True)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    key: str
+    regex: re.Pattern[str]
+
+
+@cache
+def _label_rows() -> tuple[dict[str, str], ...]:
+    return tuple(_read_csv("labels.csv"))
+
+
+@cache
+def patterns(version: str, table_id: str, axis: str) -> tuple[Pattern, ...]:
+    """Label patterns for one axis ('row', 'col' or 'group') of a table, in priority order."""
+    return tuple(
+        Pattern(r["key"], re.compile(r["pattern"]))
+        for r in _label_rows()
+        if r["table_id"] == table_id and r["axis"] == axis and r["version"] in ("both", version)
+    )
+
+
+def match(version: str, table_id: str, axis: str, label: str) -> str | None:
+    """The key whose pattern matches a printed label first, or None."""
+    norm = norm_label(label)
+    if not norm:
+        return None
+    for p in patterns(version, table_id, axis):
+        if p.regex.search(norm):
+            return p.key
+    return None
+
+
+def group_span(table_id: str, label: str) -> int | None:
+    """How many leaf columns a header group label spans (for renderings that drop colspans)."""
+    for version in VERSIONS:
+        key = match(version, table_id, "group", label)
+        if key:
+            return int(key)
+    return None
+
+
+@cache
+def keys(version: str, table_id: str) -> tuple[tuple[str, str], ...]:
+    """(row_key, col_key) pairs of a table, template order."""
+    df = cells(version)
+    sub = df[df.table_id == table_id]
+    return tuple(zip(sub.row_key, sub.col_key))
+
+
+@cache
+def row_keys(version: str, table_id: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(r for r, _ in keys(version, table_id)))
+
+
+@cache
+def col_keys(version: str, table_id: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(c for _, c in keys(version, table_id)))
+
+
+@cache
+def labels(version: str = "2021") -> dict[tuple[str, str, str], tuple[str, str]]:
+    """(table_id, row_key, col_key) → (row_label, col_label) as printed on the national form."""
+    df = cells(version)
+    return {
+        (t, r, c): (rl, cl)
+        for t, r, c, rl, cl in zip(df.table_id, df.row_key, df.col_key, df.row_label, df.col_label)
+    }
+
+
+@cache
+def _names() -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], str]]:
+    """Printed row and column names per (table_id, key), 2021 labels first, 2019-only keys added."""
+    rows: dict[tuple[str, str], str] = {}
+    cols: dict[tuple[str, str], str] = {}
+    for version in VERSIONS:
+        df = cells(version)
+        for t, r, c, rl, cl, g in zip(df.table_id, df.row_key, df.col_key, df.row_label, df.col_label, df.group):
+            rows.setdefault((t, r), rl)
+            cols.setdefault((t, c), f"{g.replace('/', '·')}·{cl}" if t == "t4" else cl)
+    return rows, cols
+
+
+def cell_name(table_id: str, row_key: str | None = None, col_key: str | None = None) -> str:
+    """A Chinese name for a cell or line, e.g. 表三「一、本年新收政府信息公开申请数量」行「自然人」列."""
+    rows, cols = _names()
+    name = TABLE_ZH.get(table_id, table_id)
+    if row_key and rows.get((table_id, row_key)):
+        name += f"「{rows[(table_id, row_key)]}」行"
+    if col_key and cols.get((table_id, col_key)):
+        name += f"「{cols[(table_id, col_key)]}」列"
+    return name
