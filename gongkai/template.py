@@ -9,7 +9,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import pandas as pd
@@ -72,8 +72,9 @@ def patterns(version: str, table_id: str, axis: str) -> tuple[Pattern, ...]:
     )
 
 
+@lru_cache(maxsize=1 << 17)
 def match(version: str, table_id: str, axis: str, label: str) -> str | None:
-    """The key whose pattern matches a printed label first, or None."""
+    """The key whose pattern matches a printed label first, or None (cached: labels repeat across reports)."""
     norm = norm_label(label)
     if not norm:
         return None
@@ -83,6 +84,7 @@ def match(version: str, table_id: str, axis: str, label: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 12)
 def group_span(table_id: str, label: str) -> int | None:
     """How many leaf columns a header group label spans (for renderings that drop colspans)."""
     for version in VERSIONS:
@@ -142,3 +144,14 @@ def cell_name(table_id: str, row_key: str | None = None, col_key: str | None = N
     if col_key and cols.get((table_id, col_key)):
         name += f"「{cols[(table_id, col_key)]}」列"
     return name
+
+
+@cache
+def any_label() -> re.Pattern[str]:
+    """One regex matching any row, column or group label of any table and version (for sniffing)."""
+    pats = {r["pattern"] for r in _label_rows()}
+    return re.compile("|".join(f"(?:{p})" for p in sorted(pats)))
+
+
+def is_label(text: str) -> bool:
+    return bool(any_label().search(norm_label(text)))
