@@ -1,0 +1,28 @@
+# gongkai — two commands on a fresh clone:  make audit  ·  make test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DB     ?= data/warehouse.duckdb
+
+.PHONY: setup audit test bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install gongkai with its pinned dependencies
+
+audit: $(STAMP)  ## audit the bundled sample harvest into data/warehouse.duckdb
+	$(BIN)/gongkai audit data/harvest --db $(DB)
+
+test: $(STAMP)  ## the test suite (both cores)
+	$(BIN)/python -m pytest -n 2 tests
+
+bench: $(STAMP)  ## throughput benchmark (apart from the tests): generated text/HTML reports, reports/s
+	$(BIN)/python bench/bench_audit.py
+
+clean:
+	rm -rf $(DB) $(DB).lock data/.warehouse* .pytest_cache

@@ -1,0 +1,93 @@
+"""The audit flow: discover → parse (coarse chunks, all cores) → check (whole batch) → load → publish.
+
+Thin by design: each task calls one plain function of the `gongkai` package. The audit trail lives in
+DuckDB (`runs`, `reports`, `findings`), not only in Prefect's run history (lossy under bursts, §8).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+import flows  # noqa: F401  (Prefect environment before prefect is imported)
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
+
+from gongkai import checks, frames, ingest, pipeline, progress, warehouse
+
+DEFAULT_CHUNK = 250  # files per parse task: hundreds, so Prefect's per-task cost is noise
+
+
+@task(name="discover", cache_policy=NO_CACHE)
+def discover(harvest: list[str]) -> tuple[list[ingest.HarvestFile], list[str]]:
+    warnings: list[str] = []
+    return ingest.discover(harvest, warnings), warnings
+
+
+@task(name="known-reports", cache_policy=NO_CACHE)
+def known_reports(db: str) -> frozenset[str]:
+    return frozenset(warehouse.known_report_ids(Path(db)))
+
+
+@task(name="parse-chunk", cache_policy=NO_CACHE)
+def parse_chunk(files: list[ingest.HarvestFile], known, pool) -> pipeline.ChunkResult:
+    if pool is not None:  # CPU work in a spawned process; this thread only waits
+        result = pool.submit(pipeline.parse_chunk_in_worker, files).result()
+    else:
+        result = pipeline.parse_chunk(files, known)
+    return result
+
+
+@task(name="check", cache_policy=NO_CACHE)
+def check(batch: frames.Batch) -> checks.CheckResult:
+    return checks.run_checks(batch)
+
+
+@task(name="load-and-publish", cache_policy=NO_CACHE)
+def load(db: str, run: warehouse.RunRecord, batch: frames.Batch, result: checks.CheckResult) -> warehouse.RunSummary:
+    return warehouse.write_run(Path(db), run, batch, result.findings, result.rule_results, checks.rules_catalogue())
+
+
+@flow(name="gongkai-audit", task_runner=ThreadPoolTaskRunner(max_workers=8), log_prints=False)
+def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAULT_CHUNK, use_processes: bool = True) -> dict:
+    """Audit every new file under `harvest` into the warehouse `db`; returns the run summary."""
+    run = warehouse.RunRecord(
+        run_id=datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8],
+        flow_run_id=str(flow_run.id) if flow_run.id else None,
+        started_at=datetime.now(timezone.utc),
+        harvest=";".join(harvest),
+        files_seen=0,
+        files_new=0,
+    )
+    try:
+        files, warnings = discover(harvest)
+        known = known_reports(db)
+        run.files_seen = len(files)
+        parts = ingest.chunks(files, chunk_size)
+        progress.report("parse", 0, len(files))
+        pool = pipeline.process_pool(workers, known) if use_processes and workers > 1 and len(parts) > 0 else None
+        try:
+            futures = [parse_chunk.submit(part, quote(known), quote(pool)) for part in parts]
+            results, done = [], 0
+            for part, fut in zip(parts, futures):
+                results.append(fut.result())
+                done += len(part)
+                progress.report("parse", done, len(files))
+        finally:
+            if pool is not None:
+                pool.shutdown()
+        batch, _ = pipeline.dedupe(frames.Batch.concat(r.batch for r in results))
+        run.files_new = len(batch.reports)
+        progress.report("check", 0, 1)
+        result = check(batch)
+        progress.report("load", 0, 1)
+        summary = load(db, run, batch, result)
+    except Exception as exc:
+        warehouse.record_failed_run(Path(db), run, " ".join(f"{type(exc).__name__}: {exc}".split())[:500])
+        raise
+    return {**asdict(summary), "warnings": warnings}

@@ -1,0 +1,44 @@
+"""The nightly audit deployment: cron 0 2 * * * in Asia/Shanghai, served on a real Prefect API.
+
+    gongkai serve [--cron "0 2 * * *"] [--harvest data/harvest] [--db data/warehouse.duckdb]
+
+runs `flow.serve()`: it registers the deployment with the Prefect API in PREFECT_API_URL (start one
+with `prefect server start`) and runs scheduled audits in this process until stopped.
+"""
+
+from __future__ import annotations
+
+import flows  # noqa: F401
+from prefect.schedules import Cron
+
+from flows.audit import audit
+
+DEPLOYMENT_NAME = "nightly"
+DEFAULT_CRON = "0 2 * * *"
+TIMEZONE = "Asia/Shanghai"
+
+
+def schedule(cron: str = DEFAULT_CRON) -> Cron:
+    return Cron(cron, timezone=TIMEZONE)
+
+
+def deployment(harvest: list[str], db: str, cron: str = DEFAULT_CRON, workers: int = 2):
+    """The nightly RunnerDeployment (readable without a server: `.schedules`)."""
+    return audit.to_deployment(
+        name=DEPLOYMENT_NAME,
+        schedules=[schedule(cron)],
+        parameters={"harvest": harvest, "db": db, "workers": workers},
+        description="Nightly audit of newly harvested 政府信息公开工作年度报告 into the DuckDB warehouse.",
+        tags=["gongkai", "nightly"],
+    )
+
+
+def serve(harvest: list[str], db: str, cron: str = DEFAULT_CRON, workers: int = 2) -> None:
+    audit.serve(
+        name=DEPLOYMENT_NAME,
+        schedules=[schedule(cron)],
+        parameters={"harvest": harvest, "db": db, "workers": workers},
+        description="Nightly audit of newly harvested 政府信息公开工作年度报告 into the DuckDB warehouse.",
+        tags=["gongkai", "nightly"],
+        pause_on_shutdown=False,
+    )

@@ -1,0 +1,289 @@
+"""`gongkai` command line (thin: Typer + Rich over the flows and the warehouse).
+
+Prefect is imported only by the commands that run flows, so `sql`, `findings` and `rules` start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="gongkai — deterministic audits of 政府信息公开工作年度报告 into a DuckDB warehouse.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+out = Console()
+err = Console(stderr=True)
+
+DB_HELP = "Warehouse file (default: $GONGKAI_DB or data/warehouse.duckdb)."
+FORMATS = ("table", "csv", "json")
+
+
+def _db(db: Optional[Path]) -> Path:
+    from .warehouse import default_db
+
+    return db or default_db()
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _emit(df, fmt: str, title: str | None = None) -> None:
+    """Print a frame as a Rich table, CSV or JSON (strings from harvested files are not markup)."""
+    if fmt == "csv":
+        sys.stdout.write(df.to_csv(index=False))
+    elif fmt == "json":
+        sys.stdout.write(df.to_json(orient="records", force_ascii=False, date_format="iso", indent=1) + "\n")
+    else:
+        table = Table(title=title, show_lines=False, highlight=False)
+        for col in df.columns:
+            table.add_column(str(col), overflow="fold")
+        for row in df.itertuples(index=False):
+            table.add_row(*("" if v is None or v != v else str(v) for v in row))
+        out.print(table)
+        out.print(f"{len(df)} row(s)", style="dim")
+
+
+@app.command()
+def audit(
+    harvest: list[Path] = typer.Argument(None, help="Harvest folders or files (default: data/harvest)."),
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    workers: int = typer.Option(0, "--workers", "-w", help="Parser processes (default: number of cores, at most 8)."),
+    task_runner: str = typer.Option("local", "--task-runner", help="local (threads + processes on this machine) or dask."),
+    dask_address: Optional[str] = typer.Option(None, "--dask-address", help="Scheduler address for --task-runner dask."),
+    chunk_size: int = typer.Option(250, "--chunk-size", help="Files per parse task."),
+) -> None:
+    """Audit harvested reports into the warehouse and print a summary.
+
+    Example: gongkai audit data/harvest --db data/warehouse.duckdb
+
+    Exits 0 when the run completed (findings are results, not failures), 1 when the run itself failed.
+    """
+    from . import pipeline, progress
+    from .ingest import HarvestNotFound
+
+    roots = [str(p) for p in (harvest or [Path("data/harvest")])]
+    missing = [r for r in roots if not Path(r).exists()]
+    if missing:
+        _fail(f"harvest path {missing[0]} does not exist", 2)
+    dbp = _db(db)
+    dbp.parent.mkdir(parents=True, exist_ok=True)
+    flow = _audit_flow(task_runner, dask_address)
+    n_workers = workers or pipeline.default_workers()
+    with _progress() as hook:
+        progress.install(hook)
+        try:
+            summary = flow(harvest=roots, db=str(dbp), workers=n_workers, chunk_size=chunk_size,
+                           use_processes=task_runner == "local")
+        except HarvestNotFound as exc:
+            _fail(str(exc), 2)
+        except Exception as exc:  # the run itself failed: one line, non-zero exit
+            _fail(f"audit run failed: {' '.join(str(exc).split())[:400]} (recorded in the runs table)")
+        finally:
+            progress.install(None)
+    _print_summary(summary, dbp)
+
+
+def _audit_flow(task_runner: str, dask_address: Optional[str]):
+    from flows.audit import audit as audit_flow
+
+    if task_runner == "local":
+        return audit_flow
+    if task_runner != "dask":
+        _fail(f"unknown --task-runner {task_runner!r}; use local or dask", 2)
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError:
+        _fail("--task-runner dask needs prefect-dask: pip install -e '.[dask]'", 2)
+    return audit_flow.with_options(task_runner=DaskTaskRunner(address=dask_address) if dask_address else DaskTaskRunner())
+
+
+class _progress:
+    """A Rich progress bar on an interactive terminal; silent otherwise."""
+
+    def __enter__(self):
+        if not err.is_terminal:
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=err, transient=True)
+        self.bar.start()
+        self.tasks: dict[str, int] = {}
+
+        def hook(stage: str, done: int, total: int) -> None:
+            if stage not in self.tasks:
+                self.tasks[stage] = self.bar.add_task({"parse": "parsing", "check": "checking", "load": "loading"}.get(stage, stage), total=total or 1)
+            self.bar.update(self.tasks[stage], completed=done, total=total or 1)
+
+        return hook
+
+    def __exit__(self, *exc):
+        if hasattr(self, "bar"):
+            self.bar.stop()
+        return False
+
+
+def _print_summary(s: dict, db: Path) -> None:
+    t = Table(title=f"gongkai audit · run {s['run_id']}", show_header=False, highlight=False)
+    t.add_column("what")
+    t.add_column("count", justify="right")
+    sev = s.get("findings_by_severity") or {}
+    rows = [
+        ("files seen 文件", s["files_seen"]),
+        ("new files 新文件", s["files_new"]),
+        ("parsed 已解析", s["reports_parsed"]),
+        ("partial 部分解析", s.get("reports_partial", 0)),
+        ("failed 解析失败", s["reports_failed"]),
+        ("findings new 新发现", s["findings_new"]),
+        ("  error 错误", sev.get("error", 0)),
+        ("  warning 警告", sev.get("warning", 0)),
+        ("  not assessable 无法核对", sev.get("not_assessable", 0)),
+    ]
+    for k, v in rows:
+        t.add_row(k, str(v))
+    out.print(t)
+    for w in s.get("warnings") or []:
+        err.print(f"[yellow]warning:[/yellow] {w}", highlight=False, markup=True, soft_wrap=True)
+    out.print(f"warehouse: {db}", style="dim", highlight=False)
+    if s["reports_failed"]:
+        out.print("failed files: gongkai findings --rule PARSE_FAILED", style="dim", highlight=False)
+
+
+@app.command()
+def sql(
+    query: str = typer.Argument(..., help="SQL to run (read-only)."),
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+) -> None:
+    """Run read-only SQL against the published warehouse.
+
+    Example: gongkai sql "SELECT agency, year, errors FROM report_scorecard ORDER BY errors DESC LIMIT 10"
+    """
+    from .warehouse import ReadOnlyViolation, WarehouseMissing, query as run_query
+
+    if fmt not in FORMATS:
+        _fail(f"unknown --format {fmt!r}; use {', '.join(FORMATS)}", 2)
+    try:
+        df = run_query(_db(db), query)
+    except (ReadOnlyViolation, WarehouseMissing) as exc:
+        _fail(str(exc))
+    except Exception as exc:  # SQL errors from DuckDB: one line, no traceback
+        _fail(" ".join(str(exc).split()))
+    _emit(df, fmt)
+
+
+@app.command()
+def findings(
+    agency: Optional[str] = typer.Option(None, "--agency", help="Agency name or agency_id (substring match)."),
+    year: Optional[int] = typer.Option(None, "--year", help="Report year."),
+    rule: Optional[str] = typer.Option(None, "--rule", help="Rule id, e.g. T3_BALANCE."),
+    status: Optional[str] = typer.Option(None, "--status", help="fail or not_assessable."),
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or xlsx."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (required for xlsx)."),
+) -> None:
+    """List findings on the current report versions, with filters.
+
+    Example: gongkai findings --year 2023 --rule T3_BALANCE --format csv > t3.csv
+    """
+    from .warehouse import WarehouseMissing, connect_readonly
+
+    if fmt not in FORMATS + ("xlsx",):
+        _fail(f"unknown --format {fmt!r}; use table, csv, json or xlsx", 2)
+    if fmt == "xlsx" and output is None:
+        _fail("--format xlsx needs --output FILE.xlsx", 2)
+    where, params = ["1=1"], []
+    if agency:
+        where.append("(f.agency LIKE ? OR f.agency_id LIKE ?)")
+        params += [f"%{agency}%", f"%{agency}%"]
+    if year is not None:
+        where.append("f.year = ?")
+        params.append(year)
+    if rule:
+        where.append("f.rule_id = ?")
+        params.append(rule.upper())
+    if status:
+        where.append("f.status = ?")
+        params.append(status)
+    sql_text = f"""
+        SELECT f.agency, f.year, f.rule_id, r.title_zh, f.severity, f.status, f.table_id, f.row_key, f.col_key,
+               f.expected, f.observed, f.message, rep.source_path, f.finding_id
+        FROM findings_current f JOIN rules r USING (rule_id) JOIN reports rep USING (report_id)
+        WHERE {' AND '.join(where)}
+        ORDER BY f.agency, f.year, CASE f.severity WHEN 'error' THEN 0 ELSE 1 END, f.rule_id, f.table_id, f.row_key, f.col_key"""
+    try:
+        con = connect_readonly(_db(db))
+    except WarehouseMissing as exc:
+        _fail(str(exc))
+    try:
+        df = con.execute(sql_text, params).df()
+    finally:
+        con.close()
+    if fmt == "xlsx":
+        df.to_excel(output, index=False, sheet_name="findings")
+        out.print(f"{len(df)} finding(s) written to {output}", highlight=False)
+    elif output is not None:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(df.to_csv(index=False) if fmt == "csv" else df.to_json(orient="records", force_ascii=False, indent=1))
+        out.print(f"{len(df)} finding(s) written to {output}", highlight=False)
+    else:
+        _emit(df, fmt, title="findings 审核发现")
+
+
+@app.command()
+def rules(fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json.")) -> None:
+    """List the audit rules with Chinese and English titles, family, severity and engine.
+
+    Example: gongkai rules --format csv
+    """
+    from .checks import rules_catalogue
+
+    if fmt not in FORMATS:
+        _fail(f"unknown --format {fmt!r}; use {', '.join(FORMATS)}", 2)
+    df = rules_catalogue()[["rule_id", "family", "severity", "engine", "title_zh", "title_en"]]
+    _emit(df, fmt, title="rules 审核规则")
+
+
+@app.command()
+def serve(
+    cron: str = typer.Option("0 2 * * *", "--cron", help="Cron schedule (Asia/Shanghai)."),
+    harvest: list[Path] = typer.Option([Path("data/harvest")], "--harvest", help="Harvest folder(s) to audit."),
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    workers: int = typer.Option(0, "--workers", "-w", help="Parser processes per run."),
+) -> None:
+    """Serve the nightly audit deployment on the Prefect API in PREFECT_API_URL (until Ctrl-C).
+
+    Example: prefect server start &  PREFECT_API_URL=http://127.0.0.1:4200/api gongkai serve --cron "0 2 * * *"
+    """
+    from . import pipeline
+    from flows.nightly import serve as serve_nightly
+
+    dbp = _db(db).resolve()
+    serve_nightly([str(p.resolve()) for p in harvest], str(dbp), cron=cron, workers=workers or pipeline.default_workers())
+
+
+@app.command()
+def version() -> None:
+    """Print the gongkai version."""
+    out.print(f"gongkai {__version__}")
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

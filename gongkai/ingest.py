@@ -1,0 +1,97 @@
+"""Harvest folders → the files to audit, with the optional harvest manifest.
+
+A harvest root is a folder (searched recursively) or a single file. `manifest.jsonl` in a root holds
+one JSON object per line: {"path": <relative to the manifest's folder>, "url", "agency", "agency_id",
+"region", "year"}; its values override what the parser reads from the report (an inspector's harvest
+record is more reliable than a title line). Hidden files and the manifest itself are not reports;
+every other file is, and gets a `reports` row even when it cannot be read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MANIFEST = "manifest.jsonl"
+MANIFEST_FIELDS = ("url", "agency", "agency_id", "region", "year")
+
+
+class HarvestNotFound(Exception):
+    """A harvest path given on the command line does not exist."""
+
+
+@dataclass(frozen=True, slots=True)
+class HarvestFile:
+    path: str  # as given/found, used for reading
+    display: str  # relative to the working directory when possible: what users see and what is stored
+    size: int
+    manifest: dict = field(default_factory=dict)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def read_manifest(folder: Path, warnings: list[str]) -> dict[str, dict]:
+    """Resolved file path → manifest entry. Bad lines are reported in `warnings` and skipped."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        return {}
+    entries: dict[str, dict] = {}
+    with path.open(encoding="utf-8-sig") as fh:
+        for no, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                if not isinstance(obj, dict) or not isinstance(obj.get("path"), str):
+                    raise ValueError("each line must be a JSON object with a string 'path'")
+                entry = {k: obj[k] for k in MANIFEST_FIELDS if obj.get(k) not in (None, "")}
+                if "year" in entry:
+                    entry["year"] = int(entry["year"])
+            except (ValueError, TypeError) as exc:
+                warnings.append(f"{_display(path)} line {no}: ignored ({exc})")
+                continue
+            entries[str((folder / obj["path"]).resolve())] = entry
+    return entries
+
+
+def discover(roots: list[str | Path], warnings: list[str] | None = None) -> list[HarvestFile]:
+    """All candidate report files under the roots, sorted by path, with their manifest entries."""
+    warnings = warnings if warnings is not None else []
+    files: dict[str, HarvestFile] = {}
+    for root in map(Path, roots):
+        if not root.exists():
+            raise HarvestNotFound(f"harvest path {root} does not exist")
+        if root.is_file():
+            manifest = read_manifest(root.parent, warnings)
+            found = [(root, manifest)]
+        else:
+            found = []
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                folder = Path(dirpath)
+                manifest = read_manifest(folder, warnings)
+                found += [(folder / f, manifest) for f in sorted(filenames) if not f.startswith(".") and f != MANIFEST]
+        for path, manifest in found:
+            key = str(path.resolve())
+            if key in files:
+                continue
+            try:
+                size = path.stat().st_size
+            except OSError as exc:
+                warnings.append(f"{path}: cannot be read ({exc.strerror})")
+                continue
+            files[key] = HarvestFile(str(path), _display(path), size, manifest.get(key, {}))
+    return sorted(files.values(), key=lambda f: f.display)
+
+
+def chunks(files: list[HarvestFile], size: int) -> list[list[HarvestFile]]:
+    """Coarse chunks of about `size` files for the parse tasks (Prefect costs ms per task)."""
+    size = max(1, size)
+    return [files[i : i + size] for i in range(0, len(files), size)]
