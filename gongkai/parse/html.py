@@ -1,0 +1,373 @@
+"""HTML pages (government portals, saved Word articles) → RawDocument.
+
+Decoding: BOM, then the charset declared by `<meta charset>` / `<meta http-equiv=Content-Type>` /
+`<?xml encoding?>`, then detection (see `decode.decode_text`; a page that declares utf-8 but is GBK
+still decodes). The text is re-encoded as UTF-8 and parsed by libxml2's HTML parser with
+`no_network=True`; comments and processing instructions are dropped, and a DOCTYPE internal subset is
+removed before parsing, so no entity declaration (internal or SYSTEM) is ever expanded.
+
+Chrome: script, style, noscript, head, title, iframe, object, form controls, svg… are removed with their
+content (their tails are kept). The page `<title>` is kept in `RawDocument.title_hint`.
+
+Content root (the report inside the portal chrome):
+
+1. T3 = the innermost `<table>` whose text (whitespace removed) contains "本年新收" (表三).
+2. core = the deepest ancestor of T3 whose text *outside T3* contains "总体情况" or "主动公开" (failing
+   that, another section title: 收到和处理 / 行政复议 / 存在的主要问题 / 其他需要报告).
+   Without a T3 table: descend from <body> into the single child that still contains every one of
+   "总体情况", "主动公开", "其他需要报告" that the page contains (at least two are needed; otherwise
+   the root is <body>).
+3. expand: climb from core to its parent while the parent is not <body>, adds no second 表三, adds at
+   most max(400, 20 % of the core text) characters in total, and at most half of what one step adds
+   is link text. This takes in the article title and the page's metadata box (索引号/发布机构/公开日期)
+   that portals print next to the article, and stops at navigation bars, sidebars and link lists.
+4. fall back to <body> (or the document root when there is none).
+
+Blocks, in reading order: each block-level element (p, div, h1–h6, li, td of a layout table…) ends a
+paragraph, and so does each `<br>`; inline elements (span, font, b, o:p, a, unknown tags…) are joined
+with no separator, so labels split over spans stay one string. Whitespace (incl. nbsp, U+3000) collapses
+to one space, a source line break between two CJK characters disappears (CSS segment-break rule), and
+each paragraph is stripped; empty paragraphs are skipped. Inside <pre>, source newlines end paragraphs.
+
+Tables become `Block("table")` grids (their text is not repeated as paragraphs; a <caption> becomes a
+paragraph before the table). One row per <tr> (thead/tbody/tfoot in document order; rows of nested
+tables are not rows of the outer table). Each row lists, in grid-column order, its origin cells as
+`TCell(text, span=colspan)` and a stand-in `TCell("", span=<origin colspan>, cont=True)` for every
+position covered by a rowspan from an earlier row (also after the last origin cell). Spans are never
+clamped: a rowspan running past the last row or rows of different widths are left for the mapper.
+rowspan/colspan missing, 0, non-numeric or > 1000 count as 1 (leading digits are read as HTML does:
+"2px" is 2). Cell text = the cell's lines (p/div/br/nested-table boundaries) joined with "" — with a
+single space where the join would glue two digits together ("1<br>2" → "1 2").
+
+A table is a *layout* table, walked as paragraphs instead of gridded, when it has at most one cell, a
+cell holds more than 800 characters, or a cell holds a nested table and more than 200 characters
+(portals that wrap the whole article in a table).
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from ..model import Block, CorruptFile, NotAReport, RawDocument, Table, TCell
+from .decode import decode_text, sniff_html_charset
+
+__all__ = ["parse_html", "table_grid", "cell_text", "content_root"]
+
+_DROP = (
+    "script", "style", "noscript", "head", "title", "template", "iframe", "frame", "frameset", "noframes",
+    "object", "embed", "applet", "select", "textarea", "button", "input", "svg", "math", "canvas",
+    "audio", "video", "map", "xml", "meta", "link", "base", "param", "source", "track",
+)
+_BLOCK = frozenset({
+    "html", "body", "address", "article", "aside", "blockquote", "center", "dd", "details", "dialog", "dir",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
+    "h6", "header", "hgroup", "hr", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary",
+    "ul", "table", "caption", "thead", "tbody", "tfoot", "tr", "td", "th", "legend", "option", "listing",
+    "xmp", "plaintext",
+})
+_BREAKS = _BLOCK | {"br"}
+_OPAQUE = frozenset({"table", "td", "th", "caption"})  # _own never looks inside these
+_CELL_TAGS = frozenset({"td", "th"})
+_ROW_TAGS = frozenset({"tr"})
+_DIGITS = frozenset("0123456789０１２３４５６７８９")
+
+_CJK = r"\u2e80-\u2fff\u3001-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff01-\uffee"
+_CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\n]*\n[ \t\r\n]*(?=[{_CJK}])")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPAN = re.compile(r"\s*\+?(\d+)")
+_DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
+
+_T3_MARK = "本年新收"
+_PRIMARY = ("总体情况", "主动公开")
+_SECONDARY = ("收到和处理", "行政复议", "存在的主要问题", "其他需要报告")
+_NO_T3 = ("总体情况", "主动公开", "其他需要报告")
+_MAX_SPAN = 1000
+
+
+# --------------------------------------------------------------------------- text helpers
+
+def _norm(s: str) -> str:
+    """One line of rendered text: invisible characters removed, whitespace collapsed, stripped."""
+    s = s.strip()
+    if not s:
+        return s
+    if "\u200b" in s or "\ufeff" in s or "\u00ad" in s or "\u200c" in s or "\u200d" in s or "\u2060" in s:
+        s = _INVISIBLE.sub("", s)
+    if "\n" in s:
+        s = _CJK_BREAK.sub("", s)
+    return " ".join(s.split())
+
+
+def _text(el) -> str:
+    """All text inside el (not its tail), concatenated in C (much faster than itertext)."""
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
+
+
+def _flat(el) -> str:
+    """All text inside el with every whitespace removed (for marker search and size measures)."""
+    return "".join(_text(el).split())
+
+
+def _span(value: str | None) -> int:
+    if not value:
+        return 1
+    m = _SPAN.match(value)
+    if not m:
+        return 1
+    n = int(m.group(1)) if len(m.group(1)) < 7 else 0
+    return n if 1 <= n <= _MAX_SPAN else 1
+
+
+def _join_lines(lines: list[str]) -> str:
+    if not lines:
+        return ""
+    out = lines[0]
+    for line in lines[1:]:
+        if out and out[-1] in _DIGITS and line[0] in _DIGITS:
+            out = f"{out} {line}"
+        else:
+            out += line
+    return out
+
+
+# --------------------------------------------------------------------------- walking
+
+def _own(el, tags: frozenset) -> list:
+    """Descendants of el with a tag in `tags`, not looking inside them nor inside nested tables
+    (direct children in the usual case; wrappers such as <tbody> or a stray <form> are looked through)."""
+    out = []
+    for child in el:
+        tag = child.tag
+        if tag in tags:
+            out.append(child)
+        elif tag.__class__ is not str or tag in _OPAQUE:
+            continue
+        elif len(child):
+            out.extend(_own(child, tags))
+    return out
+
+
+def _is_layout(table, grid: Table) -> bool:
+    """A table used for page layout rather than data (see the module docstring)."""
+    cells = [c for row in grid for c in row if not c.cont]
+    if len(cells) <= 1:
+        return True
+    longest = max(len(c.text) for c in cells)
+    return longest > 800 or (longest > 200 and table.find(".//table") is not None)
+
+
+def _walk(root, blocks: list[Block] | None) -> list[str]:
+    """Render root's subtree. With `blocks`, append paragraphs and table grids to it; without, return
+    the lines of text (nested tables flattened: their rows and cells end lines)."""
+    lines: list[str] = []
+    buf: list[str] = []
+    pre = 0
+
+    def flush() -> None:
+        if buf:
+            text = _norm("".join(buf))
+            buf.clear()
+            if text:
+                if blocks is None:
+                    lines.append(text)
+                else:
+                    blocks.append(Block("para", text=text))
+
+    def add(text: str) -> None:
+        if pre and "\n" in text:
+            first, *rest = text.split("\n")
+            buf.append(first)
+            for part in rest:
+                flush()
+                buf.append(part)
+        else:
+            buf.append(text)
+
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag
+        if tag.__class__ is not str:  # comment / PI / entity left in the tree: keep its tail only
+            if event == "end" and el.tail:
+                add(el.tail)
+            else:
+                walker.skip_subtree()
+            continue
+        if event == "start":
+            if tag == "br":
+                flush()
+            elif tag == "table" and blocks is not None and not _is_layout(el, grid := table_grid(el)):
+                flush()
+                for cap in el.iterchildren("caption"):
+                    caption = _norm(_text(cap))
+                    if caption:
+                        blocks.append(Block("para", text=caption))
+                if any(row for row in grid):
+                    blocks.append(Block("table", table=grid))
+                walker.skip_subtree()
+            else:
+                if tag in _BLOCK:
+                    flush()
+                    if tag in ("pre", "listing", "xmp", "plaintext"):
+                        pre += 1
+                if el.text:
+                    add(el.text)
+        else:
+            if tag in _BLOCK:
+                flush()
+                if tag in ("pre", "listing", "xmp", "plaintext"):
+                    pre -= 1
+            if el.tail and el is not root:
+                add(el.tail)
+    flush()
+    return lines
+
+
+def cell_text(td) -> str:
+    """The printed text of one table cell: its lines joined with "" (a space between two digits)."""
+    if len(td) == 0:
+        return _norm(td.text or "")
+    nblocks = -1  # td itself is a block
+    for el in td.iter():
+        if el.tag in _BREAKS:
+            nblocks += 1
+            if nblocks > 1:
+                break
+    if nblocks == 0:  # inline content only: one line
+        return _norm(_text(td))
+    if nblocks == 1 and len(td) == 1 and td[0].tag in _BLOCK and not (td.text or "").strip() \
+            and not (td[0].tail or "").strip():  # the usual <td><p>…</p></td>
+        return _norm(_text(td[0]))
+    return _join_lines(_walk(td, None))
+
+
+def table_grid(table) -> Table:
+    """The grid of one <table> element (see the module docstring for the exact shape)."""
+    grid: Table = []
+    pending: list[list[int]] = []  # [start column, rows still covered, colspan], sorted
+    for tr in _own(table, _ROW_TAGS):
+        row: list[TCell] = []
+        col = 0
+        i = 0
+        n = len(pending)
+        new: list[list[int]] = []
+        for td in _own(tr, _CELL_TAGS):
+            while i < n and pending[i][0] <= col:
+                start, _, span = pending[i]
+                row.append(TCell("", span, True))
+                col = max(col, start + span)
+                i += 1
+            colspan = _span(td.get("colspan"))
+            rowspan = _span(td.get("rowspan"))
+            row.append(TCell(cell_text(td), colspan))
+            if rowspan > 1:
+                new.append([col, rowspan - 1, colspan])
+            col += colspan
+        while i < n:
+            row.append(TCell("", pending[i][2], True))
+            i += 1
+        grid.append(row)
+        pending = sorted([[s, r - 1, sp] for s, r, sp in pending if r > 1] + new)
+    return grid
+
+
+# --------------------------------------------------------------------------- content root
+
+def _link_len(el) -> int:
+    return sum(len(_flat(a)) for a in el.iter("a"))
+
+
+def content_root(body):
+    """The element holding the report (see the module docstring)."""
+    tables = [t for t in body.iter("table")]
+    marked = [t for t in tables if _T3_MARK in _flat(t)]
+    if marked:
+        marked_set = set(marked)
+        innermost = [t for t in marked if not any(d is not t and d in marked_set for d in t.iter("table"))]
+        t3 = innermost[0]
+        t3_text = _flat(t3)
+        core = None
+        for markers in (_PRIMARY, _SECONDARY):
+            for anc in t3.iterancestors():
+                text = _flat(anc)
+                if any(text.count(m) > t3_text.count(m) for m in markers):
+                    core = anc
+                    break
+            if core is not None:
+                break
+        if core is None:
+            return body
+        others = [t for t in innermost if t is not t3]
+    else:
+        present = [m for m in _NO_T3 if m in _flat(body)]
+        if len(present) < 2:
+            return body
+        core = body
+        while True:
+            holders = [c for c in core if c.tag.__class__ is str and all(m in _flat(c) for m in present)]
+            if len(holders) != 1:
+                break
+            core = holders[0]
+        others = []
+    if core is body:
+        return body
+    core_len = len(_flat(core))
+    node, node_len, node_links = core, core_len, _link_len(core)
+    allowance = max(400, core_len // 5)
+    while True:
+        parent = node.getparent()
+        if parent is None or parent is body or parent.tag in ("body", "html"):
+            break
+        if others and any(parent in set(t.iterancestors()) and node not in set(t.iterancestors()) for t in others):
+            break
+        p_len = len(_flat(parent))
+        step = p_len - node_len
+        p_links = _link_len(parent)
+        if step > 0 and (p_len - core_len > allowance or p_links - node_links > 0.5 * step):
+            break
+        node, node_len, node_links = parent, p_len, p_links
+    return node
+
+
+# --------------------------------------------------------------------------- entry point
+
+def parse_html(data: bytes, path: str) -> RawDocument:
+    """Parse one HTML page into paragraphs and table grids (source_format "html")."""
+    declared = sniff_html_charset(data[:4096])
+    text, encoding = decode_text(data, path, declared)
+    text = text.lstrip("\ufeff")
+    if "<!" in text[:4096]:
+        text = _DOCTYPE_SUBSET.sub("", text, count=1)
+    parser = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, encoding="utf-8")
+    try:
+        root = etree.fromstring(text.encode("utf-8", "surrogatepass"), parser)
+    except (etree.LxmlError, ValueError) as exc:
+        raise CorruptFile(f"{path}: not a readable HTML page ({' '.join(str(exc).split())}); harvest the page again") from None
+    fatal = [e for e in parser.error_log if e.level == etree.ErrorLevels.FATAL]
+    if fatal:  # libxml2 stopped early (e.g. nesting deeper than 256 levels): the rest would be lost
+        raise CorruptFile(
+            f"{path}: not a readable HTML page (line {fatal[0].line}: {' '.join(fatal[0].message.split())}); "
+            "harvest the page again or convert the report to text"
+        )
+    if root is None:
+        raise NotAReport(f"{path}: the HTML page has no content; harvest the page again")
+    title_el = root.find(".//title")
+    title_hint = _norm(_text(title_el)) if title_el is not None else ""
+    etree.strip_elements(root, *_DROP, with_tail=False)
+    body = root.find("body")
+    if body is None:
+        body = root
+    if not _flat(body):
+        raise NotAReport(
+            f"{path}: the HTML page has no text (a frameset, or a page that loads the report by script); "
+            "harvest the page that holds the report itself"
+        )
+    blocks: list[Block] = []
+    _walk(content_root(body), blocks)
+    if not blocks:
+        blocks = []
+        _walk(body, blocks)
+    if not blocks:
+        raise NotAReport(f"{path}: the HTML page has no text; harvest the page that holds the report itself")
+    return RawDocument("html", blocks, title_hint=title_hint or None, encoding=encoding)
