@@ -1,0 +1,90 @@
+"""Smoke tests: the CLI, the flows and the nightly deployment load and run on a real Prefect."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SEED
+
+GONGKAI = str(Path(sys.executable).with_name("gongkai"))
+
+
+def test_nightly_schedule_is_cron_2am_shanghai():
+    from flows.nightly import deployment
+
+    dep = deployment(["data/harvest"], "data/warehouse.duckdb")
+    (sched,) = dep.schedules
+    assert (sched.schedule.cron, sched.schedule.timezone, sched.active) == ("0 2 * * *", "Asia/Shanghai", True)
+    assert dep.name == "nightly" and dep.parameters["db"] == "data/warehouse.duckdb"
+
+
+def test_deployment_applies_to_a_prefect_server_and_reads_back(tmp_path):
+    from prefect.client.orchestration import get_client
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.nightly import deployment
+
+    with prefect_test_harness():
+        dep = deployment([str(tmp_path / "harvest")], str(tmp_path / "w.duckdb"), cron="30 1 * * *")
+        dep_id = dep.apply()
+
+        async def read():
+            async with get_client() as client:
+                return await client.read_deployment(dep_id)
+
+        import asyncio
+
+        stored = asyncio.run(read())
+    assert stored.name == "nightly"
+    assert stored.parameters == {"harvest": [str(tmp_path / "harvest")], "db": str(tmp_path / "w.duckdb"), "workers": 2}
+    (sched,) = stored.schedules
+    assert (sched.schedule.cron, sched.schedule.timezone) == ("30 1 * * *", "Asia/Shanghai")
+
+
+def _run(args, cwd, env_extra=None, timeout=240):
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", **(env_extra or {})}
+    env.pop("PREFECT_LOGGING_CONFIG_PATH", None)  # the CLI must set it itself
+    return subprocess.run([GONGKAI, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def test_cli_audit_subprocess_is_quiet_and_exits_zero(tmp_path):
+    harvest = tmp_path / "harvest"
+    harvest.mkdir()
+    (harvest / SEED.name).write_bytes(SEED.read_bytes())
+    (harvest / "garbage.html").write_bytes(bytes(range(256)) * 4)
+    proc = _run(["audit", str(harvest), "--db", str(tmp_path / "w.duckdb")], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert proc.stderr.strip() == "", proc.stderr  # no Prefect shutdown noise on success
+    assert "parsed 已解析" in proc.stdout and "failed 解析失败" in proc.stdout
+    assert (tmp_path / "w.duckdb").is_file()
+
+
+@pytest.mark.parametrize("cmd", [["--help"], ["audit", "--help"], ["sql", "--help"], ["findings", "--help"], ["rules", "--help"], ["serve", "--help"]])
+def test_cli_help_has_examples(cmd):
+    proc = _run(cmd, cwd=ROOT, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    if cmd != ["--help"]:
+        assert "Example:" in proc.stdout
+
+
+def test_cli_missing_harvest_is_one_line(tmp_path):
+    proc = _run(["audit", str(tmp_path / "nope"), "--db", str(tmp_path / "w.duckdb")], cwd=tmp_path, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "does not exist" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_rules_lists_every_rule_in_chinese_and_english():
+    proc = _run(["rules", "--format", "csv"], cwd=ROOT, timeout=60)
+    assert proc.returncode == 0
+    lines = proc.stdout.strip().splitlines()
+    assert lines[0] == "rule_id,family,severity,engine,title_zh,title_en"
+    ids = {line.split(",")[0] for line in lines[1:]}
+    assert {"PARSE_FAILED", "FORMAT_OUTDATED", "SECTION_MISSING", "TABLE_MISSING", "CELL_BLANK", "CELL_NOT_NUMBER",
+            "CELL_INVALID", "T3_BALANCE", "T3_TOTAL_COLUMN", "T3_OUTCOME_SUM", "T4_TOTAL"} <= ids
