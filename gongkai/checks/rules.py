@@ -1,0 +1,135 @@
+"""The rule catalogue (gongkai/data/rules.csv) and the arithmetic identities of 表三/表四, derived from the
+template (template-as-data: no label is spelled here, only the contract keys of DESIGN §4)."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+
+from gongkai.template import TABLE_ZH, VERSIONS, cells, col_keys, row_keys
+
+CATALOGUE_COLUMNS = ["rule_id", "family", "severity", "engine", "title_zh", "title_en", "description"]
+ENGINES = ("parser", "pandera", "gx")  # the engines run by gongkai.checks (the 'sql' rules live in the warehouse)
+
+
+@cache
+def _catalogue() -> pd.DataFrame:
+    with resources.files("gongkai.data").joinpath("rules.csv").open(encoding="utf-8") as fh:
+        df = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    missing = set(CATALOGUE_COLUMNS) - set(df.columns)
+    if missing:
+        raise ValueError(f"gongkai/data/rules.csv lacks columns {sorted(missing)}")
+    return df[CATALOGUE_COLUMNS].astype("string")
+
+
+def rules_catalogue() -> pd.DataFrame:
+    """The rule catalogue: rule_id, family, severity, engine, title_zh, title_en, description."""
+    return _catalogue().copy()
+
+
+@cache
+def checked_rules() -> tuple[str, ...]:
+    """Rule ids evaluated by gongkai.checks, in catalogue order (PARSE_FAILED first)."""
+    cat = _catalogue()
+    return tuple(cat.loc[cat.engine.isin(ENGINES), "rule_id"])
+
+
+@cache
+def rule_meta() -> dict[str, tuple[str, str]]:
+    """rule_id → (family, severity)."""
+    cat = _catalogue()
+    return {r: (f, s) for r, f, s in zip(cat.rule_id, cat.family, cat.severity)}
+
+
+# ------------------------------------------------------------------ 表三
+T3_COLS = col_keys("2021", "t3")                    # 自然人 … 其他, 总计
+T3_TOTAL_COL = "total"
+T3_APPLICANTS = tuple(c for c in T3_COLS if c != T3_TOTAL_COL)
+BALANCE_IN = ("new_received", "carried_over")       # 一 + 二
+BALANCE_OUT = ("processed_total", "carried_forward")  # 三（七）+ 四
+PROCESSED_TOTAL = "processed_total"
+
+
+def _union_rows() -> tuple[str, ...]:
+    """表三 rows of both versions, 2021 order, 2019-only rows placed before （七）总计."""
+    rows21 = list(row_keys("2021", "t3"))
+    only19 = [r for r in row_keys("2019", "t3") if r not in rows21]
+    at = rows21.index(PROCESSED_TOTAL)
+    return tuple(rows21[:at] + only19 + rows21[at:])
+
+
+T3_ROWS = _union_rows()
+
+
+@cache
+def t3_rows_in(version: str) -> tuple[str, ...]:
+    return row_keys(version, "t3")
+
+
+@cache
+def outcome_rows(version: str) -> tuple[str, ...]:
+    """Outcome rows （一）…（六） whose sum is （七）总计: every row except 一, 二, （七）, 四."""
+    return tuple(r for r in row_keys(version, "t3") if r not in BALANCE_IN + BALANCE_OUT)
+
+
+# ------------------------------------------------------------------ 表四
+T4_ROW = "cases"
+T4_COLS = col_keys("2021", "t4")
+T4_PARTS = ("upheld", "corrected", "other", "pending")
+T4_GROUPS = tuple(c.removesuffix("_total") for c in T4_COLS if c.endswith("_total"))
+
+
+# ------------------------------------------------------------------ printed names for messages
+@cache
+def row_label(table_id: str, row_key: str) -> str:
+    for v in VERSIONS:
+        df = cells(v)
+        hit = df[(df.table_id == table_id) & (df.row_key == row_key)]
+        if len(hit):
+            return str(hit.row_label.iloc[0])
+    return row_key
+
+
+@cache
+def col_label(table_id: str, col_key: str) -> str:
+    for v in VERSIONS:
+        df = cells(v)
+        hit = df[(df.table_id == table_id) & (df.col_key == col_key)]
+        if len(hit):
+            return str(hit.col_label.iloc[0])
+    return col_key
+
+
+@cache
+def t4_group_label(group: str) -> str:
+    df = cells("2021")
+    hit = df[(df.table_id == "t4") & (df.col_key == f"{group}_total")]
+    return str(hit.group.iloc[0]).replace("/", "·") if len(hit) else group
+
+
+IDENTITY_ZH = {
+    "T3_BALANCE": "一+二=三(七)+四",
+    "T3_TOTAL_COLUMN": "总计=六类申请人之和",
+    "T3_OUTCOME_SUM": "（七）总计=（一）至（六）各项之和",
+    "T4_TOTAL": "总计=结果维持+结果纠正+其他结果+尚未审结",
+}
+
+TABLE_TITLE_ZH = {
+    "t2": "主动公开政府信息情况",
+    "t3": "收到和处理政府信息公开申请情况",
+    "t4": "政府信息公开行政复议、行政诉讼情况",
+}
+SECTION_TITLE_ZH = {
+    1: "一、总体情况",
+    2: "二、主动公开政府信息情况",
+    3: "三、收到和处理政府信息公开申请情况",
+    4: "四、政府信息公开行政复议、行政诉讼情况",
+    5: "五、存在的主要问题及改进情况",
+    6: "六、其他需要报告的事项",
+}
+
+
+def table_zh(table_id: str) -> str:
+    return TABLE_ZH.get(table_id, table_id)

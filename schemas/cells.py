@@ -1,0 +1,217 @@
+"""Pandera schemas for the batch frames (DESIGN §8: Pandera owns the *shape* of the frames).
+
+Four DataFrameModels, each validated lazily over a whole batch:
+
+  CellsModel     the cells frame annotated by `annotate_cells` (adds report_no, format_version, key_id)
+  SectionsModel  one row per report × section 1…6
+  TablesModel    one row per report × 表二/三/四
+  ReportsModel   one row per report
+
+Every check has a name. `RULE_OF_CHECK` says which checks are audit rules (their failure cases become
+findings); a failure of any other check (unknown key, unknown semantic, value set for a non-number,
+duplicate cell, wrong dtype…) means a parser broke the frame contract, and the caller raises.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from gongkai.cells import SEMANTICS
+from gongkai.template import TABLES, VERSIONS, all_cells
+
+STATUSES = ("parsed", "partial", "failed")
+REPORT_VERSIONS = (*VERSIONS, "unknown")
+SECTION_NOS = (1, 2, 3, 4, 5, 6)
+
+# Cells that may hold a fraction (money, 万元 or as printed); every other cell is a count.
+FRACTION_CELLS = frozenset({("t2", "fees", "amount"), ("t2", "y2019_procurement", "y2019_amount")})
+# 2019 表二 本年增/减 is a signed change, not a count: it may be negative (still an integer).
+SIGNED_COLS = frozenset({"y2019_change"})
+
+# check name → rule_id. Checks not listed here are frame-contract checks (a failure raises).
+RULE_OF_CHECK = {
+    "not_blank": "CELL_BLANK",
+    "not_dash_or_text": "CELL_NOT_NUMBER",
+    "count_non_negative": "CELL_INVALID",
+    "count_integral": "CELL_INVALID",
+    "section_present": "SECTION_MISSING",
+    "table_present": "TABLE_MISSING",
+    "format_current": "FORMAT_OUTDATED",
+}
+
+
+# ---------------------------------------------------------------- template keys as integer ids
+@cache
+def template_keys() -> pd.DataFrame:
+    """Union of both versions' cell keys; the position is the key_id used by `annotate_cells`.
+    Columns: table_id, row_key, col_key, in_2021, in_2019, fraction_ok, signed_ok."""
+    cells = all_cells()
+    keys = cells.drop_duplicates(["table_id", "row_key", "col_key"])[["table_id", "row_key", "col_key"]]
+    keys = keys.reset_index(drop=True)
+    present = set(zip(cells.format_version, cells.table_id, cells.row_key, cells.col_key))
+    for v in VERSIONS:
+        keys[f"in_{v}"] = [(v, t, r, c) in present for t, r, c in zip(keys.table_id, keys.row_key, keys.col_key)]
+    keys["fraction_ok"] = [k in FRACTION_CELLS for k in zip(keys.table_id, keys.row_key, keys.col_key)]
+    keys["signed_ok"] = (keys.table_id == "t2") & keys.col_key.isin(SIGNED_COLS)
+    return keys
+
+
+@cache
+def _key_arrays() -> tuple[dict[tuple[str, str, str], int], np.ndarray, np.ndarray, np.ndarray]:
+    """(key → key_id, allowed[version, key_id], fraction_ok[key_id], signed_ok[key_id]). The arrays have one
+    trailing False entry, so that key_id == -1 (a key in no template) looks up False."""
+    keys = template_keys()
+    index = {k: i for i, k in enumerate(zip(keys.table_id, keys.row_key, keys.col_key))}
+    allowed = np.stack([np.append(keys[f"in_{v}"].to_numpy(bool), False) for v in VERSIONS])
+    fraction_ok = np.append(keys.fraction_ok.to_numpy(bool), False)
+    signed_ok = np.append(keys.signed_ok.to_numpy(bool), False)
+    return index, allowed, fraction_ok, signed_ok
+
+
+def key_ids(table_id: pd.Series, row_key: pd.Series, col_key: pd.Series) -> np.ndarray:
+    """Vectorised (table_id, row_key, col_key) → key_id (position in `template_keys()`), -1 if the key is
+    in no template. Factorises each column once and looks up only the distinct combinations."""
+    index = _key_arrays()[0]
+    codes, uniques = [], []
+    for s in (table_id, row_key, col_key):
+        c, u = pd.factorize(s)
+        codes.append(c.astype(np.int64) + 1)  # 0 = NA
+        uniques.append([None, *u])
+    n_r, n_c = len(uniques[1]), len(uniques[2])
+    combo = (codes[0] * n_r + codes[1]) * n_c + codes[2]
+    combo_codes, combos = pd.factorize(combo)
+    lut = np.array(
+        [index.get((uniques[0][x // (n_r * n_c)], uniques[1][x // n_c % n_r], uniques[2][x % n_c]), -1) for x in combos],
+        dtype=np.int64,
+    )
+    return lut[combo_codes] if len(lut) else np.zeros(0, np.int64)
+
+
+def version_codes(format_version: pd.Series) -> np.ndarray:
+    """Effective template version per report as an index into VERSIONS: '2019' → 1, else ('2021',
+    'unknown') → 0."""
+    return np.where(format_version.to_numpy(dtype=object, na_value=None) == "2019", VERSIONS.index("2019"), VERSIONS.index("2021"))
+
+
+def annotate_cells(cells: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
+    """The frame CellsModel validates: the cells' key columns, value and semantic, plus
+    report_no (position of the cell's report in `reports`, -1 if unknown), format_version (the template
+    that applies: the report's, 'unknown' → '2021') and key_id (see `key_ids`). Same index as `cells`.
+    `reports.report_id` must be unique (ReportsModel checks it)."""
+    rep_codes, rep_uniques = pd.factorize(cells["report_id"])
+    lut = np.append(pd.Index(reports["report_id"]).get_indexer(rep_uniques), -1)
+    report_no = lut[rep_codes]
+    vcode = np.append(version_codes(reports["format_version"]), -1)
+    out = cells[["table_id", "row_key", "col_key", "semantic", "value"]].copy()
+    out["report_no"] = report_no
+    out["format_version"] = pd.Categorical.from_codes(vcode[report_no], categories=list(VERSIONS))
+    out["key_id"] = key_ids(cells["table_id"], cells["row_key"], cells["col_key"])
+    return out
+
+
+# ---------------------------------------------------------------- schemas
+class CellsModel(pa.DataFrameModel):
+    """Cells of the checked reports, annotated by `annotate_cells`."""
+
+    table_id: Series[pd.StringDtype] = pa.Field(isin=TABLES)
+    row_key: Series[pd.StringDtype]
+    col_key: Series[pd.StringDtype]
+    semantic: Series[pd.StringDtype] = pa.Field(isin=SEMANTICS)
+    value: Series[float] = pa.Field(nullable=True)
+    report_no: Series[int] = pa.Field(ge=0)  # a cell of a report that is not in the batch
+    format_version: Series[pa.typing.Category] = pa.Field(isin=VERSIONS)
+    key_id: Series[int]
+
+    class Config:
+        strict = True
+
+    @pa.check("semantic", name="not_blank")
+    def _not_blank(cls, s: Series[str]) -> Series[bool]:
+        return s != "blank"
+
+    @pa.check("semantic", name="not_dash_or_text")
+    def _not_dash_or_text(cls, s: Series[str]) -> Series[bool]:
+        return ~s.isin(["dash", "text"])
+
+    @pa.dataframe_check(name="key_in_template")
+    def _key_in_template(cls, df: pd.DataFrame) -> Series[bool]:
+        allowed = _key_arrays()[1]
+        vcode = df["format_version"].cat.codes.to_numpy()
+        ok = (vcode >= 0) & allowed[np.maximum(vcode, 0), df["key_id"].to_numpy()]
+        return pd.Series(ok, index=df.index)
+
+    @pa.dataframe_check(name="value_iff_number")
+    def _value_iff_number(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["value"].notna() == (df["semantic"] == "number").fillna(False)
+
+    @pa.dataframe_check(name="one_row_per_cell")
+    def _one_row_per_cell(cls, df: pd.DataFrame) -> Series[bool]:
+        code = df["report_no"].to_numpy(np.int64) * (len(template_keys()) + 1) + df["key_id"].to_numpy(np.int64) + 1
+        return ~pd.Series(code, index=df.index).duplicated(keep=False)
+
+    @pa.dataframe_check(name="count_non_negative")
+    def _count_non_negative(cls, df: pd.DataFrame) -> Series[bool]:
+        signed = _key_arrays()[3][df["key_id"].to_numpy()]
+        v = df["value"].to_numpy(float)
+        return pd.Series(~(v < 0) | signed, index=df.index)
+
+    @pa.dataframe_check(name="count_integral")
+    def _count_integral(cls, df: pd.DataFrame) -> Series[bool]:
+        fraction_ok = _key_arrays()[2][df["key_id"].to_numpy()]
+        v = df["value"].to_numpy(float)
+        with np.errstate(invalid="ignore"):
+            integral = ~np.isfinite(v) | (v == np.round(v))
+        return pd.Series(integral | np.isnan(v) | fraction_ok, index=df.index)
+
+
+class SectionsModel(pa.DataFrameModel):
+    """One row per checked report × section 1…6 (rows the parser did not emit added as present=False)."""
+
+    report_id: Series[pd.StringDtype]
+    section_no: Series[pa.typing.Int8] = pa.Field(isin=SECTION_NOS)
+    present: Series[bool]
+
+    class Config:
+        unique = ["report_id", "section_no"]
+
+    @pa.check("present", name="section_present")
+    def _present(cls, s: Series[bool]) -> Series[bool]:
+        return s
+
+
+class TablesModel(pa.DataFrameModel):
+    """One row per checked report × 表二/三/四 (rows the parser did not emit added as present=False)."""
+
+    report_id: Series[pd.StringDtype]
+    table_id: Series[pd.StringDtype] = pa.Field(isin=TABLES)
+    present: Series[bool]
+
+    class Config:
+        unique = ["report_id", "table_id"]
+
+    @pa.check("present", name="table_present")
+    def _present(cls, s: Series[bool]) -> Series[bool]:
+        return s
+
+
+class ReportsModel(pa.DataFrameModel):
+    """One row per report of the batch (failed ones included: they are the PARSE_FAILED findings)."""
+
+    report_id: Series[pd.StringDtype] = pa.Field(unique=True)
+    status: Series[pd.StringDtype] = pa.Field(isin=STATUSES)
+    format_version: Series[pd.StringDtype] = pa.Field(isin=REPORT_VERSIONS)
+    year: Series[pd.Int64Dtype] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(name="format_current")
+    def _format_current(cls, df: pd.DataFrame) -> Series[bool]:
+        return ~outdated(df)
+
+
+def outdated(reports: pd.DataFrame) -> pd.Series:
+    """The 2019 trial format used for a report of 2021 or later (a year that is unknown is not outdated)."""
+    return ((reports["format_version"] == "2019") & (reports["year"] >= 2021)).fillna(False).astype(bool)
