@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 SEMANTICS = ("number", "blank", "dash", "text")
 
@@ -19,8 +20,10 @@ _UNIT = re.compile(r"(件|个|条|项|次|元|万元|人次)$")
 _DASHES = {"-", "--", "—", "——", "–", "−", "/", "\\", "无", "空", "×", "x", "X", "N/A", "n/a", "NA", "不适用", "/ ", "—/—", "_", "__"}
 
 
+@lru_cache(maxsize=1 << 16)
 def classify(raw: str | None) -> tuple[str, float | None]:
-    """Classify one printed cell. Never raises; anything unrecognised is `text`."""
+    """Classify one printed cell. Never raises; anything unrecognised is `text`. (Cached: printed
+    cells repeat massively across reports — "0", "1", "" …)"""
     if raw is None:
         return "blank", None
     t = unicodedata.normalize("NFKC", raw).strip(" \t\r\n\u3000\u00a0\u200b\ufeff")

@@ -21,6 +21,7 @@ TABLE_ZH = {"t2": "表二", "t3": "表三", "t4": "表四"}
 _QUOTES = re.compile(r"[\s\u3000\u00a0\"'“”‘’「」『』〝〞]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def norm_label(text: str) -> str:
     """Normalise a printed label for matching: NFKC (full-width → ASCII), no whitespace, no quotes,
     Chinese comma/dot variants unified. Raw text is kept elsewhere; this is only for matching."""
