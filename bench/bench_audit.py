@@ -3,7 +3,8 @@
 Generates a few thousand synthetic reports (Word text dumps, clean HTML, GBK portal pages), then
 times the stages (parse on all cores, Pandera+GX checks over the whole batch, DuckDB load+publish)
 and one end-to-end `gongkai audit` flow run, and prints reports/s. Options: --agencies N --years A-B
---renderings txt,html,portal_gbk --workers W --keep DIR.
+--renderings txt,html,portal_gbk --workers W --keep DIR. "flow (cold)" includes Prefect's
+ephemeral API start-up (~8 s, once per process); "flow (warm)" is a second run in the same process.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import shutil
 import sys
 import tempfile
+from datetime import datetime, timezone
 import time
 from pathlib import Path
 
@@ -48,12 +50,13 @@ def main() -> None:
         results = list(pool.map(pipeline.parse_chunk_in_worker, ingest.chunks(files, 250)))
     t_parse = time.perf_counter() - t
     batch, _ = pipeline.dedupe(frames.Batch.concat(r.batch for r in results))
+    checks.warm_up()  # GX import + context: once per process (the flow overlaps it with parsing)
     t = time.perf_counter()
     result = checks.run_checks(batch)
     t_check = time.perf_counter() - t
     db = work / "stages.duckdb"
     db.unlink(missing_ok=True)
-    run = warehouse.RunRecord("bench", None, __import__("datetime").datetime.now(), str(harvest), n, n)
+    run = warehouse.RunRecord("bench", None, datetime.now(timezone.utc), str(harvest), n, n)
     t = time.perf_counter()
     warehouse.write_run(db, run, batch, result.findings, result.rule_results, checks.rules_catalogue())
     t_load = time.perf_counter() - t
@@ -61,18 +64,24 @@ def main() -> None:
     print(f"parse : {t_parse:6.2f} s  {n / t_parse:8.0f} reports/s  ({cells} cells)")
     print(f"check : {t_check:6.2f} s  {n / t_check:8.0f} reports/s  ({len(result.findings)} findings)")
     print(f"load  : {t_load:6.2f} s  {n / t_load:8.0f} reports/s  (DuckDB bulk load + publish)")
+    total = t_parse + t_check + t_load
+    print(f"stages: {total:6.2f} s  {n / total:8.0f} reports/s  parse + check + load, steady state")
 
-    # End to end: the Prefect flow exactly as `gongkai audit` runs it (ephemeral API start-up included)
+    # End to end: the Prefect flow exactly as `gongkai audit` runs it. The first flow run of a process
+    # pays Prefect's ephemeral API start-up; the second (another corpus of the same size) is what a
+    # served nightly deployment pays, its API already running.
+    harvest2 = work / "harvest2"
+    if harvest2.exists():
+        shutil.rmtree(harvest2)
+    write_corpus(harvest2, args.agencies, range(lo, hi + 1), args.renderings.split(","), seed=8, truth=work / "truth2.jsonl")
     db2 = work / "flow.duckdb"
     db2.unlink(missing_ok=True)
-    t = time.perf_counter()
-    summary = audit_flow.audit(harvest=[str(harvest)], db=str(db2), workers=args.workers)
-    t_flow = time.perf_counter() - t
-    print(f"flow  : {t_flow:6.2f} s  {n / t_flow:8.0f} reports/s  end to end, incl. Prefect start-up "
-          f"({summary['reports_parsed']} parsed, {summary['reports_failed']} failed, {summary['findings_new']} findings)")
-    t = time.perf_counter()
-    again = audit_flow.audit(harvest=[str(harvest)], db=str(db2), workers=args.workers)
-    print(f"rerun : {time.perf_counter() - t:6.2f} s  (nothing new: files_new={again['files_new']})")
+    for label, folder in (("flow (cold)", harvest), ("flow (warm)", harvest2), ("rerun", harvest2)):
+        t = time.perf_counter()
+        s = audit_flow.audit(harvest=[str(folder)], db=str(db2), workers=args.workers)
+        el = time.perf_counter() - t
+        print(f"{label:12s}: {el:6.2f} s  {n / el:8.0f} reports/s  files_new={s['files_new']} parsed={s['reports_parsed']} "
+              f"failed={s['reports_failed']} findings={s['findings_new']}")
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
 

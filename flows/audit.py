@@ -6,6 +6,7 @@ DuckDB (`runs`, `reports`, `findings`), not only in Prefect's run history (lossy
 
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import asdict
 from datetime import datetime, timezone
@@ -65,12 +66,14 @@ def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAU
         files_new=0,
     )
     try:
+        warm = threading.Thread(target=checks.warm_up, name="gx-warm-up", daemon=True)
+        warm.start()  # GX's import and context build overlap with parsing in the worker processes
         files, warnings = discover(harvest)
         known = known_reports(db)
         run.files_seen = len(files)
         parts = ingest.chunks(files, chunk_size)
         progress.report("parse", 0, len(files))
-        pool = pipeline.process_pool(workers, known) if use_processes and workers > 1 and len(parts) > 0 else None
+        pool = pipeline.process_pool(workers, known) if use_processes and workers > 1 and len(parts) > 1 else None
         try:
             futures = [parse_chunk.submit(part, quote(known), quote(pool)) for part in parts]
             results, done = [], 0
@@ -84,6 +87,7 @@ def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAU
         batch, _ = pipeline.dedupe(frames.Batch.concat(r.batch for r in results))
         run.files_new = len(batch.reports)
         progress.report("check", 0, 1)
+        warm.join()
         result = check(batch)
         progress.report("load", 0, 1)
         summary = load(db, run, batch, result)

@@ -30,11 +30,9 @@ class HarvestFile:
     manifest: dict = field(default_factory=dict)
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path.resolve())
+def _display(resolved: str, cwd: str) -> str:
+    """The path users see and the warehouse stores: relative to the working directory when inside it."""
+    return resolved[len(cwd) + 1 :] if resolved.startswith(cwd + os.sep) else resolved
 
 
 def read_manifest(folder: Path, warnings: list[str]) -> dict[str, dict]:
@@ -55,7 +53,7 @@ def read_manifest(folder: Path, warnings: list[str]) -> dict[str, dict]:
                 if "year" in entry:
                     entry["year"] = int(entry["year"])
             except (ValueError, TypeError) as exc:
-                warnings.append(f"{_display(path)} line {no}: ignored ({exc})")
+                warnings.append(f"{path} line {no}: ignored ({exc})")
                 continue
             entries[str((folder / obj["path"]).resolve())] = entry
     return entries
@@ -65,29 +63,28 @@ def discover(roots: list[str | Path], warnings: list[str] | None = None) -> list
     """All candidate report files under the roots, sorted by path, with their manifest entries."""
     warnings = warnings if warnings is not None else []
     files: dict[str, HarvestFile] = {}
+    cwd = os.path.realpath(os.getcwd())
     for root in map(Path, roots):
         if not root.exists():
             raise HarvestNotFound(f"harvest path {root} does not exist")
         if root.is_file():
-            manifest = read_manifest(root.parent, warnings)
-            found = [(root, manifest)]
+            real = Path(os.path.realpath(root))
+            found = [(str(real), read_manifest(real.parent, warnings))]
         else:
             found = []
-            for dirpath, dirnames, filenames in os.walk(root):
+            for dirpath, dirnames, filenames in os.walk(os.path.realpath(root)):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                folder = Path(dirpath)
-                manifest = read_manifest(folder, warnings)
-                found += [(folder / f, manifest) for f in sorted(filenames) if not f.startswith(".") and f != MANIFEST]
-        for path, manifest in found:
-            key = str(path.resolve())
+                manifest = read_manifest(Path(dirpath), warnings)
+                found += [(os.path.join(dirpath, f), manifest) for f in sorted(filenames) if not f.startswith(".") and f != MANIFEST]
+        for key, manifest in found:
             if key in files:
                 continue
             try:
-                size = path.stat().st_size
+                size = os.stat(key).st_size
             except OSError as exc:
-                warnings.append(f"{path}: cannot be read ({exc.strerror})")
+                warnings.append(f"{key}: cannot be read ({exc.strerror})")
                 continue
-            files[key] = HarvestFile(str(path), _display(path), size, manifest.get(key, {}))
+            files[key] = HarvestFile(key, _display(key, cwd), size, manifest.get(key, {}))
     return sorted(files.values(), key=lambda f: f.display)
 
 

@@ -31,7 +31,7 @@ from .rules import rules_catalogue
 from .wide import dense, t3_columns, t3_rows, t4_cases
 
 __all__ = [
-    "CheckResult", "run_checks", "rules_catalogue", "finding_ids", "FrameContractError", "GXCheckError",
+    "CheckResult", "run_checks", "warm_up", "rules_catalogue", "finding_ids", "FrameContractError", "GXCheckError",
     "FINDING_COLUMNS", "RULE_RESULT_COLUMNS",
 ]
 
@@ -50,6 +50,14 @@ def _parse_failed(reports: pd.DataFrame, checked: np.ndarray) -> tuple[list[Part
     n = len(reports)
     part = Part("PARSE_FAILED", rows, message=message)
     return [part], [Counts("PARSE_FAILED", np.ones(n, bool), np.ones(n, np.int64), (~checked).astype(np.int64), np.zeros(n, np.int64))]
+
+
+def warm_up() -> None:
+    """Import GX and build its ephemeral context (~3 s once per process). The flow calls this in a
+    background thread while the parser processes work, so the check step does not pay it."""
+    from .gx_checks import engine
+
+    engine()
 
 
 def run_checks(batch: Batch) -> CheckResult:

@@ -1,0 +1,51 @@
+"""Harvest discovery and the manifest."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import SEED
+from gongkai.ingest import HarvestNotFound, chunks, discover
+from gongkai.pipeline import parse_chunk
+
+
+def test_discover_walks_folders_skips_hidden_and_reads_manifest(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "r.txt").write_bytes(SEED.read_bytes())
+    (tmp_path / "a" / ".DS_Store").write_bytes(b"x")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "x.txt").write_bytes(b"x")
+    (tmp_path / "a" / "manifest.jsonl").write_text(
+        json.dumps({"path": "r.txt", "url": "http://x.gov.cn/r", "agency": "五星街道办事处", "agency_id": "wx-01", "region": "某区", "year": 2022},
+                   ensure_ascii=False) + "\nnot json\n", encoding="utf-8")
+    warnings: list[str] = []
+    files = discover([tmp_path], warnings)
+    assert [f.display.rsplit("/", 1)[-1] for f in files] == ["r.txt"]
+    assert files[0].manifest == {"url": "http://x.gov.cn/r", "agency": "五星街道办事处", "agency_id": "wx-01", "region": "某区", "year": 2022}
+    assert len(warnings) == 1 and "line 2" in warnings[0]
+    batch = parse_chunk(files, frozenset()).batch
+    rep = batch.reports.iloc[0]
+    assert (rep.agency, rep.agency_id, rep.region, rep.year, rep.source_url) == ("五星街道办事处", "wx-01", "某区", 2022, "http://x.gov.cn/r")
+    # the disagreement with what the report itself says is recorded, not hidden
+    assert "manifest year 2022 overrides 2021" in rep.notes and "manifest agency" in rep.notes
+
+
+def test_same_bytes_twice_and_known_reports_are_skipped(tmp_path):
+    for name in ("one.txt", "two.txt"):
+        (tmp_path / name).write_bytes(SEED.read_bytes())
+    files = discover([tmp_path])
+    res = parse_chunk(files, frozenset())
+    assert (len(res.batch.reports), res.skipped) == (1, 1)
+    known = frozenset(res.batch.reports.report_id)
+    assert len(parse_chunk(files, known).batch.reports) == 0
+
+
+def test_missing_harvest_path_is_an_error(tmp_path):
+    with pytest.raises(HarvestNotFound, match="does not exist"):
+        discover([tmp_path / "missing"])
+
+
+def test_chunks_are_coarse():
+    assert [len(c) for c in chunks(list(range(601)), 250)] == [250, 250, 101]
