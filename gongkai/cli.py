@@ -36,8 +36,19 @@ def _db(db: Optional[Path]) -> Path:
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    from rich.text import Text
+
+    err.print(Text.assemble(("error: ", "red"), message), highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def _missing(v) -> bool:
+    import pandas as pd
+
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):  # arrays, lists: not missing
+        return False
 
 
 def _emit(df, fmt: str, title: str | None = None) -> None:
@@ -47,11 +58,13 @@ def _emit(df, fmt: str, title: str | None = None) -> None:
     elif fmt == "json":
         sys.stdout.write(df.to_json(orient="records", force_ascii=False, date_format="iso", indent=1) + "\n")
     else:
+        from rich.text import Text
+
         table = Table(title=title, show_lines=False, highlight=False)
         for col in df.columns:
-            table.add_column(str(col), overflow="fold")
-        for row in df.itertuples(index=False):
-            table.add_row(*("" if v is None or v != v else str(v) for v in row))
+            table.add_column(Text(str(col)), overflow="fold")
+        for row in df.itertuples(index=False):  # Text(): harvested strings are never Rich markup
+            table.add_row(*(Text("" if _missing(v) else str(v)) for v in row))
         out.print(table)
         out.print(f"{len(df)} row(s)", style="dim")
 
@@ -155,8 +168,10 @@ def _print_summary(s: dict, db: Path) -> None:
     for k, v in rows:
         t.add_row(k, str(v))
     out.print(t)
-    for w in s.get("warnings") or []:
-        err.print(f"[yellow]warning:[/yellow] {w}", highlight=False, markup=True, soft_wrap=True)
+    from rich.text import Text
+
+    for w in s.get("warnings") or []:  # manifest paths come from the harvest: never markup
+        err.print(Text.assemble(("warning: ", "yellow"), w), highlight=False, soft_wrap=True)
     out.print(f"warehouse: {db}", style="dim", highlight=False)
     if s["reports_failed"]:
         out.print("failed files: gongkai findings --rule PARSE_FAILED", style="dim", highlight=False)

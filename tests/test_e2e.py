@@ -156,3 +156,8 @@ def test_findings_command_filters_and_exports(audited, tmp_path):
     xlsx = tmp_path / "f.xlsx"
     res = runner.invoke(app, ["findings", "--year", "2023", "--status", "fail", "--db", str(db), "--format", "xlsx", "-o", str(xlsx)])
     assert res.exit_code == 0 and xlsx.stat().st_size > 0
+
+
+def test_sql_table_output_never_interprets_harvested_text_as_markup(audited):
+    res = CliRunner().invoke(app, ["sql", "SELECT '[bold red]x[/]' AS s, NULL::INT AS n", "--db", str(audited[0])])
+    assert res.exit_code == 0 and "[bold red]x[/]" in res.output
