@@ -20,12 +20,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flows import audit as audit_flow  # noqa: E402  (sets Prefect's environment first)
 from gongkai import checks, frames, ingest, pipeline, warehouse  # noqa: E402
 from gongkai.synth import write_corpus  # noqa: E402
 
 
 def main() -> None:
+    # Imported here, not at module level: spawned parser processes re-import this module, and must
+    # not pay Prefect's import (the CLI's entry module does not import it either).
+    from flows import audit as audit_flow
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--agencies", type=int, default=500)
     ap.add_argument("--years", default="2022-2023")
