@@ -273,6 +273,95 @@ def rules(fmt: str = typer.Option("table", "--format", "-f", help="table, csv or
 
 
 @app.command()
+def review(
+    finding_id: str = typer.Argument(..., help="The finding's id (see `gongkai findings`)."),
+    confirm: bool = typer.Option(False, "--confirm", help="Confirm the finding: the agency must correct it."),
+    dismiss: bool = typer.Option(False, "--dismiss", help="Dismiss the finding (a false alarm or accepted)."),
+    note: str = typer.Option("", "--note", help="Why (kept with the decision)."),
+    reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Who decided (default: $USER)."),
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Record an inspector's decision on a finding. A re-run never resets it.
+
+    Example: gongkai review 3f2a9c0d1e4b5a67 --dismiss --note "表格已更正，见更正版"
+    """
+    import getpass
+    from datetime import datetime, timezone
+
+    import pandas as pd
+
+    from .warehouse import WarehouseMissing, connect_readonly, record_reviews
+
+    if confirm == dismiss:
+        _fail("give exactly one of --confirm or --dismiss", 2)
+    dbp = _db(db)
+    try:
+        con = connect_readonly(dbp)
+    except WarehouseMissing as exc:
+        _fail(str(exc))
+    try:
+        row = con.execute("SELECT rule_id, agency, year, message FROM findings WHERE finding_id = ?", [finding_id]).fetchone()
+    finally:
+        con.close()
+    if row is None:
+        _fail(f"no finding {finding_id!r} in {dbp}; list them with `gongkai findings`")
+    decision = "confirmed" if confirm else "dismissed"
+    record_reviews(dbp, pd.DataFrame([{
+        "finding_id": finding_id, "decision": decision, "note": note or None,
+        "reviewer": reviewer or getpass.getuser(), "decided_at": datetime.now(timezone.utc),
+    }]))
+    from rich.text import Text
+
+    out.print(Text(f"{decision}: {finding_id} {row[0]} {row[1] or ''} {row[2] or ''} — {row[3]}"), highlight=False)
+
+
+@app.command()
+def agencies(
+    show_all: bool = typer.Option(False, "--all", help="Also list agencies resolved by the registry or the manifest."),
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    registry_file: Optional[Path] = typer.Option(None, "--registry", help="Registry CSV (default: $GONGKAI_AGENCIES or data/agencies.csv)."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+) -> None:
+    """List agency names in the warehouse that the registry does not resolve (unresolved or ambiguous),
+    so an operator can add an alias to data/agencies.csv.
+
+    Example: gongkai agencies --format csv > to_register.csv
+    """
+    import pandas as pd
+
+    from .agencies import norm_name, registry
+    from .warehouse import WarehouseMissing, connect_readonly
+
+    if fmt not in FORMATS:
+        _fail(f"unknown --format {fmt!r}; use {', '.join(FORMATS)}", 2)
+    try:
+        con = connect_readonly(_db(db))
+    except WarehouseMissing as exc:
+        _fail(str(exc))
+    try:
+        df = con.execute("""
+            SELECT agency, region, agency_id, count(*) AS reports, min(year) AS first_year, max(year) AS last_year
+            FROM reports WHERE agency IS NOT NULL AND is_current GROUP BY ALL ORDER BY agency""").df()
+    finally:
+        con.close()
+    reg = registry(registry_file)
+    status, candidates = [], []
+    for name, region, aid in zip(df.agency, df.region, df.agency_id):
+        res = reg.resolve(name, None if pd.isna(region) else region) if reg else None
+        if res is not None and res.agency_id == aid:
+            status.append("registry")
+        elif not pd.isna(aid) and aid != norm_name(name):
+            status.append("manifest")
+        else:
+            status.append(res.status if res is not None else "no registry")
+        candidates.append(", ".join(res.candidates) if res is not None and res.status == "ambiguous" else "")
+    df["resolution"], df["candidates"] = status, candidates
+    if not show_all:
+        df = df[~df.resolution.isin(["registry", "manifest"])]
+    _emit(df.reset_index(drop=True), fmt, title="agencies 机构")
+
+
+@app.command()
 def serve(
     cron: str = typer.Option("0 2 * * *", "--cron", help="Cron schedule (Asia/Shanghai)."),
     harvest: list[Path] = typer.Option([Path("data/harvest")], "--harvest", help="Harvest folder(s) to audit."),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import frames
+from .agencies import registry
 from .ingest import HarvestFile
 from .model import ParsedReport
 from .parse import MAX_BYTES, parse_bytes
@@ -42,7 +43,20 @@ def apply_manifest(report: ParsedReport, entry: dict) -> None:
             report.notes.append(f"manifest {key} {entry[key]!r} overrides {parsed!r} read from the report")
         setattr(report, attr, entry[key])
     if report.agency_id is None:
-        report.agency_id = _norm_agency_id(report.agency)
+        resolve_agency(report)
+
+
+def resolve_agency(report: ParsedReport) -> None:
+    """agency_id from the registry; else the normalised name, with a note saying why (never a guess)."""
+    reg = registry()
+    res = reg.resolve(report.agency, report.region) if reg is not None and report.agency else None
+    if res is not None and res.agency_id:
+        report.agency_id = res.agency_id
+        report.region = report.region or res.agency.region or None
+        return
+    report.agency_id = _norm_agency_id(report.agency)
+    if res is not None and res.status == "ambiguous":
+        report.notes.append(f"agency {report.agency!r} is ambiguous in the registry: {', '.join(res.candidates)}")
 
 
 def read_and_parse(f: HarvestFile, known: frozenset[str] | set[str]) -> ParsedReport | None:

@@ -10,7 +10,7 @@ import unicodedata
 
 from . import template
 from .cells import classify
-from .model import Cell, NotAReport, ParsedReport, RawDocument, Section
+from .model import Cell, NotAReport, ParsedReport, RawDocument, Section, UnsupportedFormat
 from .tablemap import map_tables
 
 SECTION_TITLES = {
@@ -29,6 +29,7 @@ _KEYWORDS = {
     5: ("存在的主要问题", "存在问题", "改进情况", "整改"),
     6: ("其他需要报告", "其他事项"),
 }
+FIRST_NATIONAL_YEAR = 2019  # reports before 2019 use local tables (spec/FORMAT.md)
 _NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 _HEADING = re.compile(r"^(?P<num>[一二三四五六1-6])\s*[、.,:]\s*(?P<title>\S.{1,38})$")
 _TITLE_YEAR = re.compile(r"^(?P<pre>.*?)(?P<year>(?:19|20)\d{2})\s*年度?(?P<post>.*)$")
@@ -111,6 +112,11 @@ def assemble(raw: RawDocument, report_id: str, path: str) -> ParsedReport:
         )
     title = find_title(paras[: max(first_heading, 1)], raw.title_hint)
     agency, year = agency_year(title)
+    if year is not None and year < FIRST_NATIONAL_YEAR:
+        raise UnsupportedFormat(
+            f"{path}: a {year} report predates the national format (国办公开办函〔2019〕60号, used from the 2019 "
+            f"reports on); its local tables are out of scope"
+        )
     if year is None:
         m = next((m for p in paras[:20] if (m := _PERIOD_YEAR.search(p))), None)
         if m:

@@ -85,3 +85,10 @@ def test_not_a_report_is_rejected_with_one_line():
 def test_gbk_text_dump_decodes(seed_bytes):
     r = parse_bytes("gbk.txt", seed_bytes.decode().encode("gb18030"))
     assert (r.status, r.agency, len(r.cells)) == ("parsed", "五星办事处", 200)
+
+
+def test_pre_2019_report_is_recognised_and_rejected(seed_bytes):
+    old = seed_bytes.decode().replace("五星办事处2021年", "五星办事处2017年", 1)
+    r = parse_bytes("old.txt", old.encode())
+    assert r.status == "failed"
+    assert "2017 report predates the national format" in r.error and r.error.startswith("old.txt:")

@@ -1,0 +1,71 @@
+"""Agency identity (registry + name normalisation) and sticky reviews."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+from typer.testing import CliRunner
+
+from conftest import HARVEST, ROOT, SEED
+from gongkai.agencies import Registry
+from gongkai.cli import app
+
+REGISTRY = ROOT / "data" / "agencies.csv"
+
+
+def test_registry_links_name_variants_by_region():
+    reg = Registry.load(REGISTRY)
+    # the 洪泽 pair of the real corpus: 2023 titled 洪泽区人民政府, 2024 淮安市洪泽区人民政府
+    assert reg.resolve("洪泽区人民政府").agency_id == reg.resolve("淮安市洪泽区人民政府").agency_id == "js-huaian-hongze"
+    assert reg.resolve("江苏省淮安市洪泽区人民政府").agency_id == "js-huaian-hongze"
+    assert reg.resolve("沭阳县发改局").agency_id == "js-suqian-shuyang-fgj"
+    assert reg.resolve("发展和改革局", region="沭阳县").agency_id == "js-suqian-shuyang-fgj"
+    assert reg.resolve("淮安市人民政府").agency_id == "js-huaian"
+    # a registered region prefix on an unregistered agency is not a match for its parent
+    assert reg.resolve("淮安市公安局").status == "unresolved"
+
+
+def test_ambiguous_names_are_not_guessed(tmp_path):
+    path = tmp_path / "agencies.csv"
+    path.write_text("agency_id,name,aliases,region,level,parent\n"
+                    "a,甲县教育局,,某省/甲县,department,\n"
+                    "b,乙县教育局,,某省/乙县,department,\n"
+                    "c,丙县财政局,教育财政局,某省/丙县,department,\n"
+                    "d,丁县财政局,教育财政局,某省/丁县,department,\n", encoding="utf-8")
+    reg = Registry.load(path)
+    assert reg.resolve("教育局").status == "unresolved"
+    res = reg.resolve("教育财政局")
+    assert (res.status, res.candidates, res.agency_id) == ("ambiguous", ("c", "d"), None)
+    assert reg.resolve("教育财政局", region="丁县").agency_id == "d"
+
+
+def test_agencies_command_lists_unresolved_and_reviews_survive_reruns(tmp_path):
+    harvest = tmp_path / "harvest"
+    shutil.copytree(HARVEST, harvest)
+    db = tmp_path / "w.duckdb"
+    runner = CliRunner()
+    assert runner.invoke(app, ["audit", str(harvest), "--db", str(db)]).exit_code == 0
+
+    res = runner.invoke(app, ["agencies", "--db", str(db), "--format", "csv", "--registry", str(REGISTRY)])
+    lines = res.output.strip().splitlines()
+    assert res.exit_code == 0 and len(lines) == 1 + 13  # the 13 generated 示范县 agencies are not registered
+    assert all(",unresolved," in line for line in lines[1:])
+    res = runner.invoke(app, ["agencies", "--all", "--db", str(db), "--format", "csv", "--registry", str(REGISTRY)])
+    assert "五星办事处,五星,wuxing-office,1,2021,2021,registry," in res.output
+
+    con = duckdb.connect(str(db), read_only=True)
+    fid = con.execute("SELECT finding_id FROM findings WHERE rule_id = 'T4_TOTAL'").fetchone()[0]
+    con.close()
+    res = runner.invoke(app, ["review", fid, "--dismiss", "--note", "已更正", "--reviewer", "inspector-1", "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    for i in range(3):  # three re-runs, each with a new file so that the warehouse is really rewritten
+        (harvest / f"again_{i}.txt").write_bytes(SEED.read_bytes() + f"\n补充{i}\n".encode())
+        assert runner.invoke(app, ["audit", str(harvest), "--db", str(db)]).exit_code == 0
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT decision, note, reviewer FROM reviews WHERE finding_id = ?", [fid]).fetchall() == [
+        ("dismissed", "已更正", "inspector-1")]
+    assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 4
+    con.close()
+    bad = runner.invoke(app, ["review", fid, "--confirm", "--dismiss", "--db", str(db)])
+    assert bad.exit_code == 2
