@@ -92,3 +92,25 @@ def test_pre_2019_report_is_recognised_and_rejected(seed_bytes):
     r = parse_bytes("old.txt", old.encode())
     assert r.status == "failed"
     assert "2017 report predates the national format" in r.error and r.error.startswith("old.txt:")
+
+
+def test_markdown_pipe_tables_from_pdf_converters(seed_bytes):
+    out, row = [], []
+    for line in seed_bytes.decode().split("\n"):
+        if line.startswith("\t"):
+            row.append(line[1:])
+            continue
+        if row:
+            out.append("| " + " | ".join(f"**{c}**" if "本年新收" in c else c for c in row) + " |")
+            if len(out) >= 2 and not out[-2].startswith("|"):
+                out.append("|" + "---|" * len(row))
+            row = []
+        out.append(line)
+    text = "\n".join(out).replace("| 一、本年新收政府信息公开申请数量** | 0 | 0 |", "| 一、本年新收政府信息公开申请数量** | 7 |  |")
+    text = text.replace("| **一、本年新收政府信息公开申请数量** | 0 | 0 |", "| **一、本年新收政府信息公开申请数量** | 7 |  |")
+    r = parse_bytes("report.md", text.encode())
+    c = cellmap(r)
+    assert (r.status, r.source_format, len(r.cells)) == ("parsed", "md", 200)
+    assert c[("t3", "new_received", "natural_person")].value == 7
+    assert c[("t3", "new_received", "commercial")].semantic == "blank"
+    assert c[("t4", "cases", "review_total")].value == 0

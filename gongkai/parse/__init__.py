@@ -17,7 +17,7 @@ from ..model import CorruptFile, EmptyFile, FileTooLarge, ParsedReport, RawDocum
 
 MAX_BYTES = 50 * 1024 * 1024  # no real report comes near this; larger files are rejected unread
 
-FORMATS = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html"}
+FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html"}
 
 
 def _parser(fmt: str) -> Callable[[bytes, str], RawDocument]:

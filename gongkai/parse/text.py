@@ -4,6 +4,8 @@ Two renderings are recognised line by line, and may mix in one file:
 
 * Word text dumps (the seed report): a table cell is a line indented by one tab; a blank line ends a
   table row; a tab-only line is a merged/empty cell; a non-indented line ends the table.
+* Markdown pipe tables written by PDF-to-Markdown converters (`.md`): "| label | 0 |  | 0 |", blank
+  cells kept, separator rows skipped, **bold** and <br> markup dropped.
 * Cell-separated text (crawler dumps, copy-paste): a table row on one line, cells separated by tabs
   or by spaces. A line is taken as a table row only when its first cell is a label of the national
   template (or a header label) and, for data rows, at least one other cell is a number or dash — so
@@ -23,8 +25,19 @@ from ..model import Block, RawDocument, TCell
 from .decode import decode_text
 
 _ARTEFACT = re.compile(r"\[bookmark: [^\]]*\]")
+_MD_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_MD_MARKUP = re.compile(r"(\*\*|__|<br\s*/?>)")
 _SPLIT_TABS = re.compile(r"\t+")
 _SPLIT_SPACES = re.compile(r"[ \u3000\u00a0]+")
+
+
+def _md_cells(line: str) -> list[TCell] | None:
+    """A Markdown pipe-table row ("| 一、本年新收… | 26 |  | 26 |"): cells between pipes, blanks kept."""
+    body = line.strip()
+    if not (body.startswith("|") and body.count("|") >= 2):
+        return None
+    parts = body.strip("|").split("|")
+    return [TCell(_MD_MARKUP.sub("", p).strip(), None) for p in parts]
 
 
 def _row_cells(line: str) -> list[TCell] | None:
@@ -78,7 +91,9 @@ def parse_text(data: bytes, path: str) -> RawDocument:
             if mode == "dump":
                 close_row()
             continue
-        cells = _row_cells(line)
+        if _MD_RULE.match(line):  # Markdown header separator |---|---|
+            continue
+        cells = _md_cells(line) or _row_cells(line)
         if cells is not None:
             if mode != "cells":
                 close_table()
@@ -88,4 +103,4 @@ def parse_text(data: bytes, path: str) -> RawDocument:
         close_table()
         blocks.append(Block("para", text=line.strip()))
     close_table()
-    return RawDocument("txt", blocks, encoding=encoding)
+    return RawDocument("md" if path.lower().endswith(".md") else "txt", blocks, encoding=encoding)
