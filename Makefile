@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DB     ?= data/warehouse.duckdb
 
-.PHONY: setup audit test bench clean
+.PHONY: setup audit test bench bench-accuracy clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ test: $(STAMP)  ## the test suite (both cores)
 
 bench: $(STAMP)  ## throughput benchmark (apart from the tests): generated text/HTML reports, reports/s
 	$(BIN)/python bench/bench_audit.py
+
+bench-accuracy: $(STAMP)  ## cell accuracy per rendering and precision/recall per rule family on a generated corpus
+	$(BIN)/python bench/bench_accuracy.py
 
 clean:
 	rm -rf $(DB) $(DB).lock data/.warehouse* .pytest_cache

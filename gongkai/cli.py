@@ -380,6 +380,37 @@ def serve(
 
 
 @app.command()
+def synth(
+    out_dir: Path = typer.Argument(..., help="Folder to write the corpus into (created)."),
+    n_agencies: int = typer.Option(20, "--agencies", help="Agencies in the panel."),
+    years: str = typer.Option("2021-2024", "--years", help="Year range A-B (2019–2020 use the 2019 format)."),
+    formats: str = typer.Option("txt,html,portal_gbk", "--formats", help="Renderings, comma-separated."),
+    defect_rate: float = typer.Option(0.3, "--defect-rate", help="Share of reports with injected defects."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (the corpus is deterministic for a seed)."),
+    truth: Optional[Path] = typer.Option(None, "--truth", help="Truth file (default: OUT.truth.jsonl beside the folder)."),
+) -> None:
+    """Generate a synthetic harvest: balanced reports with continuous carry-over, defects on request,
+    a manifest, and a truth file with every cell and every finding a correct auditor must report.
+
+    Example: gongkai synth /tmp/corpus --agencies 50 --years 2019-2025 --formats txt,html,portal_gbk
+    """
+    from .synth import RENDERINGS, write_corpus
+
+    try:
+        lo, hi = (int(x) for x in years.split("-"))
+    except ValueError:
+        _fail(f"--years {years!r}: expected a range like 2019-2025", 2)
+    names = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in names if f not in RENDERINGS]
+    if unknown:
+        _fail(f"unknown --formats {', '.join(unknown)}; choose from {', '.join(RENDERINGS)}", 2)
+    truth_path = truth or out_dir.with_name(out_dir.name + ".truth.jsonl")  # outside the harvest folder
+    write_corpus(out_dir, n_agencies, range(lo, hi + 1), names, defect_rate, seed=seed, truth=truth_path)
+    n = n_agencies * (hi - lo + 1) * len(names)
+    out.print(f"{n} reports written to {out_dir} (manifest.jsonl inside); truth: {truth_path}", highlight=False)
+
+
+@app.command()
 def version() -> None:
     """Print the gongkai version."""
     out.print(f"gongkai {__version__}")

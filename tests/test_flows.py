@@ -65,7 +65,8 @@ def test_cli_audit_subprocess_is_quiet_and_exits_zero(tmp_path):
     assert (tmp_path / "w.duckdb").is_file()
 
 
-@pytest.mark.parametrize("cmd", [["--help"], ["audit", "--help"], ["sql", "--help"], ["findings", "--help"], ["rules", "--help"], ["serve", "--help"]])
+@pytest.mark.parametrize("cmd", [["--help"], ["audit", "--help"], ["sql", "--help"], ["findings", "--help"], ["rules", "--help"], ["serve", "--help"],
+                                 ["synth", "--help"], ["review", "--help"], ["agencies", "--help"]])
 def test_cli_help_has_examples(cmd):
     proc = _run(cmd, cwd=ROOT, timeout=60)
     assert proc.returncode == 0, proc.stderr
@@ -88,3 +89,15 @@ def test_rules_lists_every_rule_in_chinese_and_english():
     ids = {line.split(",")[0] for line in lines[1:]}
     assert {"PARSE_FAILED", "FORMAT_OUTDATED", "SECTION_MISSING", "TABLE_MISSING", "CELL_BLANK", "CELL_NOT_NUMBER",
             "CELL_INVALID", "T3_BALANCE", "T3_TOTAL_COLUMN", "T3_OUTCOME_SUM", "T4_TOTAL"} <= ids
+
+
+def test_synth_command_writes_corpus_and_truth_outside_it(tmp_path):
+    from typer.testing import CliRunner
+
+    from gongkai.cli import app
+
+    res = CliRunner().invoke(app, ["synth", str(tmp_path / "c"), "--agencies", "2", "--years", "2020-2021", "--formats", "txt,html"])
+    assert res.exit_code == 0, res.output
+    files = sorted(p.name for p in (tmp_path / "c").iterdir())
+    assert len(files) == 2 * 2 * 2 + 1 and "manifest.jsonl" in files
+    assert len((tmp_path / "c.truth.jsonl").read_text(encoding="utf-8").splitlines()) == 8
