@@ -84,9 +84,10 @@ def audit(
 
     Exits 0 when the run completed (findings are results, not failures), 1 when the run itself failed.
     """
-    from . import pipeline, progress
+    from . import pipeline, prefect_env, progress
     from .ingest import HarvestNotFound
 
+    prefect_env.configure_one_shot()
     roots = [str(p) for p in (harvest or [Path("data/harvest")])]
     missing = [r for r in roots if not Path(r).exists()]
     if missing:
