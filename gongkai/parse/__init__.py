@@ -17,7 +17,7 @@ from ..model import CorruptFile, EmptyFile, FileTooLarge, ParsedReport, RawDocum
 
 MAX_BYTES = 50 * 1024 * 1024  # no real report comes near this; larger files are rejected unread
 
-FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html"}
+FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html", ".pdf": "pdf", ".docx": "docx"}
 
 
 def _parser(fmt: str) -> Callable[[bytes, str], RawDocument]:
@@ -25,6 +25,14 @@ def _parser(fmt: str) -> Callable[[bytes, str], RawDocument]:
         from .html import parse_html
 
         return parse_html
+    if fmt == "docx":
+        from .docx import parse_docx
+
+        return parse_docx
+    if fmt == "pdf":
+        from .pdf import parse_pdf
+
+        return parse_pdf
     from .text import parse_text
 
     return parse_text
