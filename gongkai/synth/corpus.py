@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .evaluate import evaluate_cross_year
+from .render_docx import render_docx
 from .render_html import render_html
 from .render_text import render_text
-from .report import DEFECTS, SynthReport, make_report
+from .report import DEFECTS, NEEDS_PREV, PANEL_DEFECTS, SynthReport, make_report
 
 RENDERINGS: dict[str, tuple[Callable[[SynthReport], bytes], str]] = {
     "txt": (render_text, "txt"),
@@ -19,6 +20,7 @@ RENDERINGS: dict[str, tuple[Callable[[SynthReport], bytes], str]] = {
     "html_gbk": (lambda r: render_html(r, encoding="gbk"), "html"),
     "portal": (lambda r: render_html(r, portal=True), "html"),
     "portal_gbk": (lambda r: render_html(r, portal=True, encoding="gbk"), "html"),
+    "docx": (render_docx, "docx"),
 }
 
 _REGIONS = ("沭阳县", "泗阳县", "宿城区", "洪泽区", "淮安区", "清江浦区", "涟水县", "盱眙县", "金湖县", "吴兴区",
@@ -56,13 +58,24 @@ def choose_defects(seed: int, agency: str, year: int, defect_rate: float) -> tup
     return tuple(rng.sample(pool, 2 if rng.random() < 0.25 else 1))
 
 
+def choose_panel_defects(seed: int, agency: str, year: int, rate: float, chained: bool) -> tuple[str, ...]:
+    """At most one of PANEL_DEFECTS (those needing last year's report only when the year is chained)."""
+    rng = random.Random(f"{seed}|panel|{agency}|{year}")
+    if rate <= 0 or rng.random() >= rate:
+        return ()
+    pool = [d for d in PANEL_DEFECTS if chained or d not in NEEDS_PREV]
+    return (rng.choice(pool),)
+
+
 def write_corpus(out: Path, n_agencies: int, years: Sequence[int],
                  renderings: Sequence[str] = ("txt", "html", "portal_gbk"), defect_rate: float = 0.3,
-                 seed: int = 0, truth: Path | None = None) -> Path:
+                 seed: int = 0, truth: Path | None = None, panel_defect_rate: float = 0.0) -> Path:
     """Write n_agencies × len(years) × len(renderings) report files into `out` (flat, so one
     manifest.jsonl covers them), with manifest.jsonl (path, url, agency, agency_id, region, year) and
     truth.jsonl (one line per file: printed cells and expected findings). Returns the truth path
-    (default out/truth.jsonl). Consecutive years of an agency are chained (上年结转 = last year's 结转下年度)."""
+    (default out/truth.jsonl). Consecutive years of an agency are chained (上年结转 = last year's 结转下年度).
+    `panel_defect_rate` > 0 adds, independently of the other defects, one of PANEL_DEFECTS to that share
+    of the reports (default 0: corpora as before)."""
     bad = [x for x in renderings if x not in RENDERINGS]
     if bad:
         raise ValueError(f"unknown renderings {bad}; choose from {sorted(RENDERINGS)}")
@@ -74,11 +87,13 @@ def write_corpus(out: Path, n_agencies: int, years: Sequence[int],
         for ag in agencies(n_agencies, seed):
             prev: SynthReport | None = None
             for year in years:
-                defects = choose_defects(seed, ag["agency"], year, defect_rate)
                 chained = prev if prev is not None and prev.year == year - 1 else None
+                defects = choose_defects(seed, ag["agency"], year, defect_rate) + choose_panel_defects(
+                    seed, ag["agency"], year, panel_defect_rate, chained is not None)
                 r = make_report(seed, ag["agency"], year, defects, prev=chained, region=ag["region"])
                 xy = [] if chained is None else evaluate_cross_year(
-                    chained.cells, chained.version, chained.tables_present, r.cells, r.version, r.tables_present)
+                    chained.cells, chained.version, chained.tables_present, r.cells, r.version, r.tables_present,
+                    chained.text(), r.text())
                 common = {"agency": r.agency, "agency_id": ag["agency_id"], "region": r.region, "year": r.year}
                 cells = r.truth_cells()
                 for name in renderings:
