@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DB     ?= data/warehouse.duckdb
 
-.PHONY: setup audit test bench bench-accuracy clean
+.PHONY: setup audit test bench bench-accuracy fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ bench: $(STAMP)  ## throughput benchmark (apart from the tests): generated text/
 
 bench-accuracy: $(STAMP)  ## cell accuracy per rendering and precision/recall per rule family on a generated corpus
 	$(BIN)/python bench/bench_accuracy.py
+
+fuzz: $(STAMP)  ## 10,000 mutated files through every parser; fails on any crash
+	$(BIN)/python bench/fuzz.py -n $(or $(N),10000)
 
 clean:
 	rm -rf $(DB) $(DB).lock data/.warehouse* .pytest_cache
