@@ -1,7 +1,9 @@
 """Realistic synthetic 政府信息公开工作年度报告 for tests and benchmarks.
 
     balanced_numbers(rng, version="2021")        every template cell, every identity holding
-    make_report(seed, agency, year, defects=())  → SynthReport (printed cells, sections, expected findings)
+    make_report(seed, agency, year, defects=())  → SynthReport (printed cells, sections, expected findings);
+                                                 PANEL_DEFECTS (text_contradiction, copy_previous, copy_text,
+                                                 carry_over_break) for the warehouse's panel rules
     render_text(r) / render_html(r, portal=False, encoding="utf-8")  → bytes
     write_corpus(out, n_agencies, years, ...)    → path of truth.jsonl (files + manifest.jsonl + truth.jsonl)
     evaluate(cells, version=...)                 the independent reference evaluator (DESIGN §6)
@@ -11,13 +13,14 @@ shares no code with the project's parsers and checks.
 """
 
 from .corpus import RENDERINGS, agencies, write_corpus
-from .evaluate import evaluate, evaluate_cross_year, read_cell
+from .evaluate import evaluate, evaluate_cross_year, evaluate_text, read_cell
 from .numbers import balanced_numbers, layout
 from .render_html import render_html
 from .render_text import render_text
-from .report import DEFECTS, SynthReport, make_report
+from .report import ALL_DEFECTS, DEFECTS, PANEL_DEFECTS, SynthReport, make_report
 
 __all__ = [
-    "DEFECTS", "RENDERINGS", "SynthReport", "agencies", "balanced_numbers", "evaluate", "evaluate_cross_year",
+    "ALL_DEFECTS", "DEFECTS", "PANEL_DEFECTS", "RENDERINGS", "SynthReport", "agencies", "balanced_numbers",
+    "evaluate", "evaluate_cross_year", "evaluate_text",
     "layout", "make_report", "read_cell", "render_html", "render_text", "write_corpus",
 ]

@@ -3,7 +3,8 @@
 Plain Python, no pandas, no project checks and no `gongkai.cells`: the synthetic corpus's truth must not
 share code with what it tests. It implements the in-report rules FORMAT_OUTDATED, SECTION_MISSING,
 TABLE_MISSING, CELL_BLANK, CELL_NOT_NUMBER, CELL_INVALID, T3_BALANCE, T3_TOTAL_COLUMN, T3_OUTCOME_SUM and
-T4_TOTAL, and (for corpora) the cross-year rules XY_CARRY_OVER and XY_T2_STOCK.
+T4_TOTAL, TEXT_TABLE (the numbers the narrative states, against the printed tables), and (for corpora)
+the cross-year rules XY_CARRY_OVER, XY_T2_STOCK and XY_COPY.
 
 A finding is a dict {rule_id, table_id, row_key, col_key, status, expected, observed}; status is
 'fail' or 'not_assessable' (an identity with a non-number operand: expected/observed None). Identities of
@@ -107,12 +108,47 @@ def evaluate(cells: Mapping[Key, str | None], *, version: str, year: int | None 
     return out
 
 
+def evaluate_text(cells: Mapping[Key, str | None], stated: Mapping[str, float],
+                  tables_present: Mapping[str, bool] | None = None) -> list[dict]:
+    """TEXT_TABLE: each number the narrative states ("t|r|c" → value; "r1+r2" or "c1+c2" = the sum of
+    those cells) against the printed cells. A missing table: not evaluated; a non-number cell:
+    not_assessable; a difference: fail with expected = the table's value, observed = the stated one."""
+    present = {t: True for t in ("t2", "t3", "t4")} | dict(tables_present or {})
+    out = []
+    for key, v in stated.items():
+        t, r, c = key.split("|")
+        if not present[t]:
+            continue
+        rows, cols = r.split("+"), c.split("+")
+        ops = [(t, rr, cc) for rr in rows for cc in cols]
+        vals = [read_cell(cells.get(k)) for k in ops]
+        if any(sem != "number" for sem, _ in vals):
+            out.append(_f("TEXT_TABLE", t, r, c, "not_assessable"))
+        elif abs(sum(x for _, x in vals) - v) > TOL:
+            out.append(_f("TEXT_TABLE", t, r, c, "fail", sum(x for _, x in vals), float(v)))
+    return out
+
+
+COPY_MIN_NONZERO = 5        # identical tables count as copied only with at least this many non-zero numbers
+COPY_MIN_CHARS = 200        # texts shorter than this (whitespace removed) are not compared
+COPY_JACCARD = 0.9          # character 3-gram Jaccard similarity from which texts count as copied
+_SPACE = re.compile("[ \t\n\r\f\v\u3000\xa0\u200b\ufeff]+")
+
+
+def _grams(text: str) -> set[str]:
+    t = _SPACE.sub("", text)
+    return {t[i:i + 3] for i in range(len(t) - 2)} if len(t) >= COPY_MIN_CHARS else set()
+
+
 def evaluate_cross_year(prev_cells: Mapping[Key, str | None], prev_version: str, prev_tables: Mapping[str, bool],
-                        cells: Mapping[Key, str | None], version: str, tables: Mapping[str, bool]) -> list[dict]:
-    """XY_CARRY_OVER (上年结转 Y vs 结转下年度 Y−1, per 表三 column; across format versions) and
-    XY_T2_STOCK (现行有效 Y vs 现行有效 Y−1 + 制发 − 废止; 2021 format both years) for consecutive years of
-    one agency. Findings sit at (t3, carried_over, col) and (t2, row, in_force); expected is the value
-    implied by the previous year, observed the printed one."""
+                        cells: Mapping[Key, str | None], version: str, tables: Mapping[str, bool],
+                        prev_text: str | None = None, text: str | None = None) -> list[dict]:
+    """XY_CARRY_OVER (上年结转 Y vs 结转下年度 Y−1, per 表三 column; across format versions),
+    XY_T2_STOCK (现行有效 Y vs 现行有效 Y−1 + 制发 − 废止; 2021 format both years) and XY_COPY (every
+    printed cell as last year's with at least COPY_MIN_NONZERO non-zero numbers, or — when both texts are
+    given — narratives of ≥ COPY_MIN_CHARS characters with 3-gram Jaccard ≥ COPY_JACCARD) for consecutive
+    years of one agency. Findings sit at (t3, carried_over, col), (t2, row, in_force) and (None, None,
+    None); expected is the value implied by the previous year, observed the printed one."""
     out: list[dict] = []
     num = lambda cs, k: read_cell(cs.get(k))[1]  # noqa: E731
     if prev_tables.get("t3", True) and tables.get("t3", True):
@@ -132,4 +168,13 @@ def evaluate_cross_year(prev_cells: Mapping[Key, str | None], prev_version: str,
                         out.append(_f("XY_T2_STOCK", "t2", r, "in_force", "not_assessable"))
                     elif abs(ops[0] + ops[1] - ops[2] - ops[3]) > TOL:
                         out.append(_f("XY_T2_STOCK", "t2", r, "in_force", "fail", ops[0] + ops[1] - ops[2], ops[3]))
+    same_tables = (dict(prev_tables) == dict(tables) and any(tables.values()) and dict(prev_cells) == dict(cells)
+                   and sum(1 for raw in cells.values() if read_cell(raw)[0] == "number" and read_cell(raw)[1] != 0)
+                   >= COPY_MIN_NONZERO)
+    same_text = False
+    if prev_text is not None and text is not None:
+        a, b = _grams(prev_text), _grams(text)
+        same_text = bool(a and b) and len(a & b) / len(a | b) >= COPY_JACCARD
+    if same_tables or same_text:
+        out.append(_f("XY_COPY", None, None, None))
     return out
