@@ -120,7 +120,8 @@ def _audit_flow(task_runner: str, dask_address: Optional[str]):
     try:
         from prefect_dask import DaskTaskRunner
     except ImportError:
-        _fail("--task-runner dask needs prefect-dask: pip install -e '.[dask]'", 2)
+        _fail("--task-runner dask needs the prefect-dask package, which gongkai does not install: "
+              "pip install prefect-dask (then give --dask-address of your scheduler)", 2)
     return audit_flow.with_options(task_runner=DaskTaskRunner(address=dask_address) if dask_address else DaskTaskRunner())
 
 

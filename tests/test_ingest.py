@@ -49,3 +49,13 @@ def test_missing_harvest_path_is_an_error(tmp_path):
 
 def test_chunks_are_coarse():
     assert [len(c) for c in chunks(list(range(601)), 250)] == [250, 250, 101]
+
+
+def test_a_100_mb_file_gets_a_failed_row_without_being_read(tmp_path):
+    big = tmp_path / "huge_report.pdf"
+    with open(big, "wb") as fh:  # sparse: 100 MB on paper, nothing on disk
+        fh.truncate(100 * 1024 * 1024)
+    res = parse_chunk(discover([tmp_path]), frozenset())
+    rep = res.batch.reports.iloc[0]
+    assert rep.status == "failed" and rep.byte_size == 100 * 1024 * 1024
+    assert "huge_report.pdf: 105 MB is larger than the 50 MB limit for a report" in rep.error and "\n" not in rep.error
