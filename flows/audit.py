@@ -12,6 +12,8 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pandas as pd
+
 import flows  # noqa: F401  (Prefect environment before prefect is imported)
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -50,8 +52,10 @@ def check(batch: frames.Batch) -> checks.CheckResult:
 
 
 @task(name="load-and-publish", cache_policy=NO_CACHE)
-def load(db: str, run: warehouse.RunRecord, batch: frames.Batch, result: checks.CheckResult) -> warehouse.RunSummary:
-    return warehouse.write_run(Path(db), run, batch, result.findings, result.rule_results, checks.rules_catalogue())
+def load(db: str, run: warehouse.RunRecord, batch: frames.Batch, result: checks.CheckResult,
+         stated=None, prints=None) -> warehouse.RunSummary:
+    return warehouse.write_run(Path(db), run, batch, result.findings, result.rule_results, checks.rules_catalogue(),
+                               statements=stated, fingerprints=prints)
 
 
 @flow(name="gongkai-audit", task_runner=ThreadPoolTaskRunner(max_workers=8), log_prints=False)
@@ -85,12 +89,14 @@ def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAU
             if pool is not None:
                 pool.shutdown()
         batch, _ = pipeline.dedupe(frames.Batch.concat(r.batch for r in results))
+        stated = pd.concat([r.statements for r in results], ignore_index=True) if results else None
+        prints = pd.concat([r.fingerprints for r in results], ignore_index=True) if results else None
         run.files_new = len(batch.reports)
         progress.report("check", 0, 1)
         warm.join()
         result = check(batch)
         progress.report("load", 0, 1)
-        summary = load(db, run, batch, result)
+        summary = load(db, run, batch, result, quote(stated), quote(prints))
     except Exception as exc:
         warehouse.record_failed_run(Path(db), run, " ".join(f"{type(exc).__name__}: {exc}".split())[:500])
         raise

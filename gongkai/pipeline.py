@@ -12,7 +12,9 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import frames
+import pandas as pd
+
+from . import frames, statements
 from .agencies import registry
 from .ingest import HarvestFile
 from .model import ParsedReport
@@ -23,6 +25,8 @@ from .parse import MAX_BYTES, parse_bytes
 class ChunkResult:
     batch: frames.Batch
     skipped: int  # files whose bytes were already audited (or repeated within this run)
+    statements: pd.DataFrame | None = None  # numbers stated in the narrative (gongkai.statements)
+    fingerprints: pd.DataFrame | None = None  # per-report digests for XY_COPY
 
 
 def _norm_agency_id(name: str | None) -> str | None:
@@ -105,7 +109,8 @@ def parse_chunk(files: list[HarvestFile], known: frozenset[str]) -> ChunkResult:
             continue
         seen.add(r.report_id)
         reports.append(r)
-    return ChunkResult(frames.build(reports), skipped)
+    batch = frames.build(reports)
+    return ChunkResult(batch, skipped, statements.statements_frame(batch), statements.fingerprints_frame(batch))
 
 
 _KNOWN: frozenset[str] = frozenset()

@@ -4,9 +4,12 @@ Frames are bulk-loaded through DuckDB's pandas/Arrow scan (`con.register` + `INS
 row by row. Rules of the warehouse (DESIGN §5):
 - reports already present (same report_id = same bytes) are skipped with their sections and cells, so
   re-running the same input adds a `runs` row and changes nothing else;
-- findings are insert-or-ignore on finding_id (the first run that found one keeps it);
+- findings are insert-or-ignore on finding_id (the first run that found one keeps it), except that the
+  cross-year ones are re-evaluated and resolved or reopened (panel.py);
 - rule_results get a row when a (report, rule) result is new or differs from its latest row;
 - rules are upserted every run; `reviews` is never written here except by `record_reviews`;
+- after the batch is loaded, the panel rules (panel.py: cross-year, copy, text-vs-table) run in SQL in the
+  same transaction; the new reports' statements (optional) and panel inputs are loaded first;
 - a new report for the same (agency_id, year) becomes current and older versions stop being current;
   reports lacking agency_id or year are versioned by source_path (and a new file at a path supersedes an
   unidentified older file at that path). Within one batch, later rows are newer.
@@ -23,6 +26,8 @@ import pyarrow as pa
 
 from .. import PARSER_VERSION, __version__
 from ..frames import CELL_COLUMNS, REPORT_COLUMNS, SECTION_COLUMNS, TABLE_COLUMNS, Batch
+from ..statements import STATEMENT_COLUMNS, fingerprints_frame
+from . import panel
 from .publish import publishing
 
 FINDING_COLUMNS = ["finding_id", "report_id", "rule_id", "family", "severity", "table_id", "row_key", "col_key",
@@ -52,6 +57,7 @@ class RunSummary:
     findings_new: int
     findings_by_severity: dict[str, int]  # failing findings by severity, plus 'not_assessable'
     status: str
+    findings_resolved: int = 0            # cross-year findings a re-evaluation no longer produced
 
 
 def _utc(dt: datetime) -> datetime:
@@ -199,6 +205,38 @@ def _load_rule_results(con, run: RunRecord, rule_results: pd.DataFrame) -> None:
                 {"run_id": run.run_id})
 
 
+def _load_statements(con, statements: pd.DataFrame) -> None:
+    """Statements of the reports new in this run (seq = order within the report, as given; rows repeated
+    because the same file was parsed at two paths are loaded once)."""
+    if len(statements) == 0:
+        return
+    df = _require(statements, STATEMENT_COLUMNS, "statements").copy()
+    df["ord"] = range(len(df))
+    _register(con, "in_statements", df)
+    con.execute("""
+        INSERT INTO statements BY NAME
+        WITH once AS (              -- identical files at two paths give the same rows twice: keep the first
+            SELECT * FROM in_statements
+            WHERE report_id IN (SELECT report_id FROM new_reports WHERE status <> 'failed') AND value IS NOT NULL
+            QUALIFY row_number() OVER (PARTITION BY report_id, fact, value, sentence ORDER BY ord) = 1
+        )
+        SELECT report_id, CAST(row_number() OVER (PARTITION BY report_id ORDER BY ord) AS INTEGER) AS seq,
+               fact, CAST(value AS DOUBLE) AS value, sentence
+        FROM once""")
+
+
+def _load_fingerprints(con, batch: Batch, fingerprints: pd.DataFrame | None) -> None:
+    new_ids = con.execute("SELECT report_id FROM new_reports WHERE status <> 'failed'").fetchall()
+    if not new_ids:
+        return
+    if fingerprints is None:   # computed here unless the parse step did it (statements.fingerprints_frame)
+        keep = pd.Index([r for (r,) in new_ids])
+        sub = Batch(batch.reports, batch.sections[batch.sections["report_id"].isin(keep)], batch.tables,
+                    batch.cells[batch.cells["report_id"].isin(keep)])
+        fingerprints = fingerprints_frame(sub)
+    panel.insert_panel_inputs(con, fingerprints, "in_cells")
+
+
 def _upsert_rules(con, rules: pd.DataFrame) -> None:
     if len(rules) == 0:
         return
@@ -225,8 +263,15 @@ def _insert_run(con, run: RunRecord, status: str, counts: dict[str, int], error:
 
 
 def write_run(db: Path, run: RunRecord, batch: Batch, findings: pd.DataFrame, rule_results: pd.DataFrame,
-              rules: pd.DataFrame) -> RunSummary:
-    """Load one run and publish it atomically (see publish.py). Returns what the run added."""
+              rules: pd.DataFrame, statements: pd.DataFrame | None = None,
+              fingerprints: pd.DataFrame | None = None) -> RunSummary:
+    """Load one run, evaluate the panel rules and publish it atomically (see publish.py). Returns what the
+    run added.
+
+    `statements` (gongkai.statements.statements_frame of the batch) enables TEXT_TABLE and YEAR_MISMATCH
+    for the new reports; without it they are not evaluated. `fingerprints`
+    (gongkai.statements.fingerprints_frame) may be computed in the parse step; otherwise it is computed
+    here from the batch."""
     reports = _prepare_reports(batch.reports)
     duplicated_ids = bool(reports["report_id"].duplicated().any())
     with publishing(Path(db)) as con:
@@ -235,6 +280,11 @@ def write_run(db: Path, run: RunRecord, batch: Batch, findings: pd.DataFrame, ru
         _load_children(con, batch, duplicated_ids)
         findings_new = _load_findings(con, run, findings)
         _load_rule_results(con, run, rule_results)
+        if statements is not None:
+            _load_statements(con, statements)
+        _load_fingerprints(con, batch, fingerprints)
+        xy = panel.evaluate(con, run.run_id, text_rules=statements is not None, new_cells="in_cells")
+        findings_new += xy.findings_new
         parsed, partial, failed = con.execute("""
             SELECT count(*) FILTER (WHERE status = 'parsed'), count(*) FILTER (WHERE status = 'partial'),
                    count(*) FILTER (WHERE status = 'failed')
@@ -243,10 +293,10 @@ def write_run(db: Path, run: RunRecord, batch: Batch, findings: pd.DataFrame, ru
             SELECT CASE WHEN status = 'fail' THEN severity ELSE status END AS k, count(*)
             FROM findings WHERE run_id = $run_id GROUP BY k ORDER BY k""", {"run_id": run.run_id}).fetchall())
         counts = {"reports_parsed": parsed, "reports_partial": partial, "reports_failed": failed,
-                  "findings_new": findings_new}
+                  "findings_new": findings_new, "findings_resolved": xy.findings_resolved}
         _insert_run(con, run, "completed", counts, None)
     return RunSummary(run.run_id, run.files_seen, run.files_new, parsed, partial, failed, findings_new,
-                      by_severity, "completed")
+                      by_severity, "completed", xy.findings_resolved)
 
 
 def record_failed_run(db: Path, run: RunRecord, error: str) -> None:
