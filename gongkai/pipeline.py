@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import frames, statements
-from .agencies import registry
+from .agencies import norm_name, registry
 from .ingest import HarvestFile
 from .model import ParsedReport
 from .parse import MAX_BYTES, parse_bytes
@@ -27,14 +27,6 @@ class ChunkResult:
     skipped: int  # files whose bytes were already audited (or repeated within this run)
     statements: pd.DataFrame | None = None  # numbers stated in the narrative (gongkai.statements)
     fingerprints: pd.DataFrame | None = None  # per-report digests for XY_COPY
-
-
-def _norm_agency_id(name: str | None) -> str | None:
-    import unicodedata
-
-    if not name:
-        return None
-    return "".join(unicodedata.normalize("NFKC", name).split()) or None
 
 
 def apply_manifest(report: ParsedReport, entry: dict) -> None:
@@ -58,7 +50,7 @@ def resolve_agency(report: ParsedReport) -> None:
         report.agency_id = res.agency_id
         report.region = report.region or res.agency.region or None
         return
-    report.agency_id = _norm_agency_id(report.agency)
+    report.agency_id = norm_name(report.agency) or None
     if res is not None and res.status == "ambiguous":
         report.notes.append(f"agency {report.agency!r} is ambiguous in the registry: {', '.join(res.candidates)}")
 
