@@ -4,7 +4,7 @@ A batch is any number of ParsedReports (hundreds to hundreds of thousands). Chec
 work on these frames only — they never see a file format.
 
 reports   one row per file      report_id, source_path, source_url, source_format, byte_size, status,
-                                error, title, agency, agency_id, region, year (Int64), format_version, notes
+                                error, title, agency, agency_id, region, level, year (Int64), format_version, notes
 sections  one row per report×1…6 report_id, section_no (int8), title, text, present (bool)
 tables    one row per report×t2…t4 report_id, table_id, present (bool)
 cells     one row per printed/template cell of a present table
@@ -24,7 +24,7 @@ from .template import TABLES
 
 REPORT_COLUMNS = [
     "report_id", "source_path", "source_url", "source_format", "byte_size", "status", "error", "title",
-    "agency", "agency_id", "region", "year", "format_version", "notes",
+    "agency", "agency_id", "region", "level", "year", "format_version", "notes",
 ]
 SECTION_COLUMNS = ["report_id", "section_no", "title", "text", "present"]
 TABLE_COLUMNS = ["report_id", "table_id", "present"]

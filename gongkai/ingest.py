@@ -2,7 +2,7 @@
 
 A harvest root is a folder (searched recursively) or a single file. `manifest.jsonl` in a root holds
 one JSON object per line: {"path": <relative to the manifest's folder>, "url", "agency", "agency_id",
-"region", "year"}; its values override what the parser reads from the report (an inspector's harvest
+"region", "level", "year"}; its values override what the parser reads from the report (an inspector's harvest
 record is more reliable than a title line). Hidden files and the manifest itself are not reports;
 every other file is, and gets a `reports` row even when it cannot be read.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MANIFEST = "manifest.jsonl"
-MANIFEST_FIELDS = ("url", "agency", "agency_id", "region", "year")
+MANIFEST_FIELDS = ("url", "agency", "agency_id", "region", "level", "year")
 
 
 class HarvestNotFound(Exception):

@@ -106,5 +106,6 @@ class ParsedReport:
     notes: list[str] = field(default_factory=list)
     source_url: str | None = None
     region: str | None = None
+    level: str | None = None  # registry level: province, city, county, township, department, …
     agency_id: str | None = None
     byte_size: int = 0

@@ -31,7 +31,8 @@ class ChunkResult:
 
 def apply_manifest(report: ParsedReport, entry: dict) -> None:
     """Manifest values override what the parser read; a disagreement is noted, never hidden."""
-    for key, attr in (("agency", "agency"), ("year", "year"), ("region", "region"), ("url", "source_url"), ("agency_id", "agency_id")):
+    for key, attr in (("agency", "agency"), ("year", "year"), ("region", "region"), ("level", "level"),
+                      ("url", "source_url"), ("agency_id", "agency_id")):
         if key not in entry:
             continue
         parsed = getattr(report, attr)
@@ -40,6 +41,17 @@ def apply_manifest(report: ParsedReport, entry: dict) -> None:
         setattr(report, attr, entry[key])
     if report.agency_id is None:
         resolve_agency(report)
+    else:
+        describe_agency(report)
+
+
+def describe_agency(report: ParsedReport) -> None:
+    """Region and level of a manifest-given agency_id from the registry, where the manifest left them out."""
+    reg = registry()
+    ag = reg.agencies.get(report.agency_id) if reg is not None else None
+    if ag is not None:
+        report.region = report.region or ag.region or None
+        report.level = report.level or ag.level or None
 
 
 def resolve_agency(report: ParsedReport) -> None:
@@ -49,6 +61,7 @@ def resolve_agency(report: ParsedReport) -> None:
     if res is not None and res.agency_id:
         report.agency_id = res.agency_id
         report.region = report.region or res.agency.region or None
+        report.level = report.level or res.agency.level or None
         return
     report.agency_id = norm_name(report.agency) or None
     if res is not None and res.status == "ambiguous":

@@ -32,6 +32,22 @@ def test_discover_walks_folders_skips_hidden_and_reads_manifest(tmp_path):
     assert "manifest year 2022 overrides 2021" in rep.notes and "manifest agency" in rep.notes
 
 
+def test_manifest_agency_id_described_by_registry(tmp_path, monkeypatch):
+    """A manifest agency_id found in the registry brings its region and level; manifest values win."""
+    reg = tmp_path / "agencies.csv"
+    reg.write_text("agency_id,name,aliases,region,level,parent\nwx-01,五星街道办事处,,某省/某区,township,\n", encoding="utf-8")
+    monkeypatch.setenv("GONGKAI_AGENCIES", str(reg))
+    h = tmp_path / "h"
+    h.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (h / name).write_bytes(SEED.read_bytes() + name.encode())
+    (h / "manifest.jsonl").write_text(
+        json.dumps({"path": "a.txt", "agency_id": "wx-01"}) + "\n"
+        + json.dumps({"path": "b.txt", "agency_id": "wx-01", "region": "某区", "level": "street"}) + "\n", encoding="utf-8")
+    reps = parse_chunk(discover([h]), frozenset()).batch.reports.sort_values("source_path")
+    assert list(zip(reps.agency_id, reps.region, reps.level)) == [("wx-01", "某省/某区", "township"), ("wx-01", "某区", "street")]
+
+
 def test_same_bytes_twice_and_known_reports_are_skipped(tmp_path):
     for name in ("one.txt", "two.txt"):
         (tmp_path / name).write_bytes(SEED.read_bytes())

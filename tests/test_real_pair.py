@@ -25,6 +25,9 @@ def test_hongze_pair_links_and_carry_over_holds(tmp_path, monkeypatch):
     con = duckdb.connect(str(db), read_only=True)
     rows = con.execute("SELECT agency, agency_id, year FROM reports ORDER BY year").fetchall()
     assert rows == [("洪泽区人民政府", "js-huaian-hongze", 2023), ("淮安市洪泽区人民政府", "js-huaian-hongze", 2024)]
+    # region and level come from the registry entry the titles resolved to
+    assert con.execute("SELECT DISTINCT region, level FROM reports").fetchall() == [("江苏省/淮安市/洪泽区", "county")]
+    assert con.execute("SELECT DISTINCT level FROM agency_year").fetchall() == [("county",)]
     xy = con.execute("""SELECT sum(evaluated), sum(failed), sum(not_assessable) FROM rule_results rr
                         JOIN reports r USING (report_id) WHERE rule_id = 'XY_CARRY_OVER' AND r.year = 2024""").fetchone()
     assert xy[0] >= 1 and xy[1] == 0  # 2024 上年结转 = 2023 结转下年度, checked, no failure

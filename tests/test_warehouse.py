@@ -153,6 +153,26 @@ def test_migrations_recorded_once(db):
     assert one(db, "SELECT count(*) FROM schema_migrations") == len(versions)
 
 
+def test_upgrade_from_0003_adds_report_level(db):
+    """A warehouse written before migration 0004 gains reports.level (NULL on its old rows) and the views
+    that describe reports carry it; its rows are untouched."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db), config={"storage_compatibility_version": "v1.0.0"})
+    for m in migrate.available():
+        if m.version <= 3:
+            con.execute(m.sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [m.version, m.name])
+    con.execute("INSERT INTO reports (report_id, agency_id, year, status, is_current, first_run_id)"
+                " VALUES ('old', 'x', 2022, 'parsed', true, 'r0')")
+    con.close()
+    write(db, "r1", [report("a", agency_id="G-001")])
+    got = query(db, "SELECT report_id, level FROM reports ORDER BY report_id")
+    assert got.report_id.tolist()[-1] == "old" and got.level.isna().all()
+    assert one(db, "SELECT max(version) FROM schema_migrations") == max(m.version for m in migrate.available())
+    assert {"level"} <= set(query(db, "SELECT * FROM report_scorecard").columns)
+    assert {"level"} <= set(query(db, "SELECT * FROM agency_year").columns)
+
+
 def test_schema_and_data_dictionary(db):
     write(db, "r1", [report("a")])
     con = connect_readonly(db)
