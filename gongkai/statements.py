@@ -1,7 +1,7 @@
 """Numbers the narrative states, the year it reports on, and text/table fingerprints (pure Python).
 
 Computed in the parse step, where the text is at hand (`batch.sections`); the warehouse's panel rules
-(gongkai/warehouse/panel.py) compare them with the tables in SQL:
+(gongkai/warehouse/panel/) compare them with the tables in SQL:
 
     statements_frame(batch)    → report_id, fact, value (float64), sentence       (TEXT_TABLE, YEAR_MISMATCH)
     fingerprints_frame(batch)  → report_id, cells, nonzero_cells, cells_digest, text_chars, text_grams,

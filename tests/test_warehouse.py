@@ -511,4 +511,6 @@ def test_bulk_load_one_million_cells(db, capsys):
               f"file {db.stat().st_size / 1e6:.0f} MB")
     assert s.reports_parsed == n_reports
     assert one(db, "SELECT count(*) FROM cells") == len(batch.cells)
-    assert elapsed < 5.0, f"bulk load took {elapsed:.1f}s"
+    # a sanity bound, not the benchmark (make bench prints the figure): ~1.5 s idle on 2 cores, up to ~6 s
+    # when the machine runs other work; a per-row insert path would take minutes
+    assert elapsed < 20.0, f"bulk load took {elapsed:.1f}s"

@@ -15,7 +15,7 @@ DEFECTS = (
     "negative_cell", "fraction_cell", "missing_section", "missing_table", "fullwidth_digits",
     "blank_org_columns", "outdated_format",
 )
-# Defects the panel rules of the warehouse catch (gongkai/warehouse/panel.py). Never drawn by
+# Defects the panel rules of the warehouse catch (gongkai/warehouse/panel/). Never drawn by
 # write_corpus unless asked (panel_defect_rate), so corpora without them stay as they were.
 #   text_contradiction  the narrative states one number differently from the table (TEXT_TABLE)
 #   copy_previous       every table cell printed as in last year's report (XY_COPY; needs prev)

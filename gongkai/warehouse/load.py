@@ -5,10 +5,10 @@ row by row. Rules of the warehouse (DESIGN §5):
 - reports already present (same report_id = same bytes) are skipped with their sections and cells, so
   re-running the same input adds a `runs` row and changes nothing else;
 - findings are insert-or-ignore on finding_id (the first run that found one keeps it), except that the
-  cross-year ones are re-evaluated and resolved or reopened (panel.py);
+  cross-year ones are re-evaluated and resolved or reopened (gongkai.warehouse.panel);
 - rule_results get a row when a (report, rule) result is new or differs from its latest row;
 - rules are upserted every run; `reviews` is never written here except by `record_reviews`;
-- after the batch is loaded, the panel rules (panel.py: cross-year, copy, text-vs-table) run in SQL in the
+- after the batch is loaded, the panel rules (gongkai.warehouse.panel: cross-year, copy, text-vs-table) run in SQL in the
   same transaction; the new reports' statements (optional) and panel inputs are loaded first;
 - a new report for the same (agency_id, year) becomes current and older versions stop being current;
   reports lacking agency_id or year are versioned by source_path (and a new file at a path supersedes an
