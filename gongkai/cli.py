@@ -5,7 +5,6 @@ Prefect is imported only by the commands that run flows, so `sql`, `findings` an
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Optional

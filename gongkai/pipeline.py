@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import frames, statements
+from . import fingerprints, frames, statements
 from .agencies import norm_name, registry
 from .ingest import HarvestFile
 from .model import ParsedReport
@@ -115,7 +115,7 @@ def parse_chunk(files: list[HarvestFile], known: frozenset[str]) -> ChunkResult:
         seen.add(r.report_id)
         reports.append(r)
     batch = frames.build(reports)
-    return ChunkResult(batch, skipped, statements.statements_frame(batch), statements.fingerprints_frame(batch))
+    return ChunkResult(batch, skipped, statements.statements_frame(batch), fingerprints.fingerprints_frame(batch))
 
 
 _KNOWN: frozenset[str] = frozenset()

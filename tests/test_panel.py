@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gongkai import frames, statements
+from gongkai import fingerprints, frames, statements
 from gongkai.checks import rules_catalogue
 from gongkai.checks.findings import finding_ids
 from gongkai.ingest import discover
@@ -221,29 +221,29 @@ def test_fingerprints():
     a = parse_bytes("a.txt", render_text(r))
     b = parse_bytes("b.html", render_html(r))            # same cells, same text, other rendering
     c = parse_bytes("c.txt", render_text(dataclasses.replace(r, cells=other)))
-    fp = statements.fingerprints_frame(frames.build([a, b, c])).set_index("report_id")
+    fp = fingerprints.fingerprints_frame(frames.build([a, b, c])).set_index("report_id")
     fa, fb, fc = (fp.loc[x.report_id] for x in (a, b, c))
     assert (fa.cells, fa.cells_digest, fa.text_chars) == (fb.cells, fb.cells_digest, fb.text_chars) == (200, fa.cells_digest, fa.text_chars)
-    assert fa.text_sketch == fb.text_sketch and len(fa.text_sketch) == statements.SKETCH_K and fa.text_chars >= 200
+    assert fa.text_sketch == fb.text_sketch and len(fa.text_sketch) == fingerprints.SKETCH_K and fa.text_chars >= 200
     assert fc.cells_digest != fa.cells_digest
     # the digest does not depend on the order of the cells
     cells = frames.build([a]).cells
     shuffled = cells.sample(frac=1, random_state=1)
-    assert statements.cells_digests(shuffled).cells_digest.item() == fa.cells_digest
+    assert fingerprints.cells_digests(shuffled).cells_digest.item() == fa.cells_digest
 
 
 def test_sketch_estimates_jaccard():
     """Bottom-k sketches of a copy (only the year changed) share nearly all hashes; honest years share few."""
     a, b = _chain_texts(3, "测试县人民政府办公室", copy=True)
     c, d = _chain_texts(4, "测试县人民政府办公室", copy=False)
-    share = lambda x, y: len(set(statements.text_sketch(x)) & set(statements.text_sketch(y))) / statements.SKETCH_K  # noqa: E731
+    share = lambda x, y: len(set(fingerprints.text_sketch(x)) & set(fingerprints.text_sketch(y))) / fingerprints.SKETCH_K  # noqa: E731
     assert share(a, b) >= 0.8 > share(c, d)
 
 
 def _chain_texts(seed: int, agency: str, copy: bool) -> tuple[str, str]:
     r22 = make_report(seed, agency, 2022)
     r23 = make_report(seed, agency, 2023, ("copy_text",) if copy else (), prev=r22)
-    return tuple(statements.comparable_text(t for _, _, t in r.sections) for r in (r22, r23))
+    return tuple(fingerprints.comparable_text(t for _, _, t in r.sections) for r in (r22, r23))
 
 
 # ------------------------------------------------------------------------------------------------

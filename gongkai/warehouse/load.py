@@ -26,7 +26,8 @@ import pyarrow as pa
 
 from .. import PARSER_VERSION, __version__
 from ..frames import CELL_COLUMNS, REPORT_COLUMNS, SECTION_COLUMNS, TABLE_COLUMNS, Batch
-from ..statements import STATEMENT_COLUMNS, fingerprints_frame
+from ..fingerprints import fingerprints_frame
+from ..statements import STATEMENT_COLUMNS
 from . import panel
 from .publish import publishing
 
@@ -229,7 +230,7 @@ def _load_fingerprints(con, batch: Batch, fingerprints: pd.DataFrame | None) -> 
     new_ids = con.execute("SELECT report_id FROM new_reports WHERE status <> 'failed'").fetchall()
     if not new_ids:
         return
-    if fingerprints is None:   # computed here unless the parse step did it (statements.fingerprints_frame)
+    if fingerprints is None:   # computed here unless the parse step did it (fingerprints.fingerprints_frame)
         keep = pd.Index([r for (r,) in new_ids])
         sub = Batch(batch.reports, batch.sections[batch.sections["report_id"].isin(keep)], batch.tables,
                     batch.cells[batch.cells["report_id"].isin(keep)])
@@ -270,7 +271,7 @@ def write_run(db: Path, run: RunRecord, batch: Batch, findings: pd.DataFrame, ru
 
     `statements` (gongkai.statements.statements_frame of the batch) enables TEXT_TABLE and YEAR_MISMATCH
     for the new reports; without it they are not evaluated. `fingerprints`
-    (gongkai.statements.fingerprints_frame) may be computed in the parse step; otherwise it is computed
+    (gongkai.fingerprints.fingerprints_frame) may be computed in the parse step; otherwise it is computed
     here from the batch."""
     reports = _prepare_reports(batch.reports)
     duplicated_ids = bool(reports["report_id"].duplicated().any())

@@ -11,7 +11,7 @@ Cross-year rules (re-evaluated, see below):
                  observed = the printed 现行有效. A non-number operand → not_assessable. Needs 表二 in both.
   XY_COPY        the report repeats last year's (雷同), finding at (NULL, NULL, NULL), when
                  * every printed cell of 表二/三/四 equals last year's — same keys, same raw text, same
-                   semantic (equal cell digests, gongkai.statements.cells_digests) — and at least
+                   semantic (equal cell digests, gongkai.fingerprints.cells_digests) — and at least
                    COPY_MIN_NONZERO (5) of them are non-zero numbers (an agency that had nothing to report
                    prints the same all-zero tables every year: that alone is not a copy), or
                  * the narratives (sections 一…六, whitespace removed, digits as ASCII) both have
@@ -25,7 +25,7 @@ Cross-year rules (re-evaluated, see below):
                  report that says almost nothing) similarity says little, so it is not used.
                  observed = the similarity when the texts were compared exactly, expected NULL.
                  Cost: tables are compared by digest (panel_inputs.cells_digest). Texts are compared
-                 exactly (in Python, statements.text_jaccard, on the sections fetched for the candidates)
+                 exactly (in Python, fingerprints.text_jaccard, on the sections fetched for the candidates)
                  only for pairs whose distinct 3-gram counts are within GRAMS_BOUND of each other
                  (J ≤ min/max) and whose 64-hash sketches share ≥ SKETCH_CANDIDATE (0.8) of their hashes
                  (a Jaccard of 0.9 shares ~0.95 of them, five standard deviations above 0.8; pairs below

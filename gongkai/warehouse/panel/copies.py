@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...statements import SKETCH_K, comparable_text, text_jaccard
+from ...fingerprints import SKETCH_K, comparable_text, text_jaccard
 from .common import COPY_JACCARD, COPY_MIN_CHARS, COPY_MIN_NONZERO, GRAMS_BOUND, SKETCH_CANDIDATE
 
 
@@ -46,7 +46,7 @@ def copies(con) -> None:
                CAST(NULL AS DOUBLE) AS jaccard
         FROM pairs AS p
         LEFT JOIN shared AS s ON s.report_id = p.report_id""")
-    # candidates' narratives, compared exactly (statements.text_jaccard: numpy on 3-gram codes, ~50x faster
+    # candidates' narratives, compared exactly (fingerprints.text_jaccard: numpy on 3-gram codes, ~50x faster
     # than exploding 3-grams in SQL; the text is normalised by the same comparable_text as the sketches)
     pairs = con.execute("""
         WITH cand AS (

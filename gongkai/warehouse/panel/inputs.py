@@ -6,7 +6,8 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from ...statements import FACTS, fingerprints_frame
+from ...fingerprints import fingerprints_frame
+from ...statements import FACTS
 from .common import T2_STOCK_ROWS, q
 
 
@@ -66,7 +67,7 @@ def fact_cell_filter(t: str) -> str:
 
 def insert_panel_inputs(con, fp: pd.DataFrame, cells: str) -> None:
     """Insert the panel inputs of reports that have none (report content never changes): the fingerprints
-    `fp` (statements.fingerprints_frame) and the panel cells taken from the relation `cells` (the batch's
+    `fp` (fingerprints.fingerprints_frame) and the panel cells taken from the relation `cells` (the batch's
     registered in_cells, or the cells table when backfilling)."""
     if len(fp) == 0:
         return
