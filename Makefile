@@ -21,7 +21,7 @@ audit: $(STAMP)  ## audit the bundled sample harvest into data/warehouse.duckdb
 test: $(STAMP)  ## the test suite (both cores)
 	$(BIN)/python -m pytest -n 2 tests
 
-bench: $(STAMP)  ## throughput benchmark (apart from the tests): generated text/HTML reports, reports/s
+bench: $(STAMP)  ## throughput benchmark (apart from the tests): generated text/HTML, DOCX and PDF reports, reports/s
 	$(BIN)/python bench/bench_audit.py
 
 bench-accuracy: $(STAMP)  ## cell accuracy per rendering and precision/recall per rule family on a generated corpus

@@ -1,11 +1,15 @@
 """Parse-accuracy benchmark (apart from the tests): `make bench-accuracy`.
 
-Generates a corpus with `gongkai.synth` (every rendering, defects injected, a truth file), audits it
-with the real flow into a temporary warehouse, and prints
+Generates a corpus with `gongkai.synth` (every rendering by default: text dump, clean and portal HTML in
+UTF-8 and GBK, DOCX, PDF; defects injected; a truth file), audits it with the real flow into a temporary
+warehouse, and prints
   * cell accuracy per rendering: a cell is exact when its stored semantic and value equal what the
     generator printed (blank stays blank, "１２" is 12, "—" is a dash);
   * precision and recall per rule family against the generator's expected findings (an independent
-    reference evaluator), matched on (file, rule, table, row, col, status).
+    reference evaluator), matched on (file, rule, table, row, col, status). Cross-year findings
+    (XY_*) are matched on (agency, year, rule, table, row, col, status): the panel rules judge the
+    current version of an agency-year, and with several renderings of one report in the corpus any
+    one of them may be the current version.
 Options: --agencies N --years A-B --renderings a,b,… --defect-rate F --keep DIR.
 """
 
@@ -28,8 +32,9 @@ from gongkai.synth import RENDERINGS, write_corpus  # noqa: E402
 from gongkai.warehouse import connect_readonly  # noqa: E402
 
 
-def _key(f: dict, path: str) -> tuple:
-    return (path, f["rule_id"], f.get("table_id"), f.get("row_key"), f.get("col_key"), f.get("status", "fail"))
+def _key(f: dict, path: str, agency_year: tuple = ()) -> tuple:
+    where = ("agency-year", *agency_year) if f["rule_id"].startswith("XY_") else path
+    return (where, f["rule_id"], f.get("table_id"), f.get("row_key"), f.get("col_key"), f.get("status", "fail"))
 
 
 def main() -> None:
@@ -56,10 +61,11 @@ def main() -> None:
 
     con = connect_readonly(db)
     reports = {p.rsplit("/", 1)[-1]: (rid, st) for p, rid, st in con.execute("SELECT source_path, report_id, status FROM reports").fetchall()}
+    agency_year = {rid: (aid, y) for rid, aid, y in con.execute("SELECT report_id, agency_id, year FROM reports").fetchall()}
     cells = defaultdict(dict)
     for rid, t_, r_, c_, val, sem in con.execute("SELECT report_id, table_id, row_key, col_key, value, semantic FROM cells").fetchall():
         cells[rid][f"{t_}|{r_}|{c_}"] = (sem, val)
-    actual_f = {_key({"rule_id": a, "table_id": b, "row_key": c, "col_key": d, "status": e}, rid)
+    actual_f = {_key({"rule_id": a, "table_id": b, "row_key": c, "col_key": d, "status": e}, rid, agency_year.get(rid, ()))
                 for rid, a, b, c, d, e in con.execute("SELECT report_id, rule_id, table_id, row_key, col_key, status FROM findings").fetchall()}
     con.close()
 
@@ -73,7 +79,7 @@ def main() -> None:
             acc[line["rendering"]][1] += 1
             acc[line["rendering"]][0] += got.get(key) == want or (got.get(key, (None,))[0] == want[0] == "number" and got[key][1] == want[1])
         for f in line["expected_findings"] + line.get("expected_cross_year", []):
-            expected_f.add(_key(f, rid))
+            expected_f.add(_key(f, rid, (line["agency_id"], line["year"])))
     print("\ncell accuracy per rendering")
     print(f"{'rendering':12s} {'cells':>9s} {'exact':>9s} {'accuracy':>9s}")
     for name, (ok, total) in sorted(acc.items()):

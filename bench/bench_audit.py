@@ -5,13 +5,21 @@ times the stages (parse on all cores, Pandera+GX checks over the whole batch, Du
 and one end-to-end `gongkai audit` flow run, and prints reports/s. Options: --agencies N --years A-B
 --renderings txt,html,portal_gbk --workers W --keep DIR. "flow (cold)" includes Prefect's
 ephemeral API start-up (~8 s, once per process); "flow (warm)" is a second run in the same process.
+
+Then the same for the slower renderings, one corpus each (--doc-agencies N × the years, default
+250 × 2 = 500 files, so that the flow's 250-file parse chunks keep both processes busy): DOCX and PDF,
+parse only (the pipeline's parse pool, one chunk per worker), the flow warm in this process, and a
+cold `gongkai audit` in a fresh process into a temporary warehouse. --doc-renderings docx,pdf picks
+them (empty: skipped).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from datetime import datetime, timezone
@@ -35,6 +43,8 @@ def main() -> None:
     ap.add_argument("--renderings", default="txt,html,portal_gbk")
     ap.add_argument("--workers", type=int, default=pipeline.default_workers())
     ap.add_argument("--keep", type=Path, default=None, help="keep the generated corpus and warehouse here")
+    ap.add_argument("--doc-renderings", default="docx,pdf", help="slower renderings timed one corpus each")
+    ap.add_argument("--doc-agencies", type=int, default=250)
     args = ap.parse_args()
     lo, hi = (int(x) for x in args.years.split("-"))
     work = args.keep or Path(tempfile.mkdtemp(prefix="gongkai-bench-"))
@@ -85,8 +95,45 @@ def main() -> None:
         el = time.perf_counter() - t
         print(f"{label:12s}: {el:6.2f} s  {n / el:8.0f} reports/s  files_new={s['files_new']} parsed={s['reports_parsed']} "
               f"failed={s['reports_failed']} findings={s['findings_new']}")
+    for name in [x for x in args.doc_renderings.split(",") if x]:
+        document_formats(name, work, args.doc_agencies, range(lo, hi + 1), args.workers, audit_flow)
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def document_formats(name: str, work: Path, agencies: int, years: range, workers: int, audit_flow) -> None:
+    """Parse-only and end-to-end throughput for one rendering (docx, pdf) on its own corpus."""
+    harvest = work / f"harvest_{name}"
+    if harvest.exists():
+        shutil.rmtree(harvest)
+    t0 = time.perf_counter()
+    write_corpus(harvest, agencies, years, [name], seed=9, truth=work / f"truth_{name}.jsonl")
+    files = ingest.discover([harvest])
+    n = len(files)
+    print(f"\n{name}: {n} files generated in {time.perf_counter() - t0:.1f} s "
+          f"({sum(f.size for f in files) / n / 1024:.0f} KB each)")
+    t = time.perf_counter()
+    with pipeline.process_pool(workers, frozenset()) as pool:
+        results = list(pool.map(pipeline.parse_chunk_in_worker, ingest.chunks(files, math.ceil(n / workers))))
+    el = time.perf_counter() - t
+    failed = sum(int((r.batch.reports.status == "failed").sum()) for r in results)
+    print(f"{name} parse only : {el:6.2f} s  {n / el:8.1f} reports/s  ({workers} processes, {failed} failed)")
+    db = work / f"flow_{name}.duckdb"
+    db.unlink(missing_ok=True)
+    t = time.perf_counter()
+    s = audit_flow.audit(harvest=[str(harvest)], db=str(db), workers=workers)
+    el = time.perf_counter() - t
+    print(f"{name} flow (warm): {el:6.2f} s  {n / el:8.1f} reports/s  parsed={s['reports_parsed']} "
+          f"failed={s['reports_failed']} findings={s['findings_new']}")
+    db.unlink(missing_ok=True)
+    exe = Path(sys.executable).with_name("gongkai")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-c", "from gongkai.cli import app; app()"]
+    t = time.perf_counter()
+    proc = subprocess.run(cmd + ["audit", str(harvest), "--db", str(db), "--workers", str(workers)],
+                          capture_output=True, text=True, check=False)
+    el = time.perf_counter() - t
+    ok = "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {proc.stderr.strip()[-200:]}"
+    print(f"{name} gongkai audit (cold, fresh process): {el:6.2f} s  {n / el:8.1f} reports/s  ({ok})")
 
 
 if __name__ == "__main__":

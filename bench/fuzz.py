@@ -1,6 +1,7 @@
 """Mutation fuzzing of every parser (apart from the tests): `make fuzz` (N=10000 by default).
 
-Takes one valid report per format (text dump, HTML, GBK portal page, DOCX, the real PDFs), applies
+Takes one valid report per format (text dump, HTML, GBK portal page, DOCX, a generated PDF with a
+running header and a table across pages, the real PDFs), applies
 random mutations (bit flips, byte runs overwritten, truncation, insertion, deletion, duplication of a
 slice) and feeds each mutant to `gongkai.parse.parse_bytes`. A *crash* is an exception escaping
 parse_bytes, or a failed report whose error says "parser error" (an unexpected exception the
@@ -25,11 +26,13 @@ sys.path.insert(0, str(ROOT))
 def seeds() -> list[tuple[str, bytes]]:
     from gongkai.synth import make_report, render_html, render_text
     from gongkai.synth.render_docx import render_docx
+    from gongkai.synth.render_pdf import render_pdf
 
     r = make_report(5, "示范县教育局", 2023, ("blank_cell",))
     out = [("seed.txt", (ROOT / "data/harvest/wuxing_office_2021.txt").read_bytes()),
            ("synth.txt", render_text(r)), ("synth.html", render_html(r)),
-           ("portal.html", render_html(r, portal=True, encoding="gbk")), ("synth.docx", render_docx(r))]
+           ("portal.html", render_html(r, portal=True, encoding="gbk")), ("synth.docx", render_docx(r)),
+           ("synth.pdf", render_pdf(r))]
     out += [(p.name, p.read_bytes()) for p in sorted((ROOT / "tests/fixtures/pdf").glob("*.pdf"))]
     return out
 

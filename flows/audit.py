@@ -75,7 +75,7 @@ def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAU
         files, warnings = discover(harvest)
         known = known_reports(db)
         run.files_seen = len(files)
-        parts = ingest.chunks(files, chunk_size)
+        parts = ingest.chunks(files, chunk_size, workers if use_processes else 1)
         progress.report("parse", 0, len(files))
         pool = pipeline.process_pool(workers, known) if use_processes and workers > 1 and len(parts) > 1 else None
         try:

@@ -88,7 +88,14 @@ def discover(roots: list[str | Path], warnings: list[str] | None = None) -> list
     return sorted(files.values(), key=lambda f: f.display)
 
 
-def chunks(files: list[HarvestFile], size: int) -> list[list[HarvestFile]]:
-    """Coarse chunks of about `size` files for the parse tasks (Prefect costs ms per task)."""
+MIN_CHUNK = 50  # below this a second parser process (~1 s to spawn) costs more than it saves
+
+
+def chunks(files: list[HarvestFile], size: int, workers: int = 1) -> list[list[HarvestFile]]:
+    """Coarse chunks of at most `size` files for the parse tasks (Prefect costs ms per task). A harvest
+    smaller than `workers` full chunks is cut into `workers` equal chunks instead (400 files on 2 workers:
+    200 + 200, not 250 + 150), but never below MIN_CHUNK files a chunk."""
     size = max(1, size)
+    if workers > 1 and len(files) < size * workers:
+        size = min(size, max(MIN_CHUNK, -(-len(files) // workers)))
     return [files[i : i + size] for i in range(0, len(files), size)]

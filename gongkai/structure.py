@@ -133,10 +133,16 @@ def assemble(raw: RawDocument, report_id: str, path: str) -> ParsedReport:
             continue
         notes.extend(m.notes)
         missing_rows: list[str] = []
-        for row_key, col_key in template.keys(use, tid):
+        not_printed: tuple[str, ...] = ()
+        if m.mixed:  # 2021 labels, （六）其他处理 as the single 2019 row: its sub-rows are not printed
+            single, not_printed = template.mixed_rows()
+            notes.append(f"{template.TABLE_ZH[tid]}: （六）其他处理 printed as one row (2019 layout) under 2021 labels, "
+                         f"stored as {single}; its 2021 sub-rows {', '.join(not_printed)} are not printed "
+                         f"(stored blank, raw NULL)")
+        for row_key, col_key in (template.mixed_keys() if m.mixed else template.keys(use, tid)):
             raw_text = m.raw.get((row_key, col_key))
             if raw_text is None:
-                if row_key not in missing_rows:
+                if row_key not in missing_rows and row_key not in not_printed:
                     missing_rows.append(row_key)
                 report.cells.append(Cell(tid, row_key, col_key, None, "blank", None))
             elif (row_key, col_key) in m.ambiguous:

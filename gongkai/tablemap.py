@@ -9,6 +9,12 @@ the template; a row is a data row only if its label matches a row label of the t
 
 What cannot be placed with certainty is not guessed: a row with fewer cells than columns keeps its
 printed values as one `text` cell per column and makes the report `partial`.
+
+The mixed layout seen in real files (洪泽 2023/2024): 2021 labels, but 表三 （六）其他处理 printed as the
+single 2019 row instead of its three sub-rows 1./2./3. When none of the sub-rows is printed, the single
+row's cells are kept under its 2019 key `y2019_other_processing` and the table is marked `mixed`
+(structure.assemble stores the sub-rows as not printed); when a sub-row is printed, a （六）其他处理 row
+is their group heading and is not stored.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ class Mapped:
     raw: dict[tuple[str, str], str] = field(default_factory=dict)
     ambiguous: set[tuple[str, str]] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    mixed: bool = False  # 表三 of a 2021 report printing （六）其他处理 as the single 2019 row (module doc)
 
 
 def _label_text(cell: TCell) -> str:
@@ -142,6 +149,8 @@ def _place_row(m: Mapped, version: str, table_id: str, row: list[TCell], cols: d
             key = template.match(version, table_id, "row", _label_text(cell)) if lo < n and _label_text(cell) else None
             if key:
                 values = [c.text for l2, _, c in layout if l2 < lo and c.text]
+                if not values and version == "2021" and key == template.mixed_rows()[0]:
+                    return False  # the （六） group heading on a line of its own, not the single row
                 _mark_ambiguous(m, key, cols, allowed, " ".join(reversed(values)),
                                 f"{template.TABLE_ZH[table_id]} row {cell.text!r}: {lo} value cells for {n} columns; values kept as text")
                 return True
@@ -191,9 +200,29 @@ def _map_t2(rows: Table, version: str) -> Mapped:
     return m
 
 
+def _other_processing(m: Mapped) -> None:
+    """2021 表三: the single （六）其他处理 row is the mixed layout when no sub-row is printed, else the
+    sub-rows' group heading (not stored; a note if it carried values)."""
+    single, subs = template.mixed_rows()
+    found = [k for k in m.raw if k[0] == single]
+    if not found:
+        return
+    if any(r in subs for r, _ in m.raw):
+        if any(m.raw[k].strip() for k in found):
+            m.notes.append("表三: row （六）其他处理 printed with values above its sub-rows 1./2./3.; "
+                           "the sub-rows are kept, its own values are not stored")
+        for k in found:
+            del m.raw[k]
+            m.ambiguous.discard(k)
+    else:
+        m.mixed = True
+
+
 def _map_t3(rows: Table, version: str) -> Mapped:
     m = Mapped("t3")
     allowed = set(template.keys(version, "t3"))
+    if version == "2021":
+        allowed |= set(template.mixed_keys())
     first_data = next(
         (i for i, row in enumerate(rows) if any(template.match(version, "t3", "row", c.text) for c in row if c.text and not c.cont)),
         None,
@@ -209,6 +238,8 @@ def _map_t3(rows: Table, version: str) -> Mapped:
     for row in rows[first_data:]:
         if any(c.text for c in row):
             _place_row(m, version, "t3", row, cols, allowed)
+    if version == "2021":
+        _other_processing(m)
     return m
 
 

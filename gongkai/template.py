@@ -15,6 +15,8 @@ from importlib import resources
 import pandas as pd
 
 VERSIONS = ("2021", "2019")
+MIXED = "mixed"
+LAYOUTS = (*VERSIONS, MIXED)  # how a report's tables are laid out: a version's template, or the mixed layout
 TABLES = ("t2", "t3", "t4")
 TABLE_ZH = {"t2": "表二", "t3": "表三", "t4": "表四"}
 
@@ -111,6 +113,39 @@ def row_keys(version: str, table_id: str) -> tuple[str, ...]:
 @cache
 def col_keys(version: str, table_id: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c for _, c in keys(version, table_id)))
+
+
+@cache
+def mixed_rows() -> tuple[str, tuple[str, ...]]:
+    """表三's （六）其他处理 in the two formats, derived from the cell lists: the 2019 single row and the
+    three 2021 sub-rows it stands for (FORMAT.md: the single row equals the sum of the three). Their row
+    keys are the only ones that differ between the two versions of 表三."""
+    r21, r19 = row_keys("2021", "t3"), row_keys("2019", "t3")
+    single = [r for r in r19 if r not in r21]
+    subs = tuple(r for r in r21 if r not in r19)
+    if len(single) != 1 or len(subs) != 3:
+        raise ValueError(f"cells_2019/2021.csv: 表三 rows differ by {single} / {subs}, expected 1 / 3")
+    return single[0], subs
+
+
+@cache
+def mixed_keys() -> tuple[tuple[str, str], ...]:
+    """表三 cells of the mixed layout seen in real files (2021 labels, （六）其他处理 printed as the single 2019
+    row): the 2021 cells with the single row's cells placed after the sub-rows (which stay in the list: they
+    are stored as not printed)."""
+    single, subs = mixed_rows()
+    at = max(i for i, (r, _) in enumerate(keys("2021", "t3")) if r in subs) + 1
+    base = keys("2021", "t3")
+    return base[:at] + tuple((r, c) for r, c in keys("2019", "t3") if r == single) + base[at:]
+
+
+@cache
+def layout_keys(layout: str, table_id: str) -> tuple[tuple[str, str], ...]:
+    """(row_key, col_key) pairs a report of this layout carries (MIXED: the 2021 ones plus, in 表三, the
+    single （六）其他处理 row's)."""
+    if layout == MIXED:
+        return mixed_keys() if table_id == "t3" else keys("2021", table_id)
+    return keys(layout, table_id)
 
 
 @cache

@@ -2,7 +2,7 @@
 
 Four DataFrameModels, each validated lazily over a whole batch:
 
-  CellsModel     the cells frame annotated by `annotate_cells` (adds report_no, format_version, key_id)
+  CellsModel     the cells frame annotated by `annotate_cells` (adds report_no, format_version, key_id, mixed)
   SectionsModel  one row per report × section 1…6
   TablesModel    one row per report × 表二/三/四
   ReportsModel   one row per report
@@ -10,6 +10,14 @@ Four DataFrameModels, each validated lazily over a whole batch:
 Every check has a name. `RULE_OF_CHECK` says which checks are audit rules (their failure cases become
 findings); a failure of any other check (unknown key, unknown semantic, value set for a non-number,
 duplicate cell, wrong dtype…) means a parser broke the frame contract, and the caller raises.
+
+The mixed layout (real files, e.g. 洪泽 2023/2024): a 2021 report whose 表三 prints （六）其他处理 as the single
+2019 row. Its cells are the 2021 cells plus the single row's (`y2019_other_processing`), and the three 2021
+sub-rows are not printed (semantic blank). A report is mixed when it is format_version '2021', has a cell
+of the single row and no sub-row cell that is not blank (`mixed_reports`); the single row's cells in any
+other report are outside its template (key_in_template). In a mixed report the sub-rows are not cells
+of its layout: CELL_BLANK is not reported for them, FORMAT_OUTDATED reports the layout once (check
+`layout_current`, a 2021+ report), and the identities use the single row (gongkai.checks.wide).
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from gongkai.cells import SEMANTICS
-from gongkai.template import TABLES, VERSIONS, all_cells
+from gongkai.template import LAYOUTS, MIXED, TABLES, VERSIONS, all_cells, mixed_rows
 
 STATUSES = ("parsed", "partial", "failed")
 REPORT_VERSIONS = (*VERSIONS, "unknown")
@@ -42,6 +50,7 @@ RULE_OF_CHECK = {
     "section_present": "SECTION_MISSING",
     "table_present": "TABLE_MISSING",
     "format_current": "FORMAT_OUTDATED",
+    "layout_current": "FORMAT_OUTDATED",
 }
 
 
@@ -73,6 +82,35 @@ def _key_arrays() -> tuple[dict[tuple[str, str, str], int], np.ndarray, np.ndarr
     return index, allowed, fraction_ok, signed_ok
 
 
+@cache
+def mixed_key_masks() -> tuple[np.ndarray, np.ndarray]:
+    """(single[key_id], sub_row[key_id]): the cells of 表三's single 2019 （六）其他处理 row and of the three
+    2021 sub-rows it stands for; one trailing False entry for key_id == -1."""
+    keys = template_keys()
+    single, subs = mixed_rows()
+    t3 = keys.table_id.eq("t3").to_numpy(bool)
+    return (np.append(t3 & keys.row_key.eq(single).to_numpy(bool), False),
+            np.append(t3 & keys.row_key.isin(subs).to_numpy(bool), False))
+
+
+def mixed_reports(report_no: np.ndarray, key_id: np.ndarray, semantic: pd.Series, format_version: pd.Series) -> np.ndarray:
+    """Per report (len(format_version)): the mixed layout — format_version '2021', a cell of the single
+    （六）其他处理 row, and no sub-row cell that is not blank. report_no/key_id/semantic: per cell (report_no
+    -1 for a cell of no report)."""
+    n = len(format_version)
+    single, sub = mixed_key_masks()
+    mine = np.asarray(report_no) >= 0
+    printed = semantic.ne("blank").fillna(True).to_numpy(bool)
+    has_single = np.bincount(report_no[mine & single[key_id]], minlength=n) > 0
+    printed_sub = np.bincount(report_no[mine & sub[key_id] & printed], minlength=n) > 0
+    return has_single & ~printed_sub & (format_version.to_numpy(dtype=object, na_value=None) == "2021")
+
+
+def layout_codes(format_version: pd.Series, mixed: np.ndarray) -> np.ndarray:
+    """Each report's layout as an index into gongkai.template.LAYOUTS: its version code, or MIXED."""
+    return np.where(mixed, LAYOUTS.index(MIXED), version_codes(format_version))
+
+
 def key_ids(table_id: pd.Series, row_key: pd.Series, col_key: pd.Series) -> np.ndarray:
     """Vectorised (table_id, row_key, col_key) → key_id (position in `template_keys()`), -1 if the key is
     in no template. Factorises each column once and looks up only the distinct combinations."""
@@ -102,7 +140,8 @@ def annotate_cells(cells: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
     """The frame CellsModel validates: the cells' key columns, value and semantic, plus
     report_no (position of the cell's report in `reports`, -1 if unknown), format_version (the template
     that applies: the report's, 'unknown' → '2021') and key_id (see `key_ids`). Same index as `cells`.
-    `reports.report_id` must be unique (ReportsModel checks it)."""
+    `reports.report_id` must be unique (ReportsModel checks it). `mixed`: the cell's report has the mixed
+    layout (`mixed_reports`)."""
     rep_codes, rep_uniques = pd.factorize(cells["report_id"])
     lut = np.append(pd.Index(reports["report_id"]).get_indexer(rep_uniques), -1)
     report_no = lut[rep_codes]
@@ -111,6 +150,8 @@ def annotate_cells(cells: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
     out["report_no"] = report_no
     out["format_version"] = pd.Categorical.from_codes(vcode[report_no], categories=list(VERSIONS))
     out["key_id"] = key_ids(cells["table_id"], cells["row_key"], cells["col_key"])
+    mixed = mixed_reports(report_no, out["key_id"].to_numpy(), cells["semantic"], reports["format_version"])
+    out["mixed"] = np.append(mixed, False)[report_no]
     return out
 
 
@@ -126,6 +167,7 @@ class CellsModel(pa.DataFrameModel):
     report_no: Series[int] = pa.Field(ge=0)  # a cell of a report that is not in the batch
     format_version: Series[pa.typing.Category] = pa.Field(isin=VERSIONS)
     key_id: Series[int]
+    mixed: Series[bool]  # the report has the mixed layout (module doc)
 
     class Config:
         strict = True
@@ -142,8 +184,9 @@ class CellsModel(pa.DataFrameModel):
     def _key_in_template(cls, df: pd.DataFrame) -> Series[bool]:
         allowed = _key_arrays()[1]
         vcode = df["format_version"].cat.codes.to_numpy()
-        ok = (vcode >= 0) & allowed[np.maximum(vcode, 0), df["key_id"].to_numpy()]
-        return pd.Series(ok, index=df.index)
+        key = df["key_id"].to_numpy()
+        in_layout = allowed[np.maximum(vcode, 0), key] | (df["mixed"].to_numpy(bool) & mixed_key_masks()[0][key])
+        return pd.Series((vcode >= 0) & in_layout, index=df.index)
 
     @pa.dataframe_check(name="value_iff_number")
     def _value_iff_number(cls, df: pd.DataFrame) -> Series[bool]:
@@ -206,12 +249,24 @@ class ReportsModel(pa.DataFrameModel):
     status: Series[pd.StringDtype] = pa.Field(isin=STATUSES)
     format_version: Series[pd.StringDtype] = pa.Field(isin=REPORT_VERSIONS)
     year: Series[pd.Int64Dtype] = pa.Field(nullable=True)
+    mixed: Series[bool] | None  # optional column, set by the checks (`mixed_reports`); absent = no report is mixed
 
     @pa.dataframe_check(name="format_current")
     def _format_current(cls, df: pd.DataFrame) -> Series[bool]:
         return ~outdated(df)
 
+    @pa.dataframe_check(name="layout_current")
+    def _layout_current(cls, df: pd.DataFrame) -> Series[bool]:
+        return ~mixed_outdated(df)
+
 
 def outdated(reports: pd.DataFrame) -> pd.Series:
     """The 2019 trial format used for a report of 2021 or later (a year that is unknown is not outdated)."""
     return ((reports["format_version"] == "2019") & (reports["year"] >= 2021)).fillna(False).astype(bool)
+
+
+def mixed_outdated(reports: pd.DataFrame) -> pd.Series:
+    """A 2021+ report of the mixed layout: 表三 （六）其他处理 printed as the single 2019 row."""
+    if "mixed" not in reports:
+        return pd.Series(False, index=reports.index)
+    return (reports["mixed"].astype("boolean") & (reports["year"] >= 2021)).fillna(False).astype(bool)

@@ -65,6 +65,11 @@ def test_missing_harvest_path_is_an_error(tmp_path):
 
 def test_chunks_are_coarse():
     assert [len(c) for c in chunks(list(range(601)), 250)] == [250, 250, 101]
+    # balanced over the workers when the harvest is smaller than one full chunk per worker
+    assert [len(c) for c in chunks(list(range(400)), 250, workers=2)] == [200, 200]
+    assert [len(c) for c in chunks(list(range(601)), 250, workers=2)] == [250, 250, 101]
+    assert [len(c) for c in chunks(list(range(18)), 250, workers=2)] == [18]  # too small to split
+    assert [len(c) for c in chunks(list(range(120)), 250, workers=4)] == [50, 50, 20]
 
 
 def test_a_100_mb_file_gets_a_failed_row_without_being_read(tmp_path):

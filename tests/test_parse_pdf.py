@@ -11,8 +11,11 @@ pages, checked by eye) and the PDF's text layer:
 * 洪泽 2024: 表二 (text layer), 表三 rows 一 … （四）1 (page 3 rendered) and the rest from the text
   layer, 表四 (page 4 rendered: 1 1 0 0 2 / 1 0 0 0 1 / 2 0 1 0 3).
 
-The 洪泽 reports print 2021 labels with a single （六）其他处理 row (the "mixed case"): the mapper
-does not find the three 2021 sub-rows, stores them blank and marks the report partial.
+The 洪泽 reports print 2021 labels with a single （六）其他处理 row (the "mixed case"; page 4 of both
+rendered: the row reads 0 0 0 0 0 0 0). The mapper stores that row as printed under its 2019 key
+`y2019_other_processing`, stores the three 2021 sub-rows as not printed (blank, raw NULL, named in the
+notes) and the report is `parsed`; the checks add （六） to （七）总计 through the single row and report the
+layout once as FORMAT_OUTDATED (tests/test_mixed_format.py covers the case on hand-written reports).
 """
 
 from __future__ import annotations
@@ -98,8 +101,8 @@ T4 = {
 }
 META = {
     HUAIAN: ("淮安市人民政府", 2024, "parsed"),
-    HZ23: ("洪泽区人民政府", 2023, "partial"),
-    HZ24: ("淮安市洪泽区人民政府", 2024, "partial"),
+    HZ23: ("洪泽区人民政府", 2023, "parsed"),
+    HZ24: ("淮安市洪泽区人民政府", 2024, "parsed"),
 }
 
 
@@ -131,7 +134,7 @@ def test_title_sections_tables(reports, path):
     assert r.error is None
     assert [s.section_no for s in r.sections if s.present] == [1, 2, 3, 4, 5, 6]
     assert r.tables_present == {"t2": True, "t3": True, "t4": True}
-    assert len(r.cells) == 200
+    assert len(r.cells) == (200 if path == HUAIAN else 207)  # 洪泽: + the single （六）其他处理 row
 
 
 def test_huaian_every_t3_cell(reports):
@@ -143,17 +146,50 @@ def test_huaian_every_t3_cell(reports):
 
 @pytest.mark.parametrize("path,nonzero", [(HZ23, HZ23_T3_NONZERO), (HZ24, HZ24_T3_NONZERO)])
 def test_hongze_t3(reports, path, nonzero):
+    """The mixed case: 2021 labels, （六）其他处理 printed as one row of zeros (page 4 rendered). Its cells
+    are stored as printed under y2019_other_processing; the three 2021 sub-rows are not printed. The
+    checks evaluate （七）总计 = （一）…（五） + （六） (it holds in every column of both years) and report the
+    layout once as FORMAT_OUTDATED, never a CELL_BLANK for the unprinted sub-rows."""
+    import pandas as pd
+
+    from gongkai import template
+    from gongkai.checks import run_checks
+    from gongkai.frames import build
+
     r = reports[path]
     t3 = _values(r, "t3")
+    assert {k[0] for k in t3} == {row for row, _ in template.mixed_keys()}
     for row in {k[0] for k in t3}:
-        if row in SUB_ROWS_2021:  # the mixed case: one （六）其他处理 row under 2021 labels
+        if row in SUB_ROWS_2021:  # not printed: the single （六）其他处理 row stands for them
             assert all(t3[(row, c)] is None for c in T3_COLS)
             continue
         n = nonzero.get(row, 0)
         assert tuple(t3[(row, c)] for c in T3_COLS) == (n, 0, 0, 0, 0, 0, n), row
-    assert any("other_no_correction, other_no_fee, other_other" in note for note in r.notes)
+    single = {c.col_key: (c.raw, c.semantic, c.value) for c in r.cells if c.row_key == "y2019_other_processing"}
+    assert single == {c: ("0", "number", 0.0) for c in T3_COLS}
+    assert r.status == "parsed"
+    assert r.notes == [("表三: （六）其他处理 printed as one row (2019 layout) under 2021 labels, stored as "
+                        "y2019_other_processing; its 2021 sub-rows other_no_correction, other_no_fee, other_other "
+                        "are not printed (stored blank, raw NULL)")]
     blanks = [c for c in r.cells if c.row_key in SUB_ROWS_2021]
-    assert all(c.raw is None and c.semantic == "blank" for c in blanks)
+    assert len(blanks) == 21 and all(c.raw is None and c.semantic == "blank" for c in blanks)
+
+    res = run_checks(build([r]))
+    got = {(f.rule_id, f.table_id, f.row_key, None if pd.isna(f.col_key) else f.col_key, f.expected, f.observed)
+           for f in res.findings.itertuples()}
+    t4 = {("T4_TOTAL", "t4", "cases", "review_total", 11.0, 0.0),  # 洪泽 2023 表四 as printed (10 1 0 0 | 0 …)
+          ("T4_TOTAL", "t4", "cases", "suit_after_review_total", 5.0, 0.0)} if path == HZ23 else set()
+    assert {g[:4] for g in got} - {g[:4] for g in t4} == {("FORMAT_OUTDATED", "t3", "y2019_other_processing", None)}
+    assert {g for g in got if g[0] == "T4_TOTAL"} == t4
+    outdated = res.findings[res.findings.rule_id == "FORMAT_OUTDATED"].iloc[0]
+    assert outdated.severity == "warning" and outdated.status == "fail"
+    assert outdated.message.startswith(f"报告年度为{r.year}年，表三「（六）其他处理」只印了一行") and "「3.其他」" in outdated.message
+    counts = res.rule_results.set_index("rule_id")[["evaluated", "failed", "not_assessable"]]
+    assert counts.loc["T3_OUTCOME_SUM"].tolist() == [7, 0, 0]   # evaluated, not "not assessable"
+    assert counts.loc["T3_TOTAL_COLUMN"].tolist() == [23, 0, 0]  # 25 rows − 3 sub-rows + the single row
+    assert counts.loc["T3_BALANCE"].tolist() == [7, 0, 0]
+    assert counts.loc["CELL_BLANK"].tolist() == [186, 0, 0]      # 207 cells − the 21 unprinted sub-row cells
+    assert counts.loc["FORMAT_OUTDATED"].tolist() == [1, 1, 0]
 
 
 @pytest.mark.parametrize("path", [HUAIAN, HZ23, HZ24])

@@ -464,4 +464,4 @@ def test_write_corpus_renderings_and_speed(tmp_path):
     assert len(files) == 100 * 2 * 4
     assert 200 / elapsed > 20       # reports/s incl. make_report, 4 renderings and writes (sanity bound; make bench measures)
     with pytest.raises(ValueError):
-        write_corpus(tmp_path / "x", 1, [2022], renderings=("pdf",))
+        write_corpus(tmp_path / "x", 1, [2022], renderings=("xlsx",))

@@ -22,7 +22,7 @@ import pandas as pd
 
 from gongkai.frames import Batch
 from gongkai.template import TABLES
-from schemas.cells import version_codes
+from schemas.cells import layout_codes
 
 from .findings import FINDING_COLUMNS, RULE_RESULT_COLUMNS, Counts, Part, assemble, finding_ids, rule_results
 from .gx_checks import GXCheckError, check_identities
@@ -76,22 +76,20 @@ def run_checks(batch: Batch) -> CheckResult:
     checked = reports["status"].ne("failed").fillna(True).to_numpy(bool)
     parts, counts = _parse_failed(reports, checked)
 
-    for p, c in (check_reports(reports, checked),):
-        parts += p
-        counts += c
-    cell_parts, cell_counts, cf = check_cells(batch.cells, reports, checked)
+    cell_parts, cell_counts, cf = check_cells(batch.cells, reports, checked)  # first: it finds mixed layouts
+    rep_parts, rep_counts = check_reports(reports, checked, cf.mixed)
     sec_parts, sec_counts = check_sections(batch.sections, reports, checked)
     tab_parts, tab_counts, present = check_tables(batch.tables, reports, checked)
-    parts += sec_parts + tab_parts + cell_parts
-    counts += sec_counts + tab_counts + cell_counts
+    parts += rep_parts + sec_parts + tab_parts + cell_parts
+    counts += rep_counts + sec_counts + tab_counts + cell_counts
     lap("pandera")
 
-    vcode = version_codes(reports["format_version"])
+    lcode = layout_codes(reports["format_version"], cf.mixed)  # 2021, 2019 or mixed (gongkai.checks.wide)
     dn = dense(cf.cells["value"].to_numpy(float), cf.report_no, cf.key_id, len(reports))
     t3_present, t4_present = present[:, TABLES.index("t3")], present[:, TABLES.index("t4")]
-    frames = [t3_rows(dn, t3_present, vcode), t3_columns(dn, t3_present, vcode), t4_cases(dn, t4_present)]
+    frames = [t3_rows(dn, t3_present, lcode), t3_columns(dn, t3_present, lcode), t4_cases(dn, t4_present)]
     lap("wide_frames")
-    gx_parts, gx_counts = check_identities(frames, dn, cf.cells, vcode, checked)
+    gx_parts, gx_counts = check_identities(frames, dn, cf.cells, lcode, checked)
     parts += gx_parts
     counts += gx_counts
     lap("gx")

@@ -207,8 +207,9 @@ def _keys(spec: dict, w: Wide, rows: np.ndarray) -> dict[str, object]:
     return out
 
 
-def check_identities(frames: list[Wide], dn: Dense, cells: pd.DataFrame, vcode: np.ndarray,
+def check_identities(frames: list[Wide], dn: Dense, cells: pd.DataFrame, lcode: np.ndarray,
                      checked: np.ndarray) -> tuple[list[Part], list[Counts]]:
+    """Findings and counts of the identity rules. `lcode`: each report's layout (gongkai.checks.wide)."""
     n = len(checked)
     tally = {r: [np.zeros(n, np.int64) for _ in range(3)] for r in RULES}
     parts: list[Part] = []
@@ -224,7 +225,7 @@ def check_identities(frames: list[Wide], dn: Dense, cells: pd.DataFrame, vcode: 
             exp, obs = exp_all[failing], obs_all[failing]
             parts.append(Part(rule, w.rep[failing], **_keys(spec, w, failing), expected=exp, observed=obs,
                               message=fail_message(rule, w, failing, spec, exp, obs), order=order[failing]))
-            ops = operands(rule, w, spec["meta"].get("col_key"), vcode)
+            ops = operands(rule, w, spec["meta"].get("col_key"), lcode)
             parts.append(Part(rule, w.rep[na], **_keys(spec, w, na), status="not_assessable",
                               message=na_message(rule, w, na, spec, ops, dn, cells), order=order[na]))
             evaluated, failed, not_assessable = tally[rule]

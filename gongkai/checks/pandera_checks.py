@@ -3,6 +3,10 @@
 One lazy validation per frame over the whole batch. Failure cases of the rule checks become findings
 (CELL_BLANK, CELL_NOT_NUMBER, CELL_INVALID, SECTION_MISSING, TABLE_MISSING, FORMAT_OUTDATED); a failure of
 any other check means the frames break their contract (a parser bug) and raises FrameContractError.
+
+Mixed layout (schemas.cells): the three unprinted 表三 （六） sub-rows of a mixed report are not cells of its
+layout — no CELL_BLANK, and not counted as evaluated by CELL_BLANK / CELL_NOT_NUMBER; the layout itself is
+one FORMAT_OUTDATED warning at (t3, y2019_other_processing, NULL) for a 2021+ report.
 """
 
 from __future__ import annotations
@@ -14,14 +18,14 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from gongkai.template import TABLES, cell_name
+from gongkai.template import TABLES, cell_name, mixed_rows
 from schemas.cells import (
     RULE_OF_CHECK, SECTION_NOS, VERSIONS, CellsModel, ReportsModel, SectionsModel, TablesModel,
-    annotate_cells, template_keys,
+    annotate_cells, mixed_key_masks, template_keys,
 )
 
 from .findings import Counts, Part, fmt, per_report
-from .rules import SECTION_TITLE_ZH, TABLE_TITLE_ZH, table_zh
+from .rules import SECTION_TITLE_ZH, TABLE_TITLE_ZH, row_label, table_zh
 
 
 class FrameContractError(ValueError):
@@ -36,6 +40,7 @@ class CellFrame:
     cells: pd.DataFrame    # cells of the checked reports, RangeIndex (value, raw, semantic, …)
     report_no: np.ndarray  # per cell: position of its report in batch.reports
     key_id: np.ndarray     # per cell: position in schemas.cells.template_keys()
+    mixed: np.ndarray      # per report of batch.reports: the mixed layout (schemas.cells.mixed_reports)
 
 
 @cache
@@ -71,19 +76,35 @@ def _positions(ids: pd.Series, reports: pd.DataFrame, what: str) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------- reports
-def check_reports(reports: pd.DataFrame, checked: np.ndarray) -> tuple[list[Part], list[Counts]]:
+def _mixed_message() -> str:
+    single, subs = mixed_rows()
+    names = "".join(f"「{row_label('t3', r)}」" for r in subs)
+    return (f"年，表三「{row_label('t3', single)}」只印了一行（2019年试行格式，国办公开办函〔2019〕60号），"
+            f"未按国办公开办函〔2021〕30号规定的格式分列{names}三个子项")
+
+
+def check_reports(reports: pd.DataFrame, checked: np.ndarray, mixed: np.ndarray | None = None
+                  ) -> tuple[list[Part], list[Counts]]:
+    """FORMAT_OUTDATED: the 2019 format (finding at NULL keys), or the mixed layout (`mixed`, per report:
+    finding at (t3, y2019_other_processing, NULL)), in a report of 2021 or later. At most one per report."""
     years = reports["year"]
-    fails = _failures(ReportsModel, reports, "reports", lambda i: f"report {reports.report_id.iloc[i]!r}")
+    n = len(reports)
+    frame = reports.assign(mixed=np.zeros(n, bool) if mixed is None else np.asarray(mixed, bool))
+    fails = _failures(ReportsModel, frame, "reports", lambda i: f"report {reports.report_id.iloc[i]!r}")
+    year_all = fmt(years.to_numpy(dtype=float, na_value=np.nan))
     rows = fails.get("format_current", np.zeros(0, np.int64))
     rows = rows[checked[rows]]
-    n = len(reports)
-    year_txt = fmt(years.to_numpy(dtype=float, na_value=np.nan)[rows])
-    msg = ("报告年度为" + year_txt + "年，但使用了2019年试行格式（国办公开办函〔2019〕60号）；"
+    msg = ("报告年度为" + year_all[rows] + "年，但使用了2019年试行格式（国办公开办函〔2019〕60号）；"
            "2021年及以后的报告应使用国办公开办函〔2021〕30号规定的格式")
-    part = Part("FORMAT_OUTDATED", rows, message=msg, order=0)
+    parts = [Part("FORMAT_OUTDATED", rows, message=msg, order=0)]
+    mrows = fails.get("layout_current", np.zeros(0, np.int64))
+    mrows = mrows[checked[mrows]]
+    parts.append(Part("FORMAT_OUTDATED", mrows, table_id="t3", row_key=mixed_rows()[0],
+                      message="报告年度为" + year_all[mrows] + _mixed_message(), order=0))
     assessable = checked & years.notna().to_numpy() & reports["format_version"].isin(VERSIONS).to_numpy()
-    counts = Counts("FORMAT_OUTDATED", checked, assessable.astype(np.int64), per_report(rows, n), np.zeros(n, np.int64))
-    return [part], [counts]
+    failed = per_report(np.concatenate([rows, mrows]), n)
+    counts = Counts("FORMAT_OUTDATED", checked, assessable.astype(np.int64), failed, np.zeros(n, np.int64))
+    return parts, [counts]
 
 
 # ---------------------------------------------------------------------------------------- cells
@@ -106,6 +127,10 @@ def check_cells(cells: pd.DataFrame, reports: pd.DataFrame, checked: np.ndarray)
 
     fails = _failures(CellsModel, ann, "cells", describe)
     n, names = len(reports), key_names()
+    mixed = np.zeros(n, bool)
+    in_mixed = ann["mixed"].to_numpy(bool)
+    mixed[rep[in_mixed]] = True
+    unprinted = in_mixed & mixed_key_masks()[1][key]  # the sub-rows of a mixed report: not in its layout
     k = template_keys()
     t_arr, r_arr, c_arr = (k[c].to_numpy(object) for c in ("table_id", "row_key", "col_key"))
     parts: list[Part] = []
@@ -115,6 +140,7 @@ def check_cells(cells: pd.DataFrame, reports: pd.DataFrame, checked: np.ndarray)
         return Part(rule, rep[rows], t_arr[kk], r_arr[kk], c_arr[kk], observed=observed, message=message, order=kk)
 
     blank = fails.get("not_blank", np.zeros(0, np.int64))
+    blank = blank[~unprinted[blank]]
     parts.append(part("CELL_BLANK", blank, names[key[blank]] + "为空白"))
 
     nn = fails.get("not_dash_or_text", np.zeros(0, np.int64))
@@ -131,7 +157,7 @@ def check_cells(cells: pd.DataFrame, reports: pd.DataFrame, checked: np.ndarray)
     what = np.where(is_neg & is_frac, "为负的小数", np.where(is_neg, "为负数", "为小数"))
     parts.append(part("CELL_INVALID", bad, names[key[bad]] + what + "(" + fmt(value) + ")，件数应为非负整数", value))
 
-    n_cells = per_report(rep, n)
+    n_cells = per_report(rep[~unprinted], n)
     number = (cells["semantic"] == "number").to_numpy(bool)
     zeros = np.zeros(n, np.int64)
     counts = [
@@ -139,7 +165,7 @@ def check_cells(cells: pd.DataFrame, reports: pd.DataFrame, checked: np.ndarray)
         Counts("CELL_NOT_NUMBER", checked, n_cells, per_report(rep[nn], n), zeros),
         Counts("CELL_INVALID", checked, per_report(rep[number], n), per_report(rep[bad], n), zeros),
     ]
-    return parts, counts, CellFrame(cells, rep, key)
+    return parts, counts, CellFrame(cells, rep, key, mixed)
 
 
 # ---------------------------------------------------------------------------------------- sections / tables

@@ -8,7 +8,7 @@ from importlib import resources
 
 import pandas as pd
 
-from gongkai.template import TABLE_ZH, VERSIONS, cells, col_keys, row_keys
+from gongkai.template import MIXED, TABLE_ZH, VERSIONS, cells, col_keys, layout_keys, mixed_rows, row_keys
 
 CATALOGUE_COLUMNS = ["rule_id", "family", "severity", "engine", "title_zh", "title_en", "description"]
 ENGINES = ("parser", "pandera", "gx")  # the engines run by gongkai.checks (the 'sql' rules live in the warehouse)
@@ -64,14 +64,21 @@ T3_ROWS = _union_rows()
 
 
 @cache
-def t3_rows_in(version: str) -> tuple[str, ...]:
-    return row_keys(version, "t3")
+def t3_rows_in(layout: str) -> tuple[str, ...]:
+    """表三 rows a report of this layout (gongkai.template.LAYOUTS) prints, whose identities are checked:
+    its version's rows; for the mixed layout the 2021 rows with the single （六）其他处理 row in place of
+    the three sub-rows (not printed there: no identity is evaluated on them)."""
+    rows = dict.fromkeys(r for r, _ in layout_keys(layout, "t3"))
+    if layout == MIXED:
+        rows = {r: None for r in rows if r not in mixed_rows()[1]}
+    return tuple(rows)
 
 
 @cache
-def outcome_rows(version: str) -> tuple[str, ...]:
-    """Outcome rows （一）…（六） whose sum is （七）总计: every row except 一, 二, （七）, 四."""
-    return tuple(r for r in row_keys(version, "t3") if r not in BALANCE_IN + BALANCE_OUT)
+def outcome_rows(layout: str) -> tuple[str, ...]:
+    """Outcome rows （一）…（六） whose sum is （七）总计: every row except 一, 二, （七）, 四 (for the mixed
+    layout （六） is the single row: （七）总计 = （一）…（五） + （六）其他处理)."""
+    return tuple(r for r in t3_rows_in(layout) if r not in BALANCE_IN + BALANCE_OUT)
 
 
 # ------------------------------------------------------------------ 表四

@@ -5,13 +5,18 @@ dash, text) or absent. Helper columns are NaN-propagating sums, so an identity w
 operand has a NaN side and GX ignores it (ignore_row_if="either_value_is_missing"); such instances are
 reported as not_assessable by gx_checks. Nothing is zero-filled.
 
-  t3_rows     one row per report × 表三 row of its template: the 7 columns 自然人…其他, 总计;
+  t3_rows     one row per report × 表三 row of its layout: the 7 columns 自然人…其他, 总计;
               applicants_sum = the six applicant columns summed
   t3_columns  one row per report × 表三 column: the 表三 rows as columns (both templates' rows);
-              balance_in = 一+二, balance_out = （七）+四, outcomes_sum = the template's outcome rows summed
+              balance_in = 一+二, balance_out = （七）+四, outcomes_sum = the layout's outcome rows summed
   t4_cases    one row per report: the 15 表四 numbers; <group>_parts = 维持+纠正+其他+尚未审结
 Every frame is indexed by row_no (0…n-1) and carries report_no (position in batch.reports) and,
 for 表三, row / col (positions in T3_ROWS / T3_COLS).
+
+`lcode` is each report's layout as an index into gongkai.template.LAYOUTS (schemas.cells.layout_codes):
+the 2021 or 2019 template, or the mixed layout (2021 labels, 表三 （六）其他处理 printed as the single 2019
+row), whose rows are the 2021 ones with the single row in place of the three unprinted sub-rows
+(rules.t3_rows_in): T3_TOTAL_COLUMN is evaluated on the single row, T3_OUTCOME_SUM adds it as （六）.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from gongkai.template import VERSIONS
+from gongkai.template import LAYOUTS
 from schemas.cells import template_keys
 
 from .rules import (
@@ -90,14 +95,14 @@ def _idx(keys: tuple[str, ...], wanted: tuple[str, ...]) -> np.ndarray:
 
 
 @cache
-def _rows_in_version() -> np.ndarray:
-    return np.array([[r in t3_rows_in(v) for r in T3_ROWS] for v in VERSIONS])  # (versions, rows)
+def _rows_in_layout() -> np.ndarray:
+    return np.array([[r in t3_rows_in(v) for r in T3_ROWS] for v in LAYOUTS])  # (layouts, rows)
 
 
 @cache
 def outcome_operands() -> np.ndarray:
-    """(versions, L): T3_ROWS positions of each template's outcome rows then （七）总计, -1 padded."""
-    lists = [list(_idx(T3_ROWS, outcome_rows(v))) + [T3_ROWS.index(PROCESSED_TOTAL)] for v in VERSIONS]
+    """(layouts, L): T3_ROWS positions of each layout's outcome rows then （七）总计, -1 padded."""
+    lists = [list(_idx(T3_ROWS, outcome_rows(v))) + [T3_ROWS.index(PROCESSED_TOTAL)] for v in LAYOUTS]
     width = max(map(len, lists))
     return np.array([x + [-1] * (width - len(x)) for x in lists], dtype=np.int64)
 
@@ -110,16 +115,16 @@ def _frame(values: np.ndarray, columns, rep: np.ndarray, **extra) -> pd.DataFram
     return df
 
 
-def t3_rows(dn: Dense, present: np.ndarray, vcode: np.ndarray) -> Wide:
+def t3_rows(dn: Dense, present: np.ndarray, lcode: np.ndarray) -> Wide:
     lay = layout()
-    rep, row = np.nonzero(present[:, None] & _rows_in_version()[vcode])
+    rep, row = np.nonzero(present[:, None] & _rows_in_layout()[lcode])
     x = dn.value[rep[:, None], lay.t3[row]] if len(rep) else np.zeros((0, len(T3_COLS)))
     df = _frame(x, T3_COLS, rep, row=row)
     df["applicants_sum"] = x[:, _idx(T3_COLS, T3_APPLICANTS)].sum(axis=1)
     return Wide("t3_rows", df, rep, row=row)
 
 
-def t3_columns(dn: Dense, present: np.ndarray, vcode: np.ndarray) -> Wide:
+def t3_columns(dn: Dense, present: np.ndarray, lcode: np.ndarray) -> Wide:
     lay = layout()
     rep, col = np.nonzero(np.broadcast_to(present[:, None], (len(present), len(T3_COLS))))
     x = dn.value[rep[:, None], lay.t3.T[col]] if len(rep) else np.zeros((0, len(T3_ROWS)))
@@ -127,9 +132,9 @@ def t3_columns(dn: Dense, present: np.ndarray, vcode: np.ndarray) -> Wide:
     df["balance_in"] = x[:, _idx(T3_ROWS, BALANCE_IN)].sum(axis=1)
     df["balance_out"] = x[:, _idx(T3_ROWS, BALANCE_OUT)].sum(axis=1)
     outcomes = np.zeros(len(x))
-    for v in range(len(VERSIONS)):
-        mine = vcode[rep] == v
-        outcomes[mine] = x[np.ix_(mine, _idx(T3_ROWS, outcome_rows(VERSIONS[v])))].sum(axis=1)
+    for v in range(len(LAYOUTS)):
+        mine = lcode[rep] == v
+        outcomes[mine] = x[np.ix_(mine, _idx(T3_ROWS, outcome_rows(LAYOUTS[v])))].sum(axis=1)
     df["outcomes_sum"] = outcomes
     return Wide("t3_columns", df, rep, col=col)
 
@@ -145,7 +150,7 @@ def t4_cases(dn: Dense, present: np.ndarray) -> Wide:
 
 
 # ------------------------------------------------------------------ operands of one identity instance
-def operands(rule_id: str, w: Wide, col_key: str | None, vcode: np.ndarray) -> np.ndarray:
+def operands(rule_id: str, w: Wide, col_key: str | None, lcode: np.ndarray) -> np.ndarray:
     """(rows of w, p) dense columns of the cells each instance adds up (both sides), -1 padded."""
     lay = layout()
     if rule_id == "T3_TOTAL_COLUMN":
@@ -153,7 +158,7 @@ def operands(rule_id: str, w: Wide, col_key: str | None, vcode: np.ndarray) -> n
     if rule_id == "T3_BALANCE":
         return lay.t3[_idx(T3_ROWS, BALANCE_IN + BALANCE_OUT)][:, w.col].T
     if rule_id == "T3_OUTCOME_SUM":
-        rows = outcome_operands()[vcode[w.rep]]
+        rows = outcome_operands()[lcode[w.rep]]
         return np.where(rows >= 0, lay.t3[np.maximum(rows, 0), w.col[:, None]], -1)
     if rule_id == "T4_TOTAL":
         group = (col_key or "").removesuffix("_total")

@@ -5,6 +5,8 @@
                                                  PANEL_DEFECTS (text_contradiction, copy_previous, copy_text,
                                                  carry_over_break) for the warehouse's panel rules
     render_text(r) / render_html(r, portal=False, encoding="utf-8")  → bytes
+    render_docx(r) / render_pdf(r)               → bytes (Word .docx with merged cells; A4 PDF with a text
+                                                 layer, ruled tables across pages, running headers)
     write_corpus(out, n_agencies, years, ...)    → path of truth.jsonl (files + manifest.jsonl + truth.jsonl)
     evaluate(cells, version=...)                 the independent reference evaluator (DESIGN §6)
 
@@ -16,11 +18,12 @@ from .corpus import RENDERINGS, agencies, write_corpus
 from .evaluate import evaluate, evaluate_cross_year, evaluate_text, read_cell
 from .numbers import balanced_numbers, layout
 from .render_html import render_html
+from .render_pdf import render_pdf
 from .render_text import render_text
 from .report import ALL_DEFECTS, DEFECTS, PANEL_DEFECTS, SynthReport, make_report
 
 __all__ = [
     "ALL_DEFECTS", "DEFECTS", "PANEL_DEFECTS", "RENDERINGS", "SynthReport", "agencies", "balanced_numbers",
     "evaluate", "evaluate_cross_year", "evaluate_text",
-    "layout", "make_report", "read_cell", "render_html", "render_text", "write_corpus",
+    "layout", "make_report", "read_cell", "render_html", "render_pdf", "render_text", "write_corpus",
 ]

@@ -11,6 +11,7 @@ from typing import Callable, Sequence
 from .evaluate import evaluate_cross_year
 from .render_docx import render_docx
 from .render_html import render_html
+from .render_pdf import render_pdf
 from .render_text import render_text
 from .report import DEFECTS, NEEDS_PREV, PANEL_DEFECTS, SynthReport, make_report
 
@@ -21,6 +22,7 @@ RENDERINGS: dict[str, tuple[Callable[[SynthReport], bytes], str]] = {
     "portal": (lambda r: render_html(r, portal=True), "html"),
     "portal_gbk": (lambda r: render_html(r, portal=True, encoding="gbk"), "html"),
     "docx": (render_docx, "docx"),
+    "pdf": (render_pdf, "pdf"),
 }
 
 _REGIONS = ("沭阳县", "泗阳县", "宿城区", "洪泽区", "淮安区", "清江浦区", "涟水县", "盱眙县", "金湖县", "吴兴区",
@@ -100,7 +102,7 @@ def write_corpus(out: Path, n_agencies: int, years: Sequence[int],
                     render, ext = RENDERINGS[name]
                     rel = f"{ag['agency_id']}_{year}_{name}.{ext}"
                     (out / rel).write_bytes(render(r))
-                    suffix = "doc" if name == "txt" else "shtml"
+                    suffix = {"txt": "doc", "docx": "docx", "pdf": "pdf"}.get(name, "shtml")
                     url = f"http://www.{ag['site']}.gov.cn/xxgk/gknb/{year + 1}01/{r.report_key}_{name}.{suffix}"
                     man.write(json.dumps({"path": rel, "url": url, **common}, ensure_ascii=False) + "\n")
                     tru.write(json.dumps({

@@ -1,0 +1,521 @@
+"""PDF reading with PDFium (pypdfium2): every printed character with its box, and the straight strokes
+(table rulings), in display space; the glyph and line model the table and paragraph readers share.
+
+Geometry. Coordinates are turned into display space (origin top-left, y down, page rotation applied)
+and pages are stacked; characters get PDFium's *loose* boxes (font ascent to descent), so every
+character of one printed line shares its top and bottom whatever its shape ("、" and "." included);
+where a font's metrics are broken (洪泽's vertical 三/本/年 header: 200-pt boxes around 10-pt glyphs)
+the tight glyph box is used instead.
+
+Limits: at most MAX_PAGES pages and MAX_SECONDS of work per file; an encrypted file (password
+required), a truncated file (no %%EOF near the end), bytes PDFium cannot open or a page it cannot
+read are CorruptFile; a PDF with no characters but images is a scan (NotAReport "scanned PDF, no
+text layer"), one with neither is NotAReport too, and so is a text layer without Unicode mapping.
+Kangxi/CJK-radical code points that some Chinese PDF producers emit for ordinary characters (⽂ for
+文) are mapped back to the unified ideographs.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from statistics import median
+
+from ..model import CorruptFile, NotAReport
+
+MAX_PAGES = 200
+MAX_SECONDS = 30.0
+MAX_PATH_OBJECTS = 20000  # per page; pages of vector art beyond this are read without rulings
+
+_RADICALS = {  # CJK Radicals Supplement code points without an NFKC mapping, as PDF producers emit them
+    "⻔": "门", "⻅": "见", "⻓": "长", "⻛": "风", "⻜": "飞", "⻢": "马", "⻋": "车", "⻉": "贝",
+    "⻆": "角", "⻄": "西", "⻚": "页", "⻥": "鱼", "⻦": "鸟", "⻩": "黄", "⻬": "齐", "⻰": "龙",
+    "⺠": "民", "⻙": "韦", "⻝": "食", "⻘": "青", "⻨": "麦", "⻳": "龟", "⻮": "齿",
+}
+_ALNUM = re.compile(r"[0-9A-Za-z０-９]")
+_SKIP = frozenset(range(0x7F, 0xA1)) | {0xAD, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2028, 0x2029, 0x2060}
+
+# --------------------------------------------------------------------------------------------- model
+
+
+@dataclass(slots=True)
+class _G:
+    """One printed character in display space (y grows downwards, pages stacked)."""
+
+    ch: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def h(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass(slots=True)
+class _Line:
+    glyphs: list[_G]
+    x0: float = 0.0
+    x1: float = 0.0
+    top: float = 0.0
+    bottom: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.glyphs.sort(key=lambda g: g.x0)
+        self.x0 = min(g.x0 for g in self.glyphs)
+        self.x1 = max(g.x1 for g in self.glyphs)
+        self.top = min(g.top for g in self.glyphs)
+        self.bottom = max(g.bottom for g in self.glyphs)
+
+    @property
+    def h(self) -> float:
+        return median([g.h for g in self.glyphs])
+
+    @property
+    def size(self) -> float:
+        """Type size: the median advance of its Chinese characters (box heights differ between the
+        fonts of one line, e.g. digits in Times), else of its box heights."""
+        cjk = [g.x1 - g.x0 for g in self.glyphs if "\u4e00" <= g.ch <= "\u9fff"]
+        return median(cjk) if cjk else median([g.h for g in self.glyphs]) * 0.8
+
+    @property
+    def text(self) -> str:
+        return _glyph_text(self.glyphs)
+
+    def words(self, gap: float = 0.6) -> list[_Line]:
+        """Runs of characters separated by more than `gap` × the line height."""
+        h = self.h
+        out: list[list[_G]] = [[self.glyphs[0]]]
+        for g in self.glyphs[1:]:
+            if g.x0 - out[-1][-1].x1 > gap * h:
+                out.append([g])
+            else:
+                out[-1].append(g)
+        return [_Line(w) for w in out]
+
+
+@dataclass(slots=True)
+class _Seg:
+    pos: float  # y of a horizontal, x of a vertical stroke
+    a: float  # start along the stroke
+    b: float  # end along the stroke
+
+
+@dataclass(slots=True)
+class _Page:
+    no: int
+    width: float
+    height: float
+    offset: float
+    glyphs: list[_G] = field(default_factory=list)
+    hsegs: list[_Seg] = field(default_factory=list)
+    vsegs: list[_Seg] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------- text
+
+
+def _is_cjk(ch: str) -> bool:
+    return ch > "\u2e7f" and not ("\uff10" <= ch <= "\uff5a")
+
+
+def _join_pieces(pieces: list[str]) -> str:
+    """Lines of one cell or paragraph: "" between them, " " where two letters/digits would meet."""
+    out = ""
+    for p in pieces:
+        if not p:
+            continue
+        if out and _ALNUM.match(out[-1]) and _ALNUM.match(p[0]):
+            out += " "
+        out += p
+    return out
+
+
+def _glyph_text(glyphs: list[_G]) -> str:
+    """Characters of one line left to right; a gap wider than a third of the height becomes a space
+    unless both sides are CJK (justified Chinese text), so "12 34" stays two numbers."""
+    if len(glyphs) == 1:
+        return glyphs[0].ch
+    out: list[str] = []
+    prev: _G | None = None
+    for g in glyphs:
+        if prev is not None:
+            gap = g.x0 - prev.x1
+            if gap > 0:
+                h = max(prev.bottom - prev.top, g.bottom - g.top)
+                if gap > 1.5 * h or (gap > 0.3 * h and not (_is_cjk(prev.ch) and _is_cjk(g.ch))):
+                    out.append(" ")
+        out.append(g.ch)
+        prev = g
+    return "".join(out)
+
+
+def _line_groups(glyphs: list[_G]) -> list[list[_G]]:
+    """Glyphs → lines (each left to right): a glyph joins the line whose vertical centre is within 35 %
+    of its height (and of the line's first glyph's)."""
+    lines: list[list[_G]] = []
+    centre = height = 0.0
+    n = 0
+    for g in sorted(glyphs, key=lambda g: g.top + g.bottom):
+        cy, h = (g.top + g.bottom) / 2, g.bottom - g.top
+        if n and abs(cy - centre) <= 0.35 * min(h, height):
+            lines[-1].append(g)
+            n += 1
+            centre += (cy - centre) / n
+            continue
+        lines.append([g])
+        centre, height, n = cy, h, 1
+    for line in lines:
+        if len(line) > 1:
+            line.sort(key=lambda g: g.x0)
+    return lines
+
+
+def _cluster_lines(glyphs: list[_G]) -> list[_Line]:
+    """Glyphs → lines: a glyph joins the line whose vertical centre is within 35 % of its height."""
+    return [_Line(line) for line in _line_groups(glyphs)]
+
+
+def _cell_text(glyphs: list[_G]) -> str:
+    if not glyphs:
+        return ""
+    if len(glyphs) == 1:
+        return glyphs[0].ch
+    return _join_pieces([_glyph_text(line) for line in _line_groups(glyphs)])
+
+
+# ------------------------------------------------------------------------------------- extraction
+
+
+def _open(data: bytes, path: str):
+    import pypdfium2 as pdfium
+
+    head = data[:1024]
+    if b"%PDF-" not in head:
+        raise CorruptFile(f"{path}: not a PDF (no %PDF- header); is the file something else with a .pdf name?")
+    if b"%%EOF" not in data[-16384:]:  # (a little trailing junk after the marker is tolerated)
+        raise CorruptFile(f"{path}: truncated PDF (no %%EOF end marker); download it again")
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        msg = str(exc)
+        if "password" in msg.lower():
+            raise CorruptFile(f"{path}: encrypted PDF (a password is required to open it)") from None
+        if "security" in msg.lower():
+            raise CorruptFile(f"{path}: encrypted PDF with an unsupported security handler") from None
+        reason = re.sub(r"^Failed to load document \(PDFium: (.*)\)\.?$", r"\1", msg) or "unreadable"
+        raise CorruptFile(f"{path}: corrupt PDF ({reason.rstrip('.').lower()})") from None
+
+
+def _display(rotation: int, width: float, height: float):
+    """User space (origin bottom-left) → display space (origin top-left, y down) for a page rotation."""
+    if rotation == 1:  # 90° clockwise
+        return lambda x, y: (y, x), height, width
+    if rotation == 2:
+        return lambda x, y: (width - x, y), width, height
+    if rotation == 3:
+        return lambda x, y: (height - y, width - x), height, width
+    return lambda x, y: (x, height - y), width, height
+
+
+def _unicodes(textpage, n: int) -> list[int]:
+    """The code of every character index: one FPDFText_GetText call for the page when it maps one
+    UTF-16 unit to each index (always, but for characters outside the BMP), else one call per index."""
+    import pypdfium2.raw as c
+
+    buf = (ctypes.c_ushort * (n + 1))()
+    written = c.FPDFText_GetText(textpage, 0, n, buf)
+    if written == n + 1:
+        return list(buf)[:n]
+    return [c.FPDFText_GetUnicode(textpage, i) for i in range(n)]
+
+
+def _page_glyphs(textpage, to_disp, offset: float, flip: tuple[float, float, float] | None = None
+                 ) -> tuple[list[_G], int, int]:
+    """Printed characters of a page with their boxes. `flip` = (left, bottom, height) for an unrotated
+    page (the common case, computed inline), else `to_disp` converts each corner."""
+    import pypdfium2.raw as c
+
+    n = c.FPDFText_CountChars(textpage)
+    if n <= 0:
+        return [], 0, 0
+    codes = _unicodes(textpage, n)
+    rect = c.FS_RECTF()
+    loose = c.FPDFText_GetLooseCharBox
+    tl, tr, tb, tt = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    out: list[_G] = []
+    append = out.append
+    bad = 0
+    pending_high = 0
+    category = unicodedata.category
+    for i, u in enumerate(codes):
+        if u < 0x3000 and (u <= 0x20 or u in _SKIP):  # spaces, line breaks, controls (generated ones too)
+            if u == 0:
+                bad += 1
+            continue
+        if 0xD800 <= u <= 0xDBFF:
+            pending_high = u
+            continue
+        if 0xDC00 <= u <= 0xDFFF and pending_high:
+            u = 0x10000 + ((pending_high - 0xD800) << 10) + (u - 0xDC00)
+        pending_high = 0
+        if u > 0x10FFFF:
+            bad += 1
+            continue
+        ch = chr(u)
+        if u > 0x7E:
+            if ch.isspace() or category(ch) in ("Cc", "Cf"):
+                continue
+            if u == 0xFFFD or 0xE000 <= u <= 0xF8FF:
+                bad += 1
+                continue
+            if 0x2E80 <= u <= 0x2FDF or 0xF900 <= u <= 0xFAFF:
+                ch = _RADICALS.get(ch) or unicodedata.normalize("NFKC", ch)
+        if not loose(textpage, i, rect):
+            continue
+        left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
+        if (right - left > 40 or top - bottom > 40) and c.FPDFText_GetCharBox(textpage, i, tl, tr, tb, tt):
+            tw, th = tr.value - tl.value, tt.value - tb.value
+            if right - left > 6 * max(tw, 1.5) and top - bottom > 6 * max(th, 1.5):
+                # a font whose metrics PDFium cannot scale (boxes of 200 pt around a 10 pt glyph):
+                # the tight box, squared around its centre
+                side = max(tw, th, 1.0) / 2
+                mx, my = (tl.value + tr.value) / 2, (tb.value + tt.value) / 2
+                left, right, bottom, top = mx - side, mx + side, my - side, my + side
+        if flip is not None:
+            fl, fb, fh = flip
+            x0, x1 = left - fl, right - fl
+            y0, y1 = fh - (top - fb), fh - (bottom - fb)
+            if x0 > x1:
+                x0, x1 = x1, x0
+            if y0 > y1:
+                y0, y1 = y1, y0
+        else:
+            ax, ay = to_disp(left, top)
+            bx, by = to_disp(right, bottom)
+            x0, x1 = min(ax, bx), max(ax, bx)
+            y0, y1 = min(ay, by), max(ay, by)
+        if y1 - y0 < 0.5 or x1 - x0 < 0.05:
+            continue
+        append(_G(ch, x0, y0 + offset, x1, y1 + offset))
+    return out, bad, len(out)
+
+
+def _count_images(page_raw) -> int:
+    import pypdfium2.raw as c
+
+    n = max(c.FPDFPage_CountObjects(page_raw), 0)
+    return sum(1 for k in range(min(n, MAX_PATH_OBJECTS))
+               if c.FPDFPageObj_GetType(c.FPDFPage_GetObject(page_raw, k)) in (c.FPDF_PAGEOBJ_IMAGE, c.FPDF_PAGEOBJ_FORM))
+
+
+def _page_rulings(page_raw, to_disp, offset: float) -> tuple[list[_Seg], list[_Seg]]:
+    """Horizontal and vertical strokes of a page: stroked straight path segments and thin filled bars."""
+    import pypdfium2.raw as c
+
+    hs: list[_Seg] = []
+    vs: list[_Seg] = []
+    fx, fy = ctypes.c_float(), ctypes.c_float()
+    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+    mat = c.FS_MATRIX()
+    budget = [MAX_PATH_OBJECTS]
+
+    def add(p: tuple[float, float], q: tuple[float, float]) -> None:
+        (x0, y0), (x1, y1) = to_disp(*p), to_disp(*q)
+        if abs(y1 - y0) <= 1.0 and abs(x1 - x0) > 2.0:
+            hs.append(_Seg((y0 + y1) / 2 + offset, min(x0, x1), max(x0, x1)))
+        elif abs(x1 - x0) <= 1.0 and abs(y1 - y0) > 2.0:
+            vs.append(_Seg((x0 + x1) / 2, min(y0, y1) + offset, max(y0, y1) + offset))
+
+    bl, bb, br, bt = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+
+    def thin(obj) -> bool:
+        """Fast path for a page-level line (two points) or a small filled shape whose bounding box is
+        a thin bar: the box is the rule (a stroke's box is widened by half the line width all round).
+        True when the object was dealt with here."""
+        n = c.FPDFPath_CountSegments(obj)
+        if not (2 <= n <= 5) or not c.FPDFPath_GetDrawMode(obj, fill_mode, stroke):
+            return False
+        if stroke.value and n != 2 or not (stroke.value or fill_mode.value):
+            return False
+        if not c.FPDFPageObj_GetBounds(obj, bl, bb, br, bt):
+            return False
+        x0, x1, y0, y1 = bl.value, br.value, bb.value, bt.value
+        w, h = x1 - x0, y1 - y0
+        if stroke.value:
+            if h <= 2.5 and w - h > 2.0:
+                x0, x1 = x0 + h / 2, x1 - h / 2
+            elif w <= 2.5 and h - w > 2.0:
+                y0, y1 = y0 + w / 2, y1 - w / 2
+            else:
+                return False
+            c.FPDFPageObj_GetStrokeColor(obj, r, g, b, a)
+        else:
+            if not (h <= 2.5 and w > 3 * max(h, 0.5)) and not (w <= 2.5 and h > 3 * max(w, 0.5)):
+                return False
+            c.FPDFPageObj_GetFillColor(obj, r, g, b, a)
+        if a.value == 0 or (r.value > 240 and g.value > 240 and b.value > 240):
+            return True
+        (dx0, dy0), (dx1, dy1) = to_disp(x0, y0), to_disp(x1, y1)
+        if abs(dy1 - dy0) < abs(dx1 - dx0):
+            hs.append(_Seg((dy0 + dy1) / 2 + offset, min(dx0, dx1), max(dx0, dx1)))
+        else:
+            vs.append(_Seg((dx0 + dx1) / 2, min(dy0, dy1) + offset, max(dy0, dy1) + offset))
+        return True
+
+    def visit(obj, parent) -> None:
+        budget[0] -= 1
+        if budget[0] < 0:
+            return
+        kind = c.FPDFPageObj_GetType(obj)
+        if kind != c.FPDF_PAGEOBJ_PATH and kind != c.FPDF_PAGEOBJ_FORM:
+            return
+        if parent is None and kind == c.FPDF_PAGEOBJ_PATH and thin(obj):
+            return
+        if not c.FPDFPageObj_GetMatrix(obj, mat):
+            return
+        m = (mat.a, mat.b, mat.c, mat.d, mat.e, mat.f)
+        if parent is not None:  # compose with the enclosing form XObject's matrix
+            pa, pb, pc, pd, pe, pf = parent
+            m = (m[0] * pa + m[1] * pc, m[0] * pb + m[1] * pd, m[2] * pa + m[3] * pc, m[2] * pb + m[3] * pd,
+                 m[4] * pa + m[5] * pc + pe, m[4] * pb + m[5] * pd + pf)
+        if kind == c.FPDF_PAGEOBJ_FORM:
+            for k in range(max(c.FPDFFormObj_CountObjects(obj), 0)):
+                child = c.FPDFFormObj_GetObject(obj, k)
+                if child:
+                    visit(child, m)
+            return
+        if kind != c.FPDF_PAGEOBJ_PATH:
+            return
+        if not c.FPDFPath_GetDrawMode(obj, fill_mode, stroke):
+            return
+        ma, mb, mc, md, me, mf = m
+
+        def tf(x: float, y: float) -> tuple[float, float]:
+            return (ma * x + mc * y + me, mb * x + md * y + mf)
+
+        n = c.FPDFPath_CountSegments(obj)
+        if n <= 1 or n > 400:
+            return
+        pts: list[tuple[int, tuple[float, float], bool]] = []
+        for k in range(n):
+            seg = c.FPDFPath_GetPathSegment(obj, k)
+            if not seg or not c.FPDFPathSegment_GetPoint(seg, fx, fy):
+                return
+            pts.append((c.FPDFPathSegment_GetType(seg), tf(fx.value, fy.value), bool(c.FPDFPathSegment_GetClose(seg))))
+        if stroke.value:
+            c.FPDFPageObj_GetStrokeColor(obj, r, g, b, a)
+            if a.value == 0 or (r.value > 240 and g.value > 240 and b.value > 240):
+                return
+            start = cur = None
+            for typ, p, close in pts:
+                if typ == c.FPDF_SEGMENT_MOVETO:
+                    start = cur = p
+                    continue
+                if typ == c.FPDF_SEGMENT_LINETO and cur is not None:
+                    add(cur, p)
+                cur = p
+                if close and start is not None:
+                    add(cur, start)
+                    cur = start
+            return
+        if fill_mode.value:  # a thin filled bar drawn as a rule
+            c.FPDFPageObj_GetFillColor(obj, r, g, b, a)
+            if a.value == 0 or (r.value > 240 and g.value > 240 and b.value > 240):
+                return
+            if any(t == c.FPDF_SEGMENT_BEZIERTO for t, _, _ in pts):
+                return
+            xs = [p[0] for _, p, _ in pts]
+            ys = [p[1] for _, p, _ in pts]
+            x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+            (dx0, dy0), (dx1, dy1) = to_disp(x0, y0), to_disp(x1, y1)
+            w, h = abs(dx1 - dx0), abs(dy1 - dy0)
+            if h <= 2.5 and w > 3 * max(h, 0.5):
+                y = (dy0 + dy1) / 2
+                hs.append(_Seg(y + offset, min(dx0, dx1), max(dx0, dx1)))
+            elif w <= 2.5 and h > 3 * max(w, 0.5):
+                x = (dx0 + dx1) / 2
+                vs.append(_Seg(x, min(dy0, dy1) + offset, max(dy0, dy1) + offset))
+
+    for k in range(max(c.FPDFPage_CountObjects(page_raw), 0)):
+        obj = c.FPDFPage_GetObject(page_raw, k)
+        if obj:
+            visit(obj, None)
+        if budget[0] < 0:
+            return [], []
+    return hs, vs
+
+
+def _read(data: bytes, path: str) -> list[_Page]:
+    import pypdfium2 as pdfium
+
+    started = time.perf_counter()
+    doc = _open(data, path)
+    try:
+        n = len(doc)
+        if n == 0:
+            raise CorruptFile(f"{path}: the PDF has no pages")
+        if n > MAX_PAGES:
+            raise NotAReport(f"{path}: {n} pages is more than the {MAX_PAGES}-page limit for an annual report")
+        pages: list[_Page] = []
+        offset = 0.0
+        total = bad = images = 0
+        for i in range(n):
+            if time.perf_counter() - started > MAX_SECONDS:
+                raise CorruptFile(f"{path}: reading the PDF took longer than {MAX_SECONDS:.0f} s (page {i + 1} of {n}); file too complex")
+            try:
+                page = doc[i]
+            except pdfium.PdfiumError:
+                raise CorruptFile(f"{path}: corrupt PDF (page {i + 1} of {n} cannot be read)") from None
+            try:
+                import pypdfium2.raw as c
+
+                left, bottom, right, top = page.get_mediabox()
+                width, height = right - left, top - bottom
+                rot = c.FPDFPage_GetRotation(page.raw) % 4
+                base, dw, dh = _display(rot, width, height)
+
+                def to_disp(x: float, y: float, base=base, left=left, bottom=bottom) -> tuple[float, float]:
+                    return base(x - left, y - bottom)
+
+                try:
+                    textpage = page.get_textpage()
+                except pdfium.PdfiumError:
+                    raise CorruptFile(f"{path}: corrupt PDF (the text of page {i + 1} cannot be read)") from None
+                try:
+                    glyphs, nbad, ngood = _page_glyphs(textpage, to_disp, offset,
+                                                       (left, bottom, height) if rot == 0 else None)
+                finally:
+                    textpage.close()
+                hs, vs = _page_rulings(page.raw, to_disp, offset) if glyphs else ([], [])
+                if not glyphs and not nbad:
+                    images += _count_images(page.raw)
+            finally:
+                page.close()
+            total += ngood
+            bad += nbad
+            pages.append(_Page(i, dw, dh, offset, glyphs, hs, vs))
+            offset += dh + 40.0
+    finally:
+        doc.close()
+    if total == 0 and bad == 0:
+        if images:
+            raise NotAReport(f"{path}: scanned PDF, no text layer (OCR is not supported)")
+        raise NotAReport(f"{path}: the PDF has no text layer and no images (blank pages, or text drawn as outlines)")
+    if bad > total:
+        raise NotAReport(f"{path}: the PDF's text layer has no usable Unicode mapping ({bad} of {bad + total} characters unreadable); OCR is not supported")
+    return pages
+
