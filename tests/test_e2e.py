@@ -17,9 +17,10 @@ from typer.testing import CliRunner
 from conftest import HARVEST
 from gongkai.cli import app
 from gongkai.synth.report import make_report
-from gongkai.synth.samples import SAMPLES, SEED
+from gongkai.synth.samples import SAMPLES, SEED, sample_name
 
 TABLES = ["reports", "sections", "cells", "findings", "rule_results", "rules", "reviews"]
+N_FILES = sum(1 for p in HARVEST.iterdir() if p.name != "manifest.jsonl")
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +72,7 @@ def test_each_rule_fires_exactly_where_the_defect_is(audited, stem, agency, year
     truth = make_report(SEED, agency, year, defects, region="示范县").expected_findings
     expected = sorted((f["rule_id"], f["table_id"], f["row_key"], f["col_key"], f["status"],
                        _num(f.get("expected")), _num(f.get("observed"))) for f in truth)
-    ext = "txt" if rendering == "txt" else "html"
-    assert _findings(db, f"sample_{stem}_{year}.{ext}") == expected
+    assert _findings(db, sample_name(stem, year, rendering)) == expected
     if defects:
         assert expected, "a defect sample must produce findings"
 
@@ -106,6 +106,22 @@ def test_real_html_totals_and_blank_legal_person_cells(audited):
     assert not [f for f in found if f[0] == "T4_TOTAL"]  # 0+0+0+1 = 1 holds
 
 
+def test_real_pdf_pair_is_one_agency_in_the_mixed_format(audited):
+    """The 洪泽 2023/2024 PDFs in the sample harvest: one agency (registry), region and level stored, the
+    single （六）其他处理 row kept, carry-over checked with no failure, the mixed layout reported once a year."""
+    db = audited[0]
+    rows = _q(db, """SELECT year, agency_id, region, level, status, format_version FROM reports
+                     WHERE source_path LIKE '%hongze_district_%' ORDER BY year""")
+    assert rows == [(y, "js-huaian-hongze", "江苏省/淮安市/洪泽区", "county", "parsed", "2021") for y in (2023, 2024)]
+    xy = _q(db, """SELECT sum(evaluated), sum(failed) FROM rule_results rr JOIN reports r USING (report_id)
+                   WHERE rule_id = 'XY_CARRY_OVER' AND r.source_path LIKE '%hongze_district_2024.pdf'""")
+    assert xy == [(7, 0)]
+    for year in (2023, 2024):
+        found = _findings(db, f"hongze_district_{year}.pdf")
+        assert [f[:4] for f in found if f[0] == "FORMAT_OUTDATED"] == [("FORMAT_OUTDATED", "t3", "y2019_other_processing", None)]
+        assert not [f for f in found if f[0] in ("T3_BALANCE", "T3_OUTCOME_SUM", "T3_TOTAL_COLUMN", "XY_CARRY_OVER")]
+
+
 def test_bad_files_get_failed_rows_with_one_line_reasons(audited):
     db = audited[0]
     rows = dict(_q(db, "SELECT source_path, error FROM reports WHERE status = 'failed'"))
@@ -125,7 +141,7 @@ def test_second_audit_adds_one_runs_row_and_nothing_else(audited):
     assert after["runs"] == before["runs"] + 1
     assert {t: after[t] for t in TABLES} == {t: before[t] for t in TABLES}
     assert _q(db, "SELECT files_seen, files_new, findings_new, status FROM runs ORDER BY started_at") == [
-        (18, 18, _q(db, "SELECT count(*) FROM findings")[0][0], "completed"), (18, 0, 0, "completed")]
+        (N_FILES, N_FILES, _q(db, "SELECT count(*) FROM findings")[0][0], "completed"), (N_FILES, 0, 0, "completed")]
 
 
 def test_manifest_values_are_stored(audited):
@@ -143,7 +159,7 @@ def test_sql_command_is_read_only(audited):
     assert "read-only" in res.output and "Traceback" not in res.output
     assert _q(db, "SELECT count(*) FROM reports") == before
     ok = runner.invoke(app, ["sql", "SELECT count(*) AS n FROM report_scorecard", "--db", str(db), "--format", "json"])
-    assert ok.exit_code == 0 and '"n":18' in ok.output.replace(" ", "")
+    assert ok.exit_code == 0 and f'"n":{N_FILES}' in ok.output.replace(" ", "")
 
 
 def test_findings_command_filters_and_exports(audited, tmp_path):
@@ -151,8 +167,12 @@ def test_findings_command_filters_and_exports(audited, tmp_path):
     runner = CliRunner()
     res = runner.invoke(app, ["findings", "--rule", "t4_total", "--db", str(db), "--format", "csv"])
     assert res.exit_code == 0
-    lines = res.output.strip().splitlines()
-    assert len(lines) == 2 and "T4_TOTAL" in lines[1] and "示范县自然资源局" in lines[1]
+    lines = res.output.strip().splitlines()[1:]
+    # the generated T4_TOTAL sample, and 洪泽 2023's real 表四 (复议 总计 0 beside 维持 10, and 诉讼 total 0 beside 5)
+    assert len(lines) == 3 and all("T4_TOTAL" in line for line in lines)
+    assert sum("示范县自然资源局" in line for line in lines) == 1 and sum("洪泽区人民政府" in line for line in lines) == 2
+    res = runner.invoke(app, ["findings", "--rule", "t4_total", "--agency", "示范县自然资源局", "--db", str(db), "--format", "csv"])
+    assert res.exit_code == 0 and len(res.output.strip().splitlines()) == 2
     xlsx = tmp_path / "f.xlsx"
     res = runner.invoke(app, ["findings", "--year", "2023", "--status", "fail", "--db", str(db), "--format", "xlsx", "-o", str(xlsx)])
     assert res.exit_code == 0 and xlsx.stat().st_size > 0

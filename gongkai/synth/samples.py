@@ -1,4 +1,4 @@
-"""The bundled sample harvest (data/harvest/): two real reports plus generated ones that trip each rule.
+"""The bundled sample harvest (data/harvest/): real reports plus generated ones that trip each rule.
 
     python -m gongkai.synth.samples data/harvest     # regenerate (deterministic)
 
@@ -15,7 +15,9 @@ import random
 import sys
 from pathlib import Path
 
+from .render_docx import render_docx
 from .render_html import render_html
+from .render_pdf import render_pdf
 from .render_text import render_text
 from .report import make_report
 
@@ -34,16 +36,29 @@ SAMPLES = [
     ("missing_section", "示范县文化广电和旅游局", 2023, ("missing_section",), "html"),
     ("missing_table", "示范县卫生健康委员会", 2023, ("missing_table",), "txt"),
     ("outdated_format", "示范县市场监督管理局", 2022, ("outdated_format",), "html"),
+    ("clean_docx", "示范县司法局", 2023, (), "docx"),
+    ("clean_pdf", "示范县审计局", 2023, (), "pdf"),
+    ("docx_blank_cell", "示范县应急管理局", 2023, ("blank_cell",), "docx"),
+    ("pdf_t3_balance", "示范县水利局", 2023, ("t3_balance",), "pdf"),
 ]
+EXTENSIONS = {"txt": "txt", "html": "html", "portal_gbk": "html", "docx": "docx", "pdf": "pdf"}
 SEED = 20231
 
 
-def _render(r, rendering: str) -> tuple[bytes, str]:
+def sample_name(stem: str, year: int, rendering: str) -> str:
+    return f"sample_{stem}_{year}.{EXTENSIONS[rendering]}"
+
+
+def _render(r, rendering: str) -> bytes:
     if rendering == "txt":
-        return render_text(r), "txt"
+        return render_text(r)
     if rendering == "portal_gbk":
-        return render_html(r, portal=True, encoding="gbk"), "html"
-    return render_html(r), "html"
+        return render_html(r, portal=True, encoding="gbk")
+    if rendering == "docx":
+        return render_docx(r)
+    if rendering == "pdf":
+        return render_pdf(r)
+    return render_html(r)
 
 
 def write_samples(out: Path) -> list[Path]:
@@ -53,9 +68,8 @@ def write_samples(out: Path) -> list[Path]:
     manifest = []
     for stem, agency, year, defects, rendering in SAMPLES:
         r = make_report(SEED, agency, year, defects, region="示范县")
-        data, ext = _render(r, rendering)
-        path = out / f"sample_{stem}_{year}.{ext}"
-        path.write_bytes(data)
+        path = out / sample_name(stem, year, rendering)
+        path.write_bytes(_render(r, rendering))
         written.append(path)
         manifest.append({"path": path.name, "url": f"http://www.example.gov.cn/xxgk/gknb/{path.name}", "region": "示范县"})
     rng = random.Random(SEED)
