@@ -1,24 +1,7 @@
 """Word .docx (Office Open XML) → RawDocument, with zipfile + lxml (no python-docx at parse time).
 
-Archive safety (nothing is unpacked to disk, and nothing is decompressed beyond the limits):
-
-* a legacy binary Word .doc (an OLE compound file) renamed .docx, a password-protected .docx (also an
-  OLE file), a legacy .xls, PDF, RTF, HTML or random bytes are rejected with a one-line reason before
-  unzipping; so is a zip that is another format (an .xlsx, .pptx or .odt renamed .docx);
-* at most `MAX_MEMBERS` members; the *declared* uncompressed sizes of all members may add up to at most
-  `MAX_UNPACKED` bytes, and an archive declaring more than 10 MB at over `MAX_RATIO`:1 is a zip bomb —
-  both rejected from the central directory alone, before anything is decompressed;
-* a part that is read (word/document.xml, numbering, styles, core properties) must declare at most
-  `MAX_PART` bytes and, above 1 MiB, a compression ratio of at most `MAX_RATIO`:1; it is read with a
-  bounded read (`MAX_PART + 1` bytes at most), so a header that lies about the size cannot unpack more;
-  the CRC is checked;
-* XML is parsed by lxml with resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False;
-  a part with a DOCTYPE (Word never writes one) is rejected before parsing (and checked again after),
-  so no entity is ever declared, expanded or fetched.
-
-The main part is found through _rels/.rels (officeDocument relationship), falling back to
-word/document.xml; transitional and strict OOXML namespaces are both read. A zip without a Word main
-part says what it is instead (an Excel workbook, a PowerPoint deck, an OpenDocument file…).
+Archive safety (size caps, zip bombs, no external entities): gongkai.parse.docx_archive.
+List numbering as Word prints it: gongkai.parse.docx_numbering.
 
 Blocks in document order from w:body (also inside block-level content controls w:sdt and w:customXml):
 
@@ -55,32 +38,20 @@ has list numbering and uses paragraph styles; Word's own is ~30 kB), the rest th
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
-
-from lxml import etree
 
 from ..model import Block, CorruptFile, FileTooLarge, NotAReport, RawDocument, Table, TCell
+from .docx_archive import MAX_MEMBERS, MAX_PART, MAX_RATIO, MAX_UNPACKED, Archive, main_part, not_docx, parse_xml
+from .docx_numbering import Numbering, bounded_int, numbering
 
 __all__ = ["parse_docx", "MAX_UNPACKED", "MAX_PART", "MAX_RATIO", "MAX_MEMBERS"]
-
-MAX_UNPACKED = 100 * 2**20  # declared uncompressed total of all members (images included)
-MAX_PART = 50 * 2**20       # one XML part that is actually read
-MAX_RATIO = 100             # uncompressed : compressed, for parts over 1 MiB and for the whole archive
-MAX_MEMBERS = 10_000
-_SMALL = 2**20
-
 _MAIN_NS = ("http://schemas.openxmlformats.org/wordprocessingml/2006/main",
             "http://purl.oclc.org/ooxml/wordprocessingml/main")
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ROOT_START = re.compile(rb"<[^!?]")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _DIGITS = frozenset("0123456789０１２３４５６７８９")
 _MAX_SPAN = 1000
-_FIX = "open it in Word or WPS and save it as .docx"
 
 
 class _NS:
@@ -102,149 +73,6 @@ class _NS:
 
 
 _NAMESPACES = {ns: _NS(ns) for ns in _MAIN_NS}
-
-
-# --------------------------------------------------------------------------- the archive
-
-def _not_docx(path: str, why: str, fix: str = _FIX) -> CorruptFile:
-    return CorruptFile(f"{path}: not a Word .docx file ({why}); {fix}")
-
-
-_REFETCH = "harvest the file again, or open it in Word or WPS and save it again"
-
-
-def _sniff(data: bytes, path: str) -> CorruptFile:
-    """Why bytes that are not a readable zip are not a .docx."""
-    if data.startswith(_OLE):  # an OLE compound file: legacy binary Office, or an encrypted OOXML package
-        if "EncryptedPackage".encode("utf-16-le") in data:
-            return CorruptFile(f"{path}: the .docx is password-protected (encrypted); save a copy without a password")
-        if "WordDocument".encode("utf-16-le") in data:
-            return CorruptFile(f"{path}: legacy Word .doc (binary OLE file) named .docx; {_FIX}")
-        if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
-            return _not_docx(path, "a legacy Excel .xls workbook")
-        return CorruptFile(f"{path}: legacy binary Office file (OLE: .doc, .wps, .xls …) named .docx; {_FIX}")
-    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if data.startswith(b"PK"):
-        return _not_docx(path, "damaged or truncated zip archive", _REFETCH)
-    if head.startswith(b"%pdf"):
-        return _not_docx(path, "a PDF file")
-    if head.startswith(b"{\\rtf"):
-        return _not_docx(path, "an RTF file")
-    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
-        return _not_docx(path, "an HTML page")
-    if head.startswith(b"<?xml") or head.startswith(b"<"):
-        return _not_docx(path, "an XML file, not a zip archive")
-    return _not_docx(path, "not a zip archive")
-
-
-class _Archive:
-    def __init__(self, data: bytes, path: str):
-        self.path = path
-        if data.startswith(_OLE) or not data.startswith(b"PK"):
-            raise _sniff(data, path)
-        try:
-            self.zf = zipfile.ZipFile(io.BytesIO(data))
-            infos = self.zf.infolist()
-        except Exception as exc:  # zipfile raises many kinds on a damaged central directory
-            raise _not_docx(path, f"damaged or truncated zip archive: {_msg(exc)}", _REFETCH) from None
-        if len(infos) > MAX_MEMBERS:
-            raise CorruptFile(f"{path}: the .docx holds {len(infos)} files, more than {MAX_MEMBERS}; not unpacked")
-        total = sum(i.file_size for i in infos)
-        if total > MAX_UNPACKED:
-            raise FileTooLarge(
-                f"{path}: the .docx would unpack to {total / 2**20:,.0f} MB, more than the {MAX_UNPACKED // 2**20} MB "
-                "limit (a zip bomb, a damaged archive, or not a report); not unpacked")
-        if total > 10 * _SMALL and total > MAX_RATIO * len(data):
-            raise CorruptFile(f"{path}: the .docx is compressed {total / len(data):,.0f}:1 (a zip bomb, or a damaged archive); not unpacked")
-        self.by_name = {i.filename.lower(): i for i in infos}
-
-    def has(self, name: str) -> bool:
-        return name.lower() in self.by_name
-
-    def read(self, name: str) -> bytes:
-        info = self.by_name[name.lower()]
-        path = self.path
-        if info.file_size > MAX_PART:
-            raise FileTooLarge(f"{path}: {info.filename} in the .docx unpacks to {info.file_size / 2**20:,.0f} MB, "
-                               f"more than the {MAX_PART // 2**20} MB limit; not unpacked")
-        if info.file_size > _SMALL and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise CorruptFile(f"{path}: {info.filename} in the .docx is compressed "
-                              f"{info.file_size / max(info.compress_size, 1):,.0f}:1 (a zip bomb); not unpacked")
-        if info.flag_bits & 0x1:
-            raise CorruptFile(f"{path}: {info.filename} in the .docx is encrypted; save a copy without a password")
-        try:
-            with self.zf.open(info) as f:
-                buf = f.read(MAX_PART + 1)
-        except Exception as exc:
-            raise _not_docx(path, f"damaged zip member {info.filename}: {_msg(exc)}", _REFETCH) from None
-        if len(buf) > MAX_PART:
-            raise FileTooLarge(f"{path}: {info.filename} in the .docx unpacks to more than {MAX_PART // 2**20} MB; not unpacked")
-        return buf
-
-    def kind(self) -> str | None:
-        """What another zip-based format this archive is, if it is one."""
-        names = self.by_name
-        if any(n.startswith("xl/") for n in names):
-            return "an Excel workbook"
-        if any(n.startswith("ppt/") for n in names):
-            return "a PowerPoint presentation"
-        if "mimetype" in names:
-            try:
-                mime = self.read("mimetype")[:100].decode("ascii", "replace")
-            except (CorruptFile, FileTooLarge):
-                mime = ""
-            if "opendocument.text" in mime:
-                return "an OpenDocument .odt text"
-            return "an OpenDocument file" if "opendocument" in mime else "a zip archive with a mimetype, not Word"
-        return None
-
-
-def _msg(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())[:160]
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def _xml(data: bytes, part: str, path: str):
-    """Parse one XML part safely (see the module docstring). Returns the root element."""
-    m = _ROOT_START.search(data, 0, 1 << 16)
-    prolog = data[: m.start()] if m else data[: 1 << 16]
-    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
-        raise CorruptFile(f"{path}: {part} in the .docx declares a DOCTYPE/entities, which Word never writes; not read")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                             remove_comments=True, remove_pis=True, collect_ids=False)
-    try:
-        root = etree.fromstring(data, parser)
-    except (etree.LxmlError, ValueError) as exc:
-        if "amplification" in str(exc) or "DOCTYPE" in str(exc):  # libxml2's entity guard (a UTF-16 part)
-            raise CorruptFile(f"{path}: {part} in the .docx declares a DOCTYPE/entities, which Word never writes; "
-                              "not read") from None
-        raise _not_docx(path, f"{part} is not well-formed XML: {_msg(exc)}", _REFETCH) from None
-    if root is None:
-        raise _not_docx(path, f"{part} is empty")
-    info = root.getroottree().docinfo
-    if info.doctype or info.internalDTD is not None:
-        raise CorruptFile(f"{path}: {part} in the .docx declares a DOCTYPE/entities, which Word never writes; not read")
-    return root
-
-
-def _main_part(ar: _Archive) -> str | None:
-    if ar.has("_rels/.rels"):
-        try:
-            rels = _xml(ar.read("_rels/.rels"), "_rels/.rels", ar.path)
-        except (CorruptFile, FileTooLarge):
-            rels = None
-        if rels is not None:
-            for rel in rels:
-                if str(rel.get("Type", "")).endswith("/officeDocument"):
-                    target = str(rel.get("Target", "")).lstrip("/")
-                    if ar.has(target) and target.lower().endswith(".xml"):
-                        return target
-    return "word/document.xml" if ar.has("word/document.xml") else None
-
-
-def _part_near(main: str, name: str) -> str:
-    folder = main.rsplit("/", 1)[0] + "/" if "/" in main else ""
-    return folder + name
 
 
 # --------------------------------------------------------------------------- text
@@ -270,165 +98,10 @@ def _join_lines(lines: list[str]) -> str:
     return out
 
 
-def _int(value, lo: int, hi: int, default: int) -> int:
-    try:
-        n = int(str(value).strip())
-    except (TypeError, ValueError):
-        return default
-    return n if lo <= n <= hi else default
-
-
-# --------------------------------------------------------------------------- numbering
-
-_CN_DIGITS = "〇一二三四五六七八九"
-_CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
-_TIANGAN = "甲乙丙丁戊己庚辛壬癸"
-_DIZHI = "子丑寅卯辰巳午未申酉戌亥"
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-_PAREN = "⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇"
-_STOP = "⒈⒉⒊⒋⒌⒍⒎⒏⒐⒑⒒⒓⒔⒕⒖⒗⒘⒙⒚⒛"
-_ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
-          (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
-
-
-def _cn_count(n: int, digits: str = _CN_DIGITS, ten: str = "十", hundred: str = "百") -> str:
-    if n <= 0 or n >= 1000:
-        return str(n)
-    h, rest = divmod(n, 100)
-    t, u = divmod(rest, 10)
-    out = f"{digits[h]}{hundred}" if h else ""
-    if t:
-        out += ("" if t == 1 and not h else digits[t]) + ten
-    elif h and u:
-        out += digits[0]
-    if u:
-        out += digits[u]
-    return out
-
-
-def _format_number(n: int, fmt: str) -> str:
-    if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting", "taiwaneseCounting",
-               "taiwaneseCountingThousand", "koreanCounting"):
-        return _cn_count(n)
-    if fmt in ("chineseLegalSimplified", "japaneseLegal"):
-        return _cn_count(n, _CN_LEGAL, "拾", "佰")
-    if fmt in ("ideographDigital", "taiwaneseDigital", "japaneseDigitalTenThousand"):
-        return "".join(_CN_DIGITS[int(d)] for d in str(n))
-    if fmt == "ideographTraditional":
-        return _TIANGAN[(n - 1) % 10]
-    if fmt == "ideographZodiac":
-        return _DIZHI[(n - 1) % 12]
-    if fmt in ("decimalFullWidth", "decimalFullWidth2"):
-        return str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese", "ideographEnclosedCircle"):
-        return _CIRCLED[n - 1] if 1 <= n <= 20 else str(n)
-    if fmt == "decimalEnclosedParen":
-        return _PAREN[n - 1] if 1 <= n <= 20 else f"({n})"
-    if fmt == "decimalEnclosedFullstop":
-        return _STOP[n - 1] if 1 <= n <= 20 else f"{n}."
-    if fmt in ("upperLetter", "lowerLetter"):
-        s = chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1) if n > 0 else str(n)
-        return s if fmt == "upperLetter" else s.lower()
-    if fmt in ("upperRoman", "lowerRoman"):
-        if not 0 < n < 4000:
-            return str(n)
-        out, x = "", n
-        for v, s in _ROMAN:
-            while x >= v:
-                out, x = out + s, x - v
-        return out if fmt == "upperRoman" else out.lower()
-    if fmt == "decimalZero":
-        return f"{n:02d}"
-    if fmt in ("none", "bullet"):
-        return ""
-    return str(n)
-
-
-class _Numbering:
-    """Word's automatic list labels: numbering.xml definitions, paragraph-style links, live counters."""
-
-    def __init__(self, ns: _NS, numbering, style_num: dict[str, tuple[str, int | None]]):
-        self.ns = ns
-        W = ns
-        abstract: dict[str, dict[int, tuple]] = {}
-        for a in numbering.iterchildren(W.abstractNum):
-            levels = {}
-            for lvl in a.iterchildren(W.lvl):
-                levels[_int(lvl.get(W.ilvl), 0, 8, 0)] = self._level(lvl)
-            abstract[a.get(W.abstractNumId, "")] = levels
-        self.nums: dict[str, dict[int, tuple]] = {}
-        for num in numbering.iterchildren(W.num):
-            ref = num.find(W.abstractNumId)
-            levels = dict(abstract.get(ref.get(W.val, "") if ref is not None else "", {}))
-            for ov in num.iterchildren(W.lvlOverride):
-                i = _int(ov.get(W.ilvl), 0, 8, 0)
-                lvl = ov.find(W.lvl)
-                if lvl is not None:
-                    levels[i] = self._level(lvl)
-                so = ov.find(W.startOverride)
-                if so is not None and i in levels:
-                    levels[i] = (_int(so.get(W.val), -1, 10**6, 1),) + levels[i][1:]
-            self.nums[num.get(W.numId, "")] = levels
-        self.style_num = style_num
-        self.counters: dict[str, list[int | None]] = {}
-
-    def _level(self, lvl) -> tuple:
-        W = self.ns
-        start, fmt, text, suff = lvl.find(W.start), lvl.find(W.numFmt), lvl.find(W.lvlText), lvl.find(W.suff)
-        return (_int(start.get(W.val), -1, 10**6, 1) if start is not None else 1,
-                fmt.get(W.val, "decimal") if fmt is not None else "decimal",
-                text.get(W.val) if text is not None else None,
-                suff.get(W.val, "tab") if suff is not None else "tab",
-                lvl.find(W.isLgl) is not None)
-
-    def label(self, p) -> str:
-        W = self.ns
-        ppr = p.find(W.pPr)
-        if ppr is None:
-            return ""
-        nid = ilvl = None
-        npr = ppr.find(W.numPr)
-        if npr is not None:
-            n, i = npr.find(W.numId), npr.find(W.ilvl)
-            nid = n.get(W.val) if n is not None else None
-            ilvl = _int(i.get(W.val), 0, 8, 0) if i is not None else None
-        if nid is None or ilvl is None:
-            ps = ppr.find(W.pStyle)
-            if ps is not None:
-                snid, silvl = self.style_num.get(ps.get(W.val, ""), (None, None))
-                nid = nid if nid is not None else snid
-                ilvl = ilvl if ilvl is not None else silvl
-        if nid is None or nid == "0":
-            return ""
-        ilvl = ilvl or 0
-        levels = self.nums.get(nid)
-        if not levels or ilvl not in levels:
-            return ""
-        count = self.counters.setdefault(nid, [None] * 9)
-        start, fmt, text, suff, _legal = levels[ilvl]
-        count[ilvl] = start if count[ilvl] is None else count[ilvl] + 1
-        for deeper in range(ilvl + 1, 9):
-            count[deeper] = None
-        if text is None or fmt == "bullet":
-            return ""
-
-        def sub(m: re.Match) -> str:
-            k = int(m.group(1)) - 1
-            if k > ilvl or k not in levels:
-                return ""
-            n = count[k] if count[k] is not None else levels[k][0]
-            return _format_number(n, "decimal" if (levels[ilvl][4] and k < ilvl) else levels[k][1])
-
-        out = re.sub(r"%([1-9])", sub, text)
-        if not out.strip():
-            return ""
-        return out + ("" if suff == "nothing" else " ")
-
-
 # --------------------------------------------------------------------------- walking
 
 class _Walker:
-    def __init__(self, ns: _NS, numbering: _Numbering | None):
+    def __init__(self, ns: _NS, numbering: Numbering | None):
         self.W = ns
         self.numbering = numbering
 
@@ -495,8 +168,8 @@ class _Walker:
             pr = tr.find(W.trPr)
             if pr is not None:
                 gb, ga = pr.find(W.gridBefore), pr.find(W.gridAfter)
-                before = _int(gb.get(W.val), 0, _MAX_SPAN, 0) if gb is not None else 0
-                after = _int(ga.get(W.val), 0, _MAX_SPAN, 0) if ga is not None else 0
+                before = bounded_int(gb.get(W.val), 0, _MAX_SPAN, 0) if gb is not None else 0
+                after = bounded_int(ga.get(W.val), 0, _MAX_SPAN, 0) if ga is not None else 0
             if before:
                 row.append(TCell("", before))
             for tc in self._children(tr, W.tc):
@@ -506,7 +179,7 @@ class _Walker:
                     for prop in tc[0]:
                         ptag = prop.tag
                         if ptag == gridSpan:
-                            span = _int(prop.get(val), 1, _MAX_SPAN, 1)
+                            span = bounded_int(prop.get(val), 1, _MAX_SPAN, 1)
                         elif ptag == vMerge:
                             vmerge = prop.get(val) or "continue"
                         elif ptag == hMerge:
@@ -594,74 +267,11 @@ def _prepare(root, ns: _NS) -> None:
             el.tag = t
 
 
-_STYLE_NUM_ID = re.compile(rb'<w:numId\s+w:val="([^"]*)"')
-_STYLE_ILVL = re.compile(rb'<w:ilvl\s+w:val="([^"]*)"')
-_STYLE_BASED = re.compile(rb'<w:basedOn\s+w:val="([^"]*)"')
-
-
-def _style_numbers(styles: bytes, used: set[str]) -> dict[str, tuple[str, int | None]]:
-    """numId/ilvl that the paragraph styles in `used` (and the styles they are based on) give.
-
-    styles.xml can be half a megabyte (python-docx's template) — parsing it would cost more than the
-    whole document — so the few styles the document uses are looked up in its bytes instead: Word and
-    every OOXML writer we know spell them `w:styleId="…"` … `</w:style>` with the w: prefix."""
-    chunks: dict[str, bytes | None] = {}
-
-    def chunk(sid: str) -> bytes | None:
-        if sid not in chunks:
-            key = b'w:styleId="' + sid.replace("&", "&amp;").replace('"', "&quot;").encode("utf-8") + b'"'
-            i = styles.find(key)
-            if i < 0:
-                chunks[sid] = None
-            else:
-                end = styles.find(b"</w:style>", i)
-                chunks[sid] = styles[i: end if end >= 0 else i + 8192]
-        return chunks[sid]
-
-    out: dict[str, tuple[str, int | None]] = {}
-    for sid in used:
-        nid = ilvl = None
-        cur, seen = sid, set()
-        while cur and cur not in seen and len(seen) < 20:
-            seen.add(cur)
-            c = chunk(cur)
-            if c is None:
-                break
-            if nid is None and (m := _STYLE_NUM_ID.search(c)):
-                nid = m.group(1).decode("ascii", "replace")
-            if ilvl is None and (m := _STYLE_ILVL.search(c)):
-                ilvl = _int(m.group(1).decode("ascii", "replace"), 0, 8, 0)
-            m = _STYLE_BASED.search(c)
-            cur = m.group(1).decode("utf-8", "replace") if m else None
-        if nid is not None and nid != "0":
-            out[sid] = (nid, ilvl)
-    return out
-
-
-def _numbering(ar: _Archive, main: str, doc_xml: bytes, body, ns: _NS) -> _Numbering | None:
-    """List numbering, only when the document uses it (directly or through a paragraph style). A damaged
-    styles or numbering part costs the list labels, not the report."""
-    name = _part_near(main, "numbering.xml")
-    if not ar.has(name):
-        return None
-    try:
-        style_num: dict[str, tuple[str, int | None]] = {}
-        used = {v for el in body.iter(ns.pStyle) if (v := el.get(ns.val))}
-        styles_name = _part_near(main, "styles.xml")
-        if used and ar.has(styles_name):
-            style_num = _style_numbers(ar.read(styles_name), used)
-        if not style_num and b"numPr" not in doc_xml:
-            return None
-        return _Numbering(ns, _xml(ar.read(name), name, ar.path), style_num)
-    except (CorruptFile, FileTooLarge):
-        return None
-
-
-def _title_hint(ar: _Archive) -> str | None:
+def _title_hint(ar: Archive) -> str | None:
     if not ar.has("docProps/core.xml"):
         return None
     try:
-        core = _xml(ar.read("docProps/core.xml"), "docProps/core.xml", ar.path)
+        core = parse_xml(ar.read("docProps/core.xml"), "docProps/core.xml", ar.path)
     except (CorruptFile, FileTooLarge):
         return None
     el = core.find(_DC_TITLE)
@@ -673,23 +283,23 @@ def _title_hint(ar: _Archive) -> str | None:
 
 def parse_docx(data: bytes, path: str) -> RawDocument:
     """Parse one Word .docx into paragraphs and table grids (source_format "docx")."""
-    ar = _Archive(data, path)
-    main = _main_part(ar)
+    ar = Archive(data, path)
+    main = main_part(ar)
     kind = ar.kind()
     if main is None or (kind and not main.lower().startswith("word/")):
-        raise _not_docx(path, kind or "a zip archive without word/document.xml")
+        raise not_docx(path, kind or "a zip archive without word/document.xml")
     doc_xml = ar.read(main)
-    root = _xml(doc_xml, main, path)
+    root = parse_xml(doc_xml, main, path)
     tag = root.tag if isinstance(root.tag, str) else ""
     ns_uri, _, local = tag[1:].partition("}")
     if local != "document" or ns_uri not in _NAMESPACES:
-        raise _not_docx(path, f"{main} is <{local or '?'}>, not a Word document")
+        raise not_docx(path, f"{main} is <{local or '?'}>, not a Word document")
     ns = _NAMESPACES[ns_uri]
     body = root.find(ns.body)
     if body is None:
         raise NotAReport(f"{path}: the Word document has no body text")
     _prepare(body, ns)
-    walker = _Walker(ns, _numbering(ar, main, doc_xml, body, ns))
+    walker = _Walker(ns, numbering(ar, main, doc_xml, body, ns))
     blocks: list[Block] = []
     walker.blocks(body, blocks)
     if not blocks:
