@@ -178,6 +178,19 @@ def test_findings_command_filters_and_exports(audited, tmp_path):
     assert res.exit_code == 0 and xlsx.stat().st_size > 0
 
 
+def test_findings_table_is_the_compact_view(audited):
+    """The terminal table shows id, agency, year, rule, severity, cell, expected→observed and the message;
+    csv keeps every column."""
+    db = audited[0]
+    res = CliRunner().invoke(app, ["findings", "--rule", "T4_TOTAL", "--agency", "示范县自然资源局", "--db", str(db)],
+                             env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    fid = _q(db, "SELECT finding_id FROM findings_current WHERE rule_id = 'T4_TOTAL' AND agency = '示范县自然资源局'")[0][0]
+    row = next(line for line in res.output.splitlines() if fid in line)
+    assert "T4_TOTAL" in row and "error" in row and "t4/cases/" in row and "→" in row and "表四" in row
+    assert "source_path" not in res.output and "1 row(s)" in res.output
+
+
 def test_sql_table_output_never_interprets_harvested_text_as_markup(audited):
     res = CliRunner().invoke(app, ["sql", "SELECT '[bold red]x[/]' AS s, NULL::INT AS n", "--db", str(audited[0])])
     assert res.exit_code == 0 and "[bold red]x[/]" in res.output
