@@ -1,8 +1,9 @@
 """Parse-accuracy benchmark (apart from the tests): `make bench-accuracy`.
 
 Generates a corpus with `gongkai.synth` (every rendering by default: text dump, clean and portal HTML in
-UTF-8 and GBK, DOCX, PDF; defects injected; a truth file), audits it with the real flow into a temporary
-warehouse, and prints
+UTF-8 and GBK, DOCX, PDF; defects injected, and a share of the 2021+ reports in the mixed layout of real
+files — 表三 （六）其他处理 as one row under 2021 labels; a truth file), audits it with the real flow into a
+temporary warehouse, and prints
   * cell accuracy per rendering: a cell is exact when its stored semantic and value equal what the
     generator printed (blank stays blank, "１２" is 12, "—" is a dash);
   * precision and recall per rule family against the generator's expected findings (an independent
@@ -10,7 +11,10 @@ warehouse, and prints
     (XY_*) are matched on (agency, year, rule, table, row, col, status): the panel rules judge the
     current version of an agency-year, and with several renderings of one report in the corpus any
     one of them may be the current version.
-Options: --agencies N --years A-B --renderings a,b,… --defect-rate F --keep DIR.
+  * the mixed-layout reports on their own (cells and in-report findings), so that a regression there is not
+    drowned in the whole corpus.
+Options: --agencies N --years A-B --renderings a,b,… --defect-rate F --mixed-rate F (default: half the
+defect rate, write_corpus's default) --keep DIR.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ def main() -> None:
     ap.add_argument("--years", default="2020-2024")
     ap.add_argument("--renderings", default=",".join(RENDERINGS))
     ap.add_argument("--defect-rate", type=float, default=0.4)
+    ap.add_argument("--mixed-rate", type=float, default=None)
     ap.add_argument("--keep", type=Path, default=None)
     args = ap.parse_args()
     lo, hi = (int(x) for x in args.years.split("-"))
@@ -52,7 +57,8 @@ def main() -> None:
     harvest, truth_path, db = work / "harvest", work / "truth.jsonl", work / "warehouse.duckdb"
     for p in (harvest, db):
         shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
-    write_corpus(harvest, args.agencies, range(lo, hi + 1), args.renderings.split(","), args.defect_rate, seed=11, truth=truth_path)
+    write_corpus(harvest, args.agencies, range(lo, hi + 1), args.renderings.split(","), args.defect_rate, seed=11,
+                 truth=truth_path, mixed_rate=args.mixed_rate)
     truth = [json.loads(line) for line in truth_path.open(encoding="utf-8")]
     t = time.perf_counter()
     summary = audit_flow.audit(harvest=[str(harvest)], db=str(db))
@@ -71,18 +77,23 @@ def main() -> None:
 
     acc = defaultdict(lambda: [0, 0])
     expected_f: set[tuple] = set()
+    mixed_ids: set[str] = set()
     for line in truth:
         rid, status = reports.get(line["path"], (None, "missing"))
         got = cells.get(rid, {})
         for key, raw in line["cells"].items():
             want = classify(raw)
-            acc[line["rendering"]][1] += 1
-            acc[line["rendering"]][0] += got.get(key) == want or (got.get(key, (None,))[0] == want[0] == "number" and got[key][1] == want[1])
+            ok = got.get(key) == want or (got.get(key, (None,))[0] == want[0] == "number" and got[key][1] == want[1])
+            for name in (line["rendering"], "mixed layout") if line.get("mixed") else (line["rendering"],):
+                acc[name][1] += 1
+                acc[name][0] += ok
+        if line.get("mixed"):
+            mixed_ids.add(rid)
         for f in line["expected_findings"] + line.get("expected_cross_year", []):
             expected_f.add(_key(f, rid, (line["agency_id"], line["year"])))
     print("\ncell accuracy per rendering")
     print(f"{'rendering':12s} {'cells':>9s} {'exact':>9s} {'accuracy':>9s}")
-    for name, (ok, total) in sorted(acc.items()):
+    for name, (ok, total) in sorted(acc.items(), key=lambda kv: (kv[0] == "mixed layout", kv[0])):
         print(f"{name:12s} {total:9d} {ok:9d} {ok / total:9.4%}")
 
     families = dict(zip(rules_catalogue().rule_id, rules_catalogue().family))
@@ -96,6 +107,11 @@ def main() -> None:
         p = hit / len(got) if got else 1.0
         r = hit / len(exp) if exp else 1.0
         print(f"{fam:14s} {len(exp):9d} {len(got):9d} {hit:9d} {p:10.4f} {r:8.4f}")
+    exp = {k for k in expected_f if k[0] in mixed_ids}
+    got = {k for k in actual_f if k[0] in mixed_ids}
+    hit = len(exp & got)
+    print(f"{'mixed layout':14s} {len(exp):9d} {len(got):9d} {hit:9d} {hit / len(got) if got else 1.0:10.4f} "
+          f"{hit / len(exp) if exp else 1.0:8.4f}   (in-report findings of the {len(mixed_ids)} mixed-layout files)")
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
 

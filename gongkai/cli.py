@@ -415,6 +415,8 @@ def synth(
     years: str = typer.Option("2021-2024", "--years", help="Year range A-B (2019–2020 use the 2019 format)."),
     formats: str = typer.Option("txt,html,portal_gbk", "--formats", help="Renderings, comma-separated."),
     defect_rate: float = typer.Option(0.3, "--defect-rate", help="Share of reports with injected defects."),
+    mixed_rate: Optional[float] = typer.Option(None, "--mixed-rate", help="Share of 2021+ reports printed in the mixed format (one （六）其他处理 row); default half the defect rate."),
+    panel_defect_rate: float = typer.Option(0.0, "--panel-defect-rate", help="Share of reports with a panel defect (carry-over break, text contradiction, copied tables or text)."),
     seed: int = typer.Option(0, "--seed", help="Random seed (the corpus is deterministic for a seed)."),
     truth: Optional[Path] = typer.Option(None, "--truth", help="Truth file (default: OUT.truth.jsonl beside the folder)."),
 ) -> None:
@@ -434,7 +436,11 @@ def synth(
     if unknown:
         _fail(f"unknown --formats {', '.join(unknown)}; choose from {', '.join(RENDERINGS)}", 2)
     truth_path = truth or out_dir.with_name(out_dir.name + ".truth.jsonl")  # outside the harvest folder
-    write_corpus(out_dir, n_agencies, range(lo, hi + 1), names, defect_rate, seed=seed, truth=truth_path)
+    for name, rate in (("--defect-rate", defect_rate), ("--mixed-rate", mixed_rate), ("--panel-defect-rate", panel_defect_rate)):
+        if rate is not None and not 0 <= rate <= 1:
+            _fail(f"{name} {rate}: expected a share between 0 and 1", 2)
+    write_corpus(out_dir, n_agencies, range(lo, hi + 1), names, defect_rate, seed=seed, truth=truth_path,
+                 panel_defect_rate=panel_defect_rate, mixed_rate=mixed_rate)
     n = n_agencies * (hi - lo + 1) * len(names)
     out.print(f"{n} reports written to {out_dir} (manifest.jsonl inside); truth: {truth_path}", highlight=False)
 

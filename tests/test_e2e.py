@@ -178,12 +178,14 @@ def test_findings_command_filters_and_exports(audited, tmp_path):
     assert res.exit_code == 0 and xlsx.stat().st_size > 0
 
 
-def test_findings_table_is_the_compact_view(audited):
+def test_findings_table_is_the_compact_view(audited, monkeypatch):
     """The terminal table shows id, agency, year, rule, severity, cell, expected→observed and the message;
     csv keeps every column."""
+    from gongkai import cli
+
     db = audited[0]
-    res = CliRunner().invoke(app, ["findings", "--rule", "T4_TOTAL", "--agency", "示范县自然资源局", "--db", str(db)],
-                             env={"COLUMNS": "200"})
+    monkeypatch.setattr(cli.out, "width", 200)  # the console's width is fixed when gongkai.cli is imported
+    res = CliRunner().invoke(app, ["findings", "--rule", "T4_TOTAL", "--agency", "示范县自然资源局", "--db", str(db)])
     assert res.exit_code == 0, res.output
     fid = _q(db, "SELECT finding_id FROM findings_current WHERE rule_id = 'T4_TOTAL' AND agency = '示范县自然资源局'")[0][0]
     row = next(line for line in res.output.splitlines() if fid in line)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import os
 import subprocess
 import sys
@@ -101,3 +103,14 @@ def test_synth_command_writes_corpus_and_truth_outside_it(tmp_path):
     files = sorted(p.name for p in (tmp_path / "c").iterdir())
     assert len(files) == 2 * 2 * 2 + 1 and "manifest.jsonl" in files
     assert len((tmp_path / "c.truth.jsonl").read_text(encoding="utf-8").splitlines()) == 8
+    # every 2021+ report in the mixed format, a panel defect on request; a share outside 0..1 is a usage error
+    res = CliRunner().invoke(app, ["synth", str(tmp_path / "m"), "--agencies", "2", "--years", "2021-2022",
+                                   "--formats", "txt", "--mixed-rate", "1", "--panel-defect-rate", "1"])
+    assert res.exit_code == 0, res.output
+    truth = [json.loads(line) for line in (tmp_path / "m.truth.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(truth) == 4 and all(t.get("mixed") for t in truth)
+    panel = [f["rule_id"] for t in truth for f in t["expected_findings"] + t["expected_cross_year"]
+             if f["rule_id"] == "TEXT_TABLE" or f["rule_id"].startswith("XY_")]
+    assert panel, "a panel defect on every report must show in the truth"
+    bad = CliRunner().invoke(app, ["synth", str(tmp_path / "x"), "--mixed-rate", "1.5"])
+    assert bad.exit_code == 2 and "--mixed-rate" in bad.output

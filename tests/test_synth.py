@@ -421,9 +421,11 @@ def test_write_corpus(tmp_path):
     assert all({"path", "url", "agency", "region", "year"} <= set(m) for m in manifest)
     assert len({m["url"] for m in manifest}) == len(manifest)
     finding_keys = {"rule_id", "table_id", "row_key", "col_key", "status", "expected", "observed"}
-    for t in lines:
-        assert set(t["cells"]) == {f"{a}|{b}|{c}" for a, b, c in layout(t["format_version"]).keys
-                                   if t["tables_present"][a]}
+    for t in lines:   # the cells of the report's layout (the project's template: a version's, or the mixed one)
+        name = template.MIXED if t["mixed"] else t["format_version"]
+        assert set(t["cells"]) == {f"{a}|{b}|{c}" for a in ("t2", "t3", "t4") if t["tables_present"][a]
+                                   for b, c in template.layout_keys(name, a)}
+        assert t["mixed"] == ("mixed_format" in t["defects"]) and (not t["mixed"] or t["year"] >= 2021)
         assert all(set(f) == finding_keys for f in t["expected_findings"] + t["expected_cross_year"])
     assert any(t["defects"] for t in lines) and any(not t["defects"] for t in lines)
     assert {t["format_version"] for t in lines if t["year"] == 2020} == {"2019"}

@@ -13,7 +13,7 @@ from .render_docx import render_docx
 from .render_html import render_html
 from .render_pdf import render_pdf
 from .render_text import render_text
-from .report import DEFECTS, NEEDS_PREV, PANEL_DEFECTS, SynthReport, make_report
+from .report import DEFECTS, EXCLUSIVE, NEEDS_PREV, PANEL_DEFECTS, SynthReport, make_report
 
 RENDERINGS: dict[str, tuple[Callable[[SynthReport], bytes], str]] = {
     "txt": (render_text, "txt"),
@@ -69,18 +69,39 @@ def choose_panel_defects(seed: int, agency: str, year: int, rate: float, chained
     return (rng.choice(pool),)
 
 
+MIXED_SHARE = 0.5   # write_corpus's default mixed_rate, as a share of defect_rate
+
+
+def choose_layout(seed: int, agency: str, year: int, rate: float, defects: Sequence[str]) -> tuple[str, ...]:
+    """("mixed_format",) for a `rate` share of the reports of 2021 or later (real files print the mixed
+    layout under 2021 labels), drawn on a stream of its own (the other draws stay as they were); never
+    beside a defect it excludes (report.EXCLUSIVE)."""
+    rng = random.Random(f"{seed}|mixed|{agency}|{year}")
+    if rate <= 0 or year < 2021 or rng.random() >= rate:
+        return ()
+    if any(pair <= {"mixed_format", *defects} for pair in EXCLUSIVE):
+        return ()
+    return ("mixed_format",)
+
+
 def write_corpus(out: Path, n_agencies: int, years: Sequence[int],
                  renderings: Sequence[str] = ("txt", "html", "portal_gbk"), defect_rate: float = 0.3,
-                 seed: int = 0, truth: Path | None = None, panel_defect_rate: float = 0.0) -> Path:
+                 seed: int = 0, truth: Path | None = None, panel_defect_rate: float = 0.0,
+                 mixed_rate: float | None = None) -> Path:
     """Write n_agencies × len(years) × len(renderings) report files into `out` (flat, so one
     manifest.jsonl covers them), with manifest.jsonl (path, url, agency, agency_id, region, year) and
     truth.jsonl (one line per file: printed cells and expected findings). Returns the truth path
     (default out/truth.jsonl). Consecutive years of an agency are chained (上年结转 = last year's 结转下年度).
     `panel_defect_rate` > 0 adds, independently of the other defects, one of PANEL_DEFECTS to that share
-    of the reports (default 0: corpora as before)."""
+    of the reports (default 0: corpora as before). `mixed_rate` (default MIXED_SHARE × defect_rate, so a
+    corpus without defects has none) prints that share of the reports of 2021 or later in the mixed
+    layout (the mixed_format defect, report.LAYOUT_DEFECTS), independently of the other draws; a truth
+    line says `"mixed": true` for them."""
     bad = [x for x in renderings if x not in RENDERINGS]
     if bad:
         raise ValueError(f"unknown renderings {bad}; choose from {sorted(RENDERINGS)}")
+    if mixed_rate is None:
+        mixed_rate = MIXED_SHARE * defect_rate
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     truth = Path(truth) if truth is not None else out / "truth.jsonl"
@@ -92,6 +113,7 @@ def write_corpus(out: Path, n_agencies: int, years: Sequence[int],
                 chained = prev if prev is not None and prev.year == year - 1 else None
                 defects = choose_defects(seed, ag["agency"], year, defect_rate) + choose_panel_defects(
                     seed, ag["agency"], year, panel_defect_rate, chained is not None)
+                defects += choose_layout(seed, ag["agency"], year, mixed_rate, defects)
                 r = make_report(seed, ag["agency"], year, defects, prev=chained, region=ag["region"])
                 xy = [] if chained is None else evaluate_cross_year(
                     chained.cells, chained.version, chained.tables_present, r.cells, r.version, r.tables_present,
@@ -107,7 +129,8 @@ def write_corpus(out: Path, n_agencies: int, years: Sequence[int],
                     man.write(json.dumps({"path": rel, "url": url, **common}, ensure_ascii=False) + "\n")
                     tru.write(json.dumps({
                         "path": rel, "rendering": name, "report_key": r.report_key, **common,
-                        "format_version": r.version, "defects": list(r.defects), "tables_present": r.tables_present,
+                        "format_version": r.version, "mixed": r.mixed, "defects": list(r.defects),
+                        "tables_present": r.tables_present,
                         "sections_present": [s[0] for s in r.sections], "cells": cells,
                         "expected_findings": r.expected_findings, "expected_cross_year": xy, "stated": r.stated,
                     }, ensure_ascii=False) + "\n")

@@ -9,6 +9,12 @@ the cross-year rules XY_CARRY_OVER, XY_T2_STOCK and XY_COPY.
 A finding is a dict {rule_id, table_id, row_key, col_key, status, expected, observed}; status is
 'fail' or 'not_assessable' (an identity with a non-number operand: expected/observed None). Identities of
 a missing table are not evaluated at all.
+
+The mixed layout (`mixed=True`: 2021 labels, 表三 （六）其他处理 printed as the single 2019 row instead of its
+three sub-rows) is evaluated as its own template (`layout(MIXED)`): the single row stands in for the
+sub-rows in every identity and is checked like any printed row; the unprinted sub-rows are no cells of
+it (no CELL_BLANK, whatever `cells` holds for them); a report of 2021 or later gets one FORMAT_OUTDATED at
+(t3, <the single row>, None), an earlier one none.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import re
 from functools import lru_cache
 from typing import Iterable, Mapping
 
-from .numbers import CARRIED, FORWARD, NEW, PROCESSED, TOTAL, Key, layout
+from .numbers import CARRIED, FORWARD, MIXED, NEW, PROCESSED, TOTAL, Key, layout, mixed_rows
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．－，＋", "0123456789.-,+")
 _WS = " \t\r\n\u3000\u00a0\u200b\ufeff"
@@ -62,13 +68,18 @@ def _identity(out: list, rule: str, t: str, r: str | None, c: str | None,
 
 def evaluate(cells: Mapping[Key, str | None], *, version: str, year: int | None = None,
              sections_present: Iterable[int] = range(1, 7),
-             tables_present: Mapping[str, bool] | None = None) -> list[dict]:
-    """The findings a correct auditor must report for one report's printed cells."""
-    L = layout(version)
+             tables_present: Mapping[str, bool] | None = None, mixed: bool = False) -> list[dict]:
+    """The findings a correct auditor must report for one report's printed cells (`mixed`: the mixed
+    layout of a 2021-format report, module doc)."""
+    if mixed and version != "2021":
+        raise ValueError("the mixed layout is a layout of the 2021 format")
+    L = layout(MIXED if mixed else version)
     present = {t: True for t in ("t2", "t3", "t4")} | dict(tables_present or {})
     out: list[dict] = []
     if version == "2019" and year is not None and year >= 2021:
         out.append(_f("FORMAT_OUTDATED", None, None, None))
+    if mixed and year is not None and year >= 2021:
+        out.append(_f("FORMAT_OUTDATED", "t3", mixed_rows()[0], None))
     secs = set(sections_present)
     for no in range(1, 7):
         if no not in secs:

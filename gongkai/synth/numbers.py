@@ -12,6 +12,8 @@ import random
 from dataclasses import dataclass
 from functools import cache
 
+import pandas as pd
+
 from .. import template
 
 Key = tuple[str, str, str]
@@ -67,9 +69,38 @@ class Layout:
     signed_ok: frozenset                    # cells where negatives are legitimate (2019 本年增/减)
 
 
+MIXED = "mixed"   # the mixed layout of real files (洪泽 2023/2024): 2021 labels, （六）其他处理 as the single 2019 row
+
+
+@cache
+def mixed_rows() -> tuple[str, tuple[str, ...]]:
+    """(the 2019 single row, the three 2021 sub-rows it stands for), derived from the two cell lists: the
+    2019 表三 row missing from 2021 is the single row, the 2021 rows grouped under its label the sub-rows."""
+    d21, d19 = template.cells("2021"), template.cells("2019")
+    t21, t19 = d21[d21.table_id == "t3"], d19[d19.table_id == "t3"]
+    single = t19[~t19.row_key.isin(set(t21.row_key))]
+    (key,), (label,) = single.row_key.unique(), single.row_label.unique()
+    return key, tuple(dict.fromkeys(t21[t21.group == label].row_key))
+
+
+@cache
+def _frame(name: str):
+    """The template cells of a layout: a format version's, or MIXED (2021 with the single row's cells in
+    place of the sub-rows')."""
+    if name != MIXED:
+        return template.cells(name)
+    d21, d19 = template.cells("2021"), template.cells("2019")
+    single, subs = mixed_rows()
+    at = d21.index[d21.row_key.isin(subs)]
+    assert list(at) == list(range(at[0], at[-1] + 1)), "the sub-rows are contiguous in cells_2021.csv"
+    return pd.concat([d21.iloc[: at[0]], d19[d19.row_key == single], d21.iloc[at[-1] + 1:]], ignore_index=True)
+
+
 @cache
 def layout(version: str = "2021") -> Layout:
-    df = template.cells(version)
+    """The table layout of a format version ("2021", "2019") or of the mixed layout (MIXED): 2021 labels with
+    表三's （六）其他处理 printed as one row (its three sub-rows not printed, so not in `keys`)."""
+    df = _frame(version)
     rows = list(zip(df.table_id, df.row_key, df.col_key, df.row_label, df.col_label, df.group, df.unit))
     keys = tuple((t, r, c) for t, r, c, *_ in rows)
 

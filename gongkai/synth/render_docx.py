@@ -40,7 +40,7 @@ Item = tuple  # (text | None, colspan, rowspan, kind) with kind in label | head 
 # --------------------------------------------------------------------------- table specs (as render_html)
 
 def _t2(r: SynthReport) -> list[list[Item]]:
-    L = layout(r.version)
+    L = layout(r.layout_key)
     width = L.t2_width
     rows: list[list[Item]] = []
     for g in L.t2_groups:
@@ -55,7 +55,7 @@ def _t2(r: SynthReport) -> list[list[Item]]:
 
 
 def _t3(r: SynthReport) -> list[list[Item]]:
-    L = layout(r.version)
+    L = layout(r.layout_key)
     cols = dict(L.t3_cols)
     orgs = L.applicant_cols[1:]
     rows: list[list[Item]] = [
@@ -82,7 +82,7 @@ def _t3(r: SynthReport) -> list[list[Item]]:
 
 
 def _t4(r: SynthReport) -> list[list[Item]]:
-    L = layout(r.version)
+    L = layout(r.layout_key)
     tops = list(dict.fromkeys(c.top for c in L.t4_cols))
     plain = [c for c in L.t4_cols if not c.sub]
     nested = [c for c in L.t4_cols if c.sub]

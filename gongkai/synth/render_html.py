@@ -92,7 +92,7 @@ class _Cells:
 
 
 def _t2(r: SynthReport, w: _Cells) -> list[list[str]]:
-    L = layout(r.version)
+    L = layout(r.layout_key)
     width = L.t2_width
     rows = []
     for g in L.t2_groups:
@@ -106,7 +106,7 @@ def _t2(r: SynthReport, w: _Cells) -> list[list[str]]:
 
 
 def _t3(r: SynthReport, w: _Cells) -> list[list[str]]:
-    L = layout(r.version)
+    L = layout(r.layout_key)
     cols = dict(L.t3_cols)
     orgs = L.applicant_cols[1:]
     rows = [[w.label(T3_NOTE, 3, 3), w.label(T3_APPLICANTS, colspan=len(cols), header=True)],
@@ -132,7 +132,7 @@ def _t3(r: SynthReport, w: _Cells) -> list[list[str]]:
 
 
 def _t4(r: SynthReport, w: _Cells) -> list[list[str]]:
-    L = layout(r.version)
+    L = layout(r.layout_key)
     tops = list(dict.fromkeys(c.top for c in L.t4_cols))
     plain = [c for c in L.t4_cols if not c.sub]
     nested = [c for c in L.t4_cols if c.sub]

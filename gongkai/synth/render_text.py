@@ -58,7 +58,7 @@ def _v(raw: str | None) -> str:
 
 
 def _t2(r: SynthReport, out: list[str]) -> None:
-    for g in layout(r.version).t2_groups:
+    for g in layout(r.layout_key).t2_groups:
         out.append(f"\t{g.label}\n\n\t{T2_HEAD}\n")
         out.extend(f"\t{label}\n" for _, label in g.cols)
         out.append("\n")
@@ -70,9 +70,9 @@ def _t2(r: SynthReport, out: list[str]) -> None:
 
 
 def _t3(r: SynthReport, out: list[str]) -> None:
-    out.append(_t3_header(r.version))
+    out.append(_t3_header(r.layout_key))
     cells = r.cells
-    for heads, keys in _t3_row_heads(r.version):
+    for heads, keys in _t3_row_heads(r.layout_key):
         out.append(heads)
         out.extend(_v(cells.get(k)) for k in keys)
         out.append("\n")
@@ -80,8 +80,8 @@ def _t3(r: SynthReport, out: list[str]) -> None:
 
 
 def _t4(r: SynthReport, out: list[str]) -> None:
-    L = layout(r.version)
-    out.append(_t4_header(r.version))
+    L = layout(r.layout_key)
+    out.append(_t4_header(r.layout_key))
     out.extend(_v(r.cells.get(("t4", L.t4_row, c.key))) for c in L.t4_cols)
     out.append("\n\n\n")
 

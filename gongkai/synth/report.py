@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from .evaluate import evaluate, evaluate_text, read_cell
-from .numbers import CARRIED, FORWARD, NEW, PROCESSED, TOTAL, Key, agency_scale, balanced_numbers, layout
+from .numbers import (
+    CARRIED, FORWARD, MIXED, NEW, PROCESSED, TOTAL, Key, agency_scale, balanced_numbers, layout, mixed_rows,
+)
 
 DEFECTS = (
     "t3_balance", "t3_total_column", "t3_outcome_sum", "t4_total", "blank_cell", "dash_cell", "text_cell",
@@ -25,7 +27,18 @@ DEFECTS = (
 #                       table still balanced (XY_CARRY_OVER; needs prev)
 PANEL_DEFECTS = ("text_contradiction", "copy_previous", "copy_text", "carry_over_break")
 NEEDS_PREV = frozenset({"copy_previous", "copy_text", "carry_over_break"})
-ALL_DEFECTS = DEFECTS + PANEL_DEFECTS
+# Layouts seen in real files, drawn by write_corpus on their own (mixed_rate), so the draws of DEFECTS stay
+# as they were:
+#   mixed_format        2021 labels, but 表三 prints （六）其他处理 as the single 2019 row (the sum of its three
+#                       sub-rows, which are not printed): cells under `y2019_other_processing`, the sub-rows
+#                       blank (not printed); the identities use the single row; FORMAT_OUTDATED at (t3,
+#                       y2019_other_processing, NULL) from 2021 on. Combines with every other defect (an
+#                       arithmetic or printing defect may land on the single row, never on a sub-row) except
+#                       outdated_format (the 2019 format prints that row anyway) and copy_previous (the copy
+#                       keeps last year's layout, mixed or not).
+LAYOUT_DEFECTS = ("mixed_format",)
+EXCLUSIVE = (frozenset({"mixed_format", "outdated_format"}), frozenset({"mixed_format", "copy_previous"}))
+ALL_DEFECTS = DEFECTS + PANEL_DEFECTS + LAYOUT_DEFECTS
 LITIGATION_KEY = "t4|cases|suit_direct_total+suit_after_review_total"   # stated key of 行政诉讼 (both totals)
 
 SECTION_TITLES = {
@@ -56,6 +69,20 @@ class SynthReport:
     seed: int = 0
     region: str = ""
     relabel: dict[str, str] = field(default_factory=dict)      # template label → printed variant (all renderings)
+    mixed: bool = False     # the mixed layout (mixed_format, or a copy of a mixed report): `cells` holds the
+                            # single row's cells and the three unprinted sub-rows' as None (not printed)
+
+    @property
+    def layout_key(self) -> str:
+        """How the tables are laid out: the format version, or numbers.MIXED (what `layout()` takes)."""
+        return MIXED if self.mixed else self.version
+
+    def not_printed(self) -> frozenset[Key]:
+        """Cells of the template that the layout does not print (the mixed layout's sub-rows): the parser
+        stores them blank with raw NULL, and no finding is about them."""
+        if not self.mixed:
+            return frozenset()
+        return frozenset(("t3", r, c) for r in mixed_rows()[1] for c, _ in layout(MIXED).t3_cols)
 
     @property
     def title(self) -> str:
@@ -93,7 +120,8 @@ def _self(agency: str) -> str:
 
 def make_report(seed: int, agency: str, year: int, defects: Sequence[str] = (), *,
                 version: str | None = None, prev: "SynthReport | None" = None, region: str = "") -> SynthReport:
-    """A synthetic report of `agency` for `year` with the requested defects (DEFECTS, PANEL_DEFECTS).
+    """A synthetic report of `agency` for `year` with the requested defects (DEFECTS, PANEL_DEFECTS,
+    LAYOUT_DEFECTS; the pairs in EXCLUSIVE are refused).
 
     `prev` (the same agency's report of year−1) chains 上年结转 to its 结转下年度 and 表二 stock, and keeps
     the tables from being identical to it. Deterministic in (seed, agency, year, defects, prev).
@@ -105,11 +133,18 @@ def make_report(seed: int, agency: str, year: int, defects: Sequence[str] = (), 
     defects = tuple(d for d in ALL_DEFECTS if d in defects)
     if prev is None and NEEDS_PREV & set(defects):
         raise ValueError(f"defects {sorted(NEEDS_PREV & set(defects))} need the previous year's report (prev)")
+    for pair in EXCLUSIVE:
+        if pair <= set(defects):
+            raise ValueError(f"defects {sorted(pair)} exclude each other")
+    mixed = "mixed_format" in defects
     if version is None:
-        version = "2021" if year >= 2021 else "2019"
+        version = "2021" if year >= 2021 or mixed else "2019"
         if "outdated_format" in defects:
             version = "2019"
-    L = layout(version)
+    if mixed and version != "2021":
+        raise ValueError("mixed_format is a layout of the 2021 format (version '2021')")
+    L = layout(MIXED if mixed else version)
+    single, subs = mixed_rows()
     base = f"{seed}|{agency}|{year}"
     rng = random.Random(base)
     carried = in_force = None
@@ -119,6 +154,9 @@ def make_report(seed: int, agency: str, year: int, defects: Sequence[str] = (), 
             in_force = {r: prev.numbers[("t2", r, "in_force")] for g in L.t2_groups for r, _ in g.rows
                         if ("t2", r, "in_force") in prev.numbers}
     nums = balanced_numbers(rng, version, scale=agency_scale(agency), carried_over=carried, in_force=in_force)
+    if mixed:   # the single row prints the sum of the three sub-rows (FORMAT.md), the sub-rows nothing
+        one = {c: sum(nums[("t3", r, c)] for r in subs) for c, _ in L.t3_cols}
+        nums = {k: one[k[2]] if k[:2] == ("t3", single) else nums[k] for k in L.keys}
     if prev is not None and prev.version == version and all(prev.numbers.get(k) == x for k, x in nums.items()):
         for c in ("issued", "in_force"):   # never publish tables identical to last year's (XY_COPY)
             nums[("t2", "normative_docs", c)] += 1
@@ -147,12 +185,14 @@ def make_report(seed: int, agency: str, year: int, defects: Sequence[str] = (), 
             work[("t3", CARRIED, cc)] += d
     if "t3_total_column" in defects:
         r = drng["t3_total_column"]
-        row, d = r.choice(L.outcome_rows), r.randint(1, 5)
+        row = single if mixed and r.random() < 0.5 else r.choice(L.outcome_rows)   # the single row, often
+        d = r.randint(1, 5)
         for rr in (row, PROCESSED, NEW):   # the 总计 column stays balanced; three rows ≠ their sum
             work[("t3", rr, TOTAL)] += d
     if "t3_outcome_sum" in defects:
         r = drng["t3_outcome_sum"]
-        row, c, d = r.choice(L.outcome_rows), r.choice(L.applicant_cols), r.randint(1, 5)
+        row = single if mixed and r.random() < 0.5 else r.choice(L.outcome_rows)   # the single row, often
+        c, d = r.choice(L.applicant_cols), r.randint(1, 5)
         for cc in (c, TOTAL):              # the row still adds up; （七）≠ sum in column c and in 总计
             work[("t3", row, cc)] += d
     if "negative_cell" in defects:
@@ -201,14 +241,17 @@ def make_report(seed: int, agency: str, year: int, defects: Sequence[str] = (), 
             if cells[k] is not None and (r.random() < 0.5 or abs(work[k]) >= 1000):
                 cells[k] = _fullwidth(cells[k], r)
 
+    if mixed:                           # the sub-rows are not printed: blank (what the parser stores)
+        cells.update((("t3", r, c), None) for r in subs for c, _ in L.t3_cols)
+
     tables_present = {"t2": True, "t3": True, "t4": "missing_table" not in defects}
     if not tables_present["t4"]:
         cells = {k: x for k, x in cells.items() if k[0] != "t4"}
 
-    if "copy_previous" in defects:      # every cell as printed last year (and so last year's numbers)
+    if "copy_previous" in defects:      # every cell as printed last year (and so last year's numbers and layout)
         cells, tables_present, version = dict(prev.cells), dict(prev.tables_present), prev.version
-        nums, work = dict(prev.numbers), dict(prev.numbers)
-        L = layout(version)
+        nums, work, mixed = dict(prev.numbers), dict(prev.numbers), prev.mixed
+        L = layout(MIXED if mixed else version)
 
     trng = random.Random(f"{base}|text")
     state, tstate = rng.getstate(), trng.getstate()
@@ -229,11 +272,12 @@ def make_report(seed: int, agency: str, year: int, defects: Sequence[str] = (), 
     if "missing_section" in defects:
         sections = [s for s in sections if s[0] != 5]
     findings = evaluate(cells, version=version, year=year, sections_present=[s[0] for s in sections],
-                        tables_present=tables_present)
+                        tables_present=tables_present, mixed=mixed)
     findings += evaluate_text(cells, stated, tables_present)
     key = hashlib.sha1(f"{base}|{','.join(defects)}|{version}".encode()).hexdigest()[:16]
     return SynthReport(key, agency, year, version, cells, sections, tables_present, findings, defects,
-                       nums, stated, preamble, seed, region, _relabel(random.Random(f"{base}|labels"), version))
+                       nums, stated, preamble, seed, region,
+                       _relabel(random.Random(f"{base}|labels"), MIXED if mixed else version), mixed)
 
 
 def _relabel(rng: random.Random, version: str) -> dict[str, str]:
