@@ -116,6 +116,16 @@ def test_zero_phrasings_of_the_seed():
     assert both[0][2].startswith("2021年，办事处未发生")        # the sentence is quoted
 
 
+def test_compatibility_characters_read_as_their_normal_forms():
+    """PDF text layers carry compatibility forms (the Kangxi radical ⽆ for 无, ｡ ﹔ for 。 ;, full-width digits):
+    read exactly as the normal text, though only sentences that may hold a statement are normalised."""
+    plain = "本年度共收到政府信息公开申请12件。上年结转2件;全年无政府信息公开行政复议案件。"
+    compat = "本年度共收到政府信息公开申请１２件｡上年结转2件﹔全年⽆政府信息公开行政复议案件。"
+    assert extract(compat) == extract(plain) == [
+        ("received", 12.0, "本年度共收到政府信息公开申请12件"), ("carried_over", 2.0, "上年结转2件"),
+        ("review", 0.0, "全年无政府信息公开行政复议案件")]
+
+
 def test_real_municipal_sentence():
     """淮安市 2024 (corpus/real): one sentence restating 一, （七）, 二 and 四, then 表四 with its breakdown."""
     text = ("2024 年，全市共受理政府信息公开申请 3119 件，答\n复 3050 件（含上年度结转申请 34 件，另有 103 件顺延到下年度\n答复）".replace("\n", "")
