@@ -37,6 +37,7 @@ class Mapped:
     table_id: str
     raw: dict[tuple[str, str], str] = field(default_factory=dict)
     ambiguous: set[tuple[str, str]] = field(default_factory=set)
+    unread: list[str] = field(default_factory=list)  # rows whose label was found without any value cell
     notes: list[str] = field(default_factory=list)
     mixed: bool = False  # 表三 of a 2021 report printing （六）其他处理 as the single 2019 row (module doc)
 
@@ -151,6 +152,12 @@ def _place_row(m: Mapped, version: str, table_id: str, row: list[TCell], cols: d
                 values = [c.text for l2, _, c in layout if l2 < lo and c.text]
                 if not values and version == "2021" and key == template.mixed_rows()[0]:
                     return False  # the （六） group heading on a line of its own, not the single row
+                if not values:  # a label with no value cells at all: nothing was read, nothing is stored
+                    if key not in m.unread:
+                        m.unread.append(key)
+                        m.notes.append(f"{template.TABLE_ZH[table_id]} row {cell.text!r}: no value cells beside "
+                                       "the label; its cells are not read")
+                    return True
                 _mark_ambiguous(m, key, cols, allowed, " ".join(reversed(values)),
                                 f"{template.TABLE_ZH[table_id]} row {cell.text!r}: {lo} value cells for {n} columns; values kept as text")
                 return True

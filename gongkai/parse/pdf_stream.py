@@ -143,9 +143,13 @@ def _stream_part(head: list[_Line], body: list[_Line]) -> Table:
     header = _stream_header(hwords, spans, bounds, label_right) if leaves else None
     # label-side header text sits left of the value columns. A header that could not be read keeps
     # only its group labels (行政复议, 申请人情况…): the table is still recognised, but no column is
-    # named, so the mapper places no value (the cells stay blank and the report is partial)
+    # named, so the mapper places no value (the cells stay blank and the report is partial). A data-row
+    # label caught in the header band (its numbers read as a row of their own) gets no value cells:
+    # blank ones would say "printed blank" where numbers were printed; the mapper reports it unread
     for r in _rows_of([w for w in hwords if w.x0 < label_right - 1]):
-        rows.append((r[0].top, [TCell(_label_text(r), 1)] + [TCell("", 1) for _ in range(ncols)]))
+        label = _label_text(r)
+        blanks = [] if _is_row_label(label) else [TCell("", 1) for _ in range(ncols)]
+        rows.append((r[0].top, [TCell(label, 1)] + blanks))
     if header is None:
         for r in _rows_of([w for w in hwords if w.x0 >= label_right - 1]):
             groups = [TCell(w.text, None) for w in r
@@ -247,6 +251,11 @@ def _leaves(words: list[_Line]) -> list[list[_Line]]:
         elif len(hits) == 1 and min(x.top for x in hits[0]) - w.bottom <= 1.25 * w.size:
             hits[0].append(w)
     return leaves
+
+
+def _is_row_label(text: str) -> bool:
+    """A data row's label of 表二/三/四 (either format), as opposed to header or note text."""
+    return any(template.match(v, t, "row", text) for v in ("2021", "2019") for t in ("t2", "t3", "t4"))
 
 
 def _stream_header(hwords: list[_Line], spans, bounds, label_right: float) -> list[tuple[float, list[TCell]]] | None:
