@@ -5,15 +5,13 @@ Prefect is imported only by the commands that run flows, so `sql`, `findings` an
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from . import __version__
+from .terminal import emit, err, findings_view, out, print_summary
 
 app = typer.Typer(
     add_completion=False,
@@ -21,9 +19,6 @@ app = typer.Typer(
     help="gongkai — deterministic audits of 政府信息公开工作年度报告 into a DuckDB warehouse.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-out = Console()
-err = Console(stderr=True)
-
 DB_HELP = "Warehouse file (default: $GONGKAI_DB or data/warehouse.duckdb)."
 FORMATS = ("table", "csv", "json")
 
@@ -39,38 +34,6 @@ def _fail(message: str, code: int = 1) -> None:
 
     err.print(Text.assemble(("error: ", "red"), message), highlight=False, soft_wrap=True)
     raise typer.Exit(code)
-
-
-def _missing(v) -> bool:
-    import pandas as pd
-
-    try:
-        return v is None or bool(pd.isna(v))
-    except (TypeError, ValueError):  # arrays, lists: not missing
-        return False
-
-
-def _emit(df, fmt: str, title: str | None = None, flex: str | None = None) -> None:
-    """Print a frame as a Rich table, CSV or JSON (strings from harvested files are not markup). `flex`: the
-    one column that wraps and takes the width left over (the others keep their content's width)."""
-    if fmt == "csv":
-        sys.stdout.write(df.to_csv(index=False))
-    elif fmt == "json":
-        sys.stdout.write(df.to_json(orient="records", force_ascii=False, date_format="iso", indent=1) + "\n")
-    else:
-        from rich.text import Text
-
-        table = Table(title=title, show_lines=False, highlight=False)
-        for col in df.columns:
-            if flex is None:
-                table.add_column(Text(str(col)), overflow="fold")
-            else:
-                table.add_column(Text(str(col)), overflow="fold", ratio=1 if col == flex else None,
-                                 min_width=None)
-        for row in df.itertuples(index=False):  # Text(): harvested strings are never Rich markup
-            table.add_row(*(Text("" if _missing(v) else str(v)) for v in row))
-        out.print(table)
-        out.print(f"{len(df)} row(s)", style="dim")
 
 
 @app.command()
@@ -111,7 +74,7 @@ def audit(
             _fail(f"audit run failed: {' '.join(str(exc).split())[:400]} (recorded in the runs table)")
         finally:
             progress.install(None)
-    _print_summary(summary, dbp)
+    print_summary(summary, dbp)
 
 
 def _audit_flow(task_runner: str, dask_address: Optional[str]):
@@ -155,34 +118,6 @@ class _progress:
         return False
 
 
-def _print_summary(s: dict, db: Path) -> None:
-    t = Table(title=f"gongkai audit · run {s['run_id']}", show_header=False, highlight=False)
-    t.add_column("what")
-    t.add_column("count", justify="right")
-    sev = s.get("findings_by_severity") or {}
-    rows = [
-        ("files seen 文件", s["files_seen"]),
-        ("new files 新文件", s["files_new"]),
-        ("parsed 已解析", s["reports_parsed"]),
-        ("partial 部分解析", s.get("reports_partial", 0)),
-        ("failed 解析失败", s["reports_failed"]),
-        ("findings new 新发现", s["findings_new"]),
-        ("  error 错误", sev.get("error", 0)),
-        ("  warning 警告", sev.get("warning", 0)),
-        ("  not assessable 无法核对", sev.get("not_assessable", 0)),
-    ]
-    for k, v in rows:
-        t.add_row(k, str(v))
-    out.print(t)
-    from rich.text import Text
-
-    for w in s.get("warnings") or []:  # manifest paths come from the harvest: never markup
-        err.print(Text.assemble(("warning: ", "yellow"), w), highlight=False, soft_wrap=True)
-    out.print(f"warehouse: {db}", style="dim", highlight=False)
-    if s["reports_failed"]:
-        out.print("failed files: gongkai findings --rule PARSE_FAILED", style="dim", highlight=False)
-
-
 @app.command()
 def sql(
     query: str = typer.Argument(..., help="SQL to run (read-only)."),
@@ -203,7 +138,7 @@ def sql(
         _fail(str(exc))
     except Exception as exc:  # SQL errors from DuckDB: one line, no traceback
         _fail(" ".join(str(exc).split()))
-    _emit(df, fmt)
+    emit(df, fmt)
 
 
 @app.command()
@@ -261,30 +196,9 @@ def findings(
             fh.write(df.to_csv(index=False) if fmt == "csv" else df.to_json(orient="records", force_ascii=False, indent=1))
         out.print(f"{len(df)} finding(s) written to {output}", highlight=False)
     elif fmt == "table":
-        _emit(_findings_view(df), fmt, title="findings 审核发现", flex="说明 message")
+        emit(findings_view(df), fmt, title="findings 审核发现", flex="说明 message")
     else:
-        _emit(df, fmt, title="findings 审核发现")
-
-
-def _findings_view(df):
-    """The terminal's findings table: what an inspector reads first, in fewer columns (csv, json and xlsx
-    keep every column, incl. title_zh, row/col keys and source_path)."""
-    import pandas as pd
-
-    def where(r) -> str:
-        return "/".join(str(v) for v in (r.table_id, r.row_key, r.col_key) if not _missing(v))
-
-    def num(v) -> str:
-        return "" if _missing(v) else (f"{v:.0f}" if float(v).is_integer() else f"{v:g}")
-
-    return pd.DataFrame({
-        "finding_id": df.finding_id, "机关 agency": df.agency, "年度": df.year, "规则 rule": df.rule_id,
-        "级别": [sev if st == "fail" else "n/a" for sev, st in zip(df.severity, df.status)],
-        "位置 cell": [where(r) for r in df.itertuples(index=False)],
-        "应为→实为": [f"{num(e)}→{num(o)}" if not (_missing(e) and _missing(o)) else ""
-                    for e, o in zip(df.expected, df.observed)],
-        "说明 message": df.message,
-    })
+        emit(df, fmt, title="findings 审核发现")
 
 
 @app.command()
@@ -298,7 +212,7 @@ def rules(fmt: str = typer.Option("table", "--format", "-f", help="table, csv or
     if fmt not in FORMATS:
         _fail(f"unknown --format {fmt!r}; use {', '.join(FORMATS)}", 2)
     df = rules_catalogue()[["rule_id", "family", "severity", "engine", "title_zh", "title_en"]]
-    _emit(df, fmt, title="rules 审核规则")
+    emit(df, fmt, title="rules 审核规则")
 
 
 @app.command()
@@ -387,7 +301,7 @@ def agencies(
     df["resolution"], df["candidates"] = status, candidates
     if not show_all:
         df = df[~df.resolution.isin(["registry", "manifest"])]
-    _emit(df.reset_index(drop=True), fmt, title="agencies 机构")
+    emit(df.reset_index(drop=True), fmt, title="agencies 机构")
 
 
 @app.command()

@@ -184,7 +184,7 @@ def test_findings_table_is_the_compact_view(audited, monkeypatch):
     from gongkai import cli
 
     db = audited[0]
-    monkeypatch.setattr(cli.out, "width", 200)  # the console's width is fixed when gongkai.cli is imported
+    monkeypatch.setattr(cli.out, "width", 200)  # the console's width is fixed when gongkai.terminal is imported
     res = CliRunner().invoke(app, ["findings", "--rule", "T4_TOTAL", "--agency", "示范县自然资源局", "--db", str(db)])
     assert res.exit_code == 0, res.output
     fid = _q(db, "SELECT finding_id FROM findings_current WHERE rule_id = 'T4_TOTAL' AND agency = '示范县自然资源局'")[0][0]

@@ -1,0 +1,94 @@
+"""What the CLI prints: frames as Rich tables (harvested strings never read as markup), CSV or JSON, the
+findings view and the audit summary. Plain functions over one stdout and one stderr console."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+out = Console()
+err = Console(stderr=True)
+
+
+def missing(v) -> bool:
+    import pandas as pd
+
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):  # arrays, lists: not missing
+        return False
+
+
+def emit(df, fmt: str, title: str | None = None, flex: str | None = None) -> None:
+    """Print a frame as a Rich table, CSV or JSON (strings from harvested files are not markup). `flex`: the
+    one column that wraps and takes the width left over (the others keep their content's width)."""
+    if fmt == "csv":
+        sys.stdout.write(df.to_csv(index=False))
+    elif fmt == "json":
+        sys.stdout.write(df.to_json(orient="records", force_ascii=False, date_format="iso", indent=1) + "\n")
+    else:
+        from rich.text import Text
+
+        table = Table(title=title, show_lines=False, highlight=False)
+        for col in df.columns:
+            if flex is None:
+                table.add_column(Text(str(col)), overflow="fold")
+            else:
+                table.add_column(Text(str(col)), overflow="fold", ratio=1 if col == flex else None,
+                                 min_width=None)
+        for row in df.itertuples(index=False):  # Text(): harvested strings are never Rich markup
+            table.add_row(*(Text("" if missing(v) else str(v)) for v in row))
+        out.print(table)
+        out.print(f"{len(df)} row(s)", style="dim")
+
+
+def findings_view(df):
+    """The terminal's findings table: what an inspector reads first, in fewer columns (csv, json and xlsx
+    keep every column, incl. title_zh, row/col keys and source_path)."""
+    import pandas as pd
+
+    def where(r) -> str:
+        return "/".join(str(v) for v in (r.table_id, r.row_key, r.col_key) if not missing(v))
+
+    def num(v) -> str:
+        return "" if missing(v) else (f"{v:.0f}" if float(v).is_integer() else f"{v:g}")
+
+    return pd.DataFrame({
+        "finding_id": df.finding_id, "机关 agency": df.agency, "年度": df.year, "规则 rule": df.rule_id,
+        "级别": [sev if st == "fail" else "n/a" for sev, st in zip(df.severity, df.status)],
+        "位置 cell": [where(r) for r in df.itertuples(index=False)],
+        "应为→实为": [f"{num(e)}→{num(o)}" if not (missing(e) and missing(o)) else ""
+                    for e, o in zip(df.expected, df.observed)],
+        "说明 message": df.message,
+    })
+
+
+def print_summary(s: dict, db: Path) -> None:
+    t = Table(title=f"gongkai audit · run {s['run_id']}", show_header=False, highlight=False)
+    t.add_column("what")
+    t.add_column("count", justify="right")
+    sev = s.get("findings_by_severity") or {}
+    rows = [
+        ("files seen 文件", s["files_seen"]),
+        ("new files 新文件", s["files_new"]),
+        ("parsed 已解析", s["reports_parsed"]),
+        ("partial 部分解析", s.get("reports_partial", 0)),
+        ("failed 解析失败", s["reports_failed"]),
+        ("findings new 新发现", s["findings_new"]),
+        ("  error 错误", sev.get("error", 0)),
+        ("  warning 警告", sev.get("warning", 0)),
+        ("  not assessable 无法核对", sev.get("not_assessable", 0)),
+    ]
+    for k, v in rows:
+        t.add_row(k, str(v))
+    out.print(t)
+    from rich.text import Text
+
+    for w in s.get("warnings") or []:  # manifest paths come from the harvest: never markup
+        err.print(Text.assemble(("warning: ", "yellow"), w), highlight=False, soft_wrap=True)
+    out.print(f"warehouse: {db}", style="dim", highlight=False)
+    if s["reports_failed"]:
+        out.print("failed files: gongkai findings --rule PARSE_FAILED", style="dim", highlight=False)
