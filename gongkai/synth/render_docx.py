@@ -6,7 +6,7 @@ narrative paragraphs with a first-line indent whose text is spread over several 
 marks and a `_GoBack` bookmark in between, some digits full-width), the three tables laid out like the
 national form with *merged* cells, and the agency and date signed at the end.
 
-Tables mirror render_html (and the real page ../shared/corpus/real/shuyang_fgj_2023.html), with Word's
+Tables are gongkai.synth.grids' items (as render_html and render_pdf write them), with Word's
 merges in place of colspan/rowspan: w:gridSpan for horizontal merges, w:vMerge="restart" on the first
 cell of a vertical merge and w:vMerge (continue) cells below it. 表二: 第二十条 sub-header rows merged
 across the table, one-column groups' value cell merged across 3 columns; 表三: the note cell merged 3×3,
@@ -25,7 +25,7 @@ import io
 import random
 import zipfile
 
-from .numbers import T2_HEAD, T3_APPLICANTS, T3_NOTE, T3_ORGS, TOTAL, layout
+from .grids import Item, place, t2_items, t3_items, t4_items
 from .report import SynthReport
 
 __all__ = ["render_docx"]
@@ -33,99 +33,6 @@ __all__ = ["render_docx"]
 _FW = str.maketrans("0123456789", "０１２３４５６７８９")
 _CN_NUM = "一二三四五六"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-
-Item = tuple  # (text | None, colspan, rowspan, kind) with kind in label | head | value
-
-
-# --------------------------------------------------------------------------- table specs (as render_html)
-
-def _t2(r: SynthReport) -> list[list[Item]]:
-    L = layout(r.layout_key)
-    width = L.t2_width
-    rows: list[list[Item]] = []
-    for g in L.t2_groups:
-        k = len(g.cols)
-        spans = [1] * (k - 1) + [width - k + 1]
-        rows.append([(g.label, width + 1, 1, "label")])
-        rows.append([(T2_HEAD, 1, 1, "head")] + [(lab, s, 1, "head") for (_, lab), s in zip(g.cols, spans)])
-        for rk, lab in g.rows:
-            rows.append([(lab, 1, 1, "label")]
-                        + [(r.cells.get(("t2", rk, c)), s, 1, "value") for (c, _), s in zip(g.cols, spans)])
-    return rows
-
-
-def _t3(r: SynthReport) -> list[list[Item]]:
-    L = layout(r.layout_key)
-    cols = dict(L.t3_cols)
-    orgs = L.applicant_cols[1:]
-    rows: list[list[Item]] = [
-        [(T3_NOTE, 3, 3, "label"), (T3_APPLICANTS, len(cols), 1, "head")],
-        [(cols[L.applicant_cols[0]], 1, 2, "head"), (T3_ORGS, len(orgs), 1, "head"), (cols[TOTAL], 1, 2, "head")],
-        [(cols[c], 1, 1, "head") for c in orgs],
-    ]
-    for row in L.t3_rows:
-        tr: list[Item] = []
-        if row.level == 1:
-            tr.append((row.label, 3, 1, "label"))
-        else:
-            if row.first_in_group:
-                tr.append((row.group, 1, row.group_span, "label"))
-            if row.level == 2:
-                tr.append((row.label, 2, 1, "label"))
-            else:
-                if row.first_in_sub:
-                    tr.append((row.sub, 1, row.sub_span, "label"))
-                tr.append((row.label, 1, 1, "label"))
-        tr.extend((r.cells.get(("t3", row.key, c)), 1, 1, "value") for c in cols)
-        rows.append(tr)
-    return rows
-
-
-def _t4(r: SynthReport) -> list[list[Item]]:
-    L = layout(r.layout_key)
-    tops = list(dict.fromkeys(c.top for c in L.t4_cols))
-    plain = [c for c in L.t4_cols if not c.sub]
-    nested = [c for c in L.t4_cols if c.sub]
-    subs = list(dict.fromkeys(c.sub for c in nested))
-    return [[(t, sum(c.top == t for c in L.t4_cols), 1, "head") for t in tops],
-            [(c.label, 1, 2, "head") for c in plain]
-            + [(s, sum(c.sub == s for c in nested), 1, "head") for s in subs],
-            [(c.label, 1, 1, "head") for c in nested],
-            [(r.cells.get(("t4", L.t4_row, c.key)), 1, 1, "value") for c in L.t4_cols]]
-
-
-def _place(rows: list[list[Item]]) -> tuple[list[dict[int, tuple]], int]:
-    """Grid placement of HTML-like rows: per grid row, {column: ("origin", item) | ("cont", colspan)}."""
-    taken: dict[tuple[int, int], tuple[int, int]] = {}
-    origins: dict[tuple[int, int], Item] = {}
-    for i, row in enumerate(rows):
-        j = 0
-        for item in row:
-            while (i, j) in taken:
-                j += 1
-            _, cs, rs, _ = item
-            origins[(i, j)] = item
-            for di in range(rs):
-                for dj in range(cs):
-                    taken[(i + di, j + dj)] = (i, j)
-            j += cs
-    ncols = max(j for _, j in taken) + 1
-    nrows = max(i for i, _ in taken) + 1
-    out: list[dict[int, tuple]] = []
-    for i in range(nrows):
-        cells: dict[int, tuple] = {}
-        for j in range(ncols):
-            origin = taken.get((i, j))
-            if origin is None:
-                continue
-            oi, oj = origin
-            if oj != j:
-                continue
-            item = origins[origin]
-            cells[j] = ("origin", item) if oi == i else ("cont", item[1])
-        out.append(cells)
-    return out, ncols
-
 
 # --------------------------------------------------------------------------- document building
 
@@ -272,7 +179,7 @@ class _Writer:
         from docx.oxml.ns import nsdecls
         from docx.table import _Cell
 
-        grid, ncols = _place(rows)
+        grid, ncols = place(rows)
         table = self.doc.add_table(rows=len(grid), cols=ncols)
         table.style = self.doc.styles["Table Grid"]
         table.alignment = 1  # centred
@@ -351,7 +258,7 @@ def render_docx(r: SynthReport) -> bytes:
     w.title()
     if r.preamble:
         w.para(r.preamble)
-    builders = {2: ("t2", _t2), 3: ("t3", _t3), 4: ("t4", _t4)}
+    builders = {2: ("t2", t2_items), 3: ("t3", t3_items), 4: ("t4", t4_items)}
     for no, title, text in r.sections:
         w.heading(no, title)
         for line in text.split("\n") if text else ():

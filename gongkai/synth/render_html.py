@@ -12,7 +12,7 @@ import random
 from functools import lru_cache
 from html import escape
 
-from .numbers import T2_HEAD, T3_APPLICANTS, T3_NOTE, T3_ORGS, TOTAL, layout
+from .grids import Item, t2_items, t3_items, t4_items
 from .report import SynthReport
 
 _FW = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -91,57 +91,23 @@ class _Cells:
         return _clean_value(raw, colspan) if self.rng is None else _portal_value(raw, colspan)
 
 
+def _rows(items: list[list[Item]], w: _Cells, headers: bool) -> list[list[str]]:
+    """grids items → <td> strings. `headers`: head items are written as portal header cells (表三, 表四;
+    表二's column heads are written like labels)."""
+    return [[w.value(text, cs) if kind == "value" else w.label(text, cs, rs, header=headers and kind == "head")
+             for text, cs, rs, kind in row] for row in items]
+
+
 def _t2(r: SynthReport, w: _Cells) -> list[list[str]]:
-    L = layout(r.layout_key)
-    width = L.t2_width
-    rows = []
-    for g in L.t2_groups:
-        k = len(g.cols)
-        spans = [1] * (k - 1) + [width - k + 1]
-        rows.append([w.label(g.label, colspan=width + 1)])
-        rows.append([w.label(T2_HEAD)] + [w.label(lab, colspan=s) for (_, lab), s in zip(g.cols, spans)])
-        for rk, lab in g.rows:
-            rows.append([w.label(lab)] + [w.value(r.cells.get(("t2", rk, c)), s) for (c, _), s in zip(g.cols, spans)])
-    return rows
+    return _rows(t2_items(r), w, headers=False)
 
 
 def _t3(r: SynthReport, w: _Cells) -> list[list[str]]:
-    L = layout(r.layout_key)
-    cols = dict(L.t3_cols)
-    orgs = L.applicant_cols[1:]
-    rows = [[w.label(T3_NOTE, 3, 3), w.label(T3_APPLICANTS, colspan=len(cols), header=True)],
-            [w.label(cols[L.applicant_cols[0]], rowspan=2, header=True), w.label(T3_ORGS, colspan=len(orgs), header=True),
-             w.label(cols[TOTAL], rowspan=2, header=True)],
-            [w.label(cols[c], header=True) for c in orgs]]
-    for row in L.t3_rows:
-        tr = []
-        if row.level == 1:
-            tr.append(w.label(row.label, colspan=3))
-        else:
-            if row.first_in_group:
-                tr.append(w.label(row.group, rowspan=row.group_span))
-            if row.level == 2:
-                tr.append(w.label(row.label, colspan=2))
-            else:
-                if row.first_in_sub:
-                    tr.append(w.label(row.sub, rowspan=row.sub_span))
-                tr.append(w.label(row.label))
-        tr.extend(w.value(r.cells.get(("t3", row.key, c))) for c in cols)
-        rows.append(tr)
-    return rows
+    return _rows(t3_items(r), w, headers=True)
 
 
 def _t4(r: SynthReport, w: _Cells) -> list[list[str]]:
-    L = layout(r.layout_key)
-    tops = list(dict.fromkeys(c.top for c in L.t4_cols))
-    plain = [c for c in L.t4_cols if not c.sub]
-    nested = [c for c in L.t4_cols if c.sub]
-    subs = list(dict.fromkeys(c.sub for c in nested))
-    return [[w.label(t, colspan=sum(c.top == t for c in L.t4_cols), header=True) for t in tops],
-            [w.label(c.label, rowspan=2, header=True) for c in plain]
-            + [w.label(s, colspan=sum(c.sub == s for c in nested), header=True) for s in subs],
-            [w.label(c.label, header=True) for c in nested],
-            [w.value(r.cells.get(("t4", L.t4_row, c.key))) for c in L.t4_cols]]
+    return _rows(t4_items(r), w, headers=True)
 
 
 def _table(rows: list[list[str]], portal: bool) -> str:

@@ -40,7 +40,7 @@ import random
 import re
 from functools import cache
 
-from .render_docx import _place, _t2, _t3, _t4
+from .grids import place, t2_items, t3_items, t4_items
 from .report import SynthReport
 
 __all__ = ["render_pdf"]
@@ -268,7 +268,7 @@ class _Doc:
 
     def table(self, kind: str, items: list[list[tuple]]) -> None:
         rng = self.rng
-        grid, ncols = _place(items)
+        grid, ncols = place(items)
         nrows = len(grid)
         size = self.tsize
         padx, pady = rng.uniform(2.0, 5.0), rng.uniform(1.5, 4.0)
@@ -488,7 +488,7 @@ def render_pdf(r: SynthReport) -> bytes:
     fw = rng.random() < 0.3
     if r.preamble:
         doc.paragraph(r.preamble, fullwidth=fw and rng.random() < 0.3)
-    builders = {2: ("t2", _t2), 3: ("t3", _t3), 4: ("t4", _t4)}
+    builders = {2: ("t2", t2_items), 3: ("t3", t3_items), 4: ("t4", t4_items)}
     for no, title, text in r.sections:
         doc.ensure(doc.pitch * 2)
         doc.paragraph(title, bold=doc.bold_headings)
