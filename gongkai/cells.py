@@ -1,6 +1,7 @@
 """Cell semantics: what was printed in a table cell, kept honestly.
 
 `classify(raw)` → (semantic, value). semantic ∈ number | blank | dash | text; value only for number.
+`join_lines(lines)` → one cell's text from its printed lines, never gluing two numbers into one.
 Blank is not zero. Full-width digits, thousands separators and a trailing unit are normalised for the
 value; the raw text is stored unchanged by the caller.
 """
@@ -47,3 +48,20 @@ def unit_of(raw: str | None) -> str | None:
         return None
     m = _UNIT.search(_SPACE.sub("", unicodedata.normalize("NFKC", raw)))
     return m.group(1) if m else None
+
+
+_DIGITS = frozenset("0123456789０１２３４５６７８９")
+
+
+def join_lines(lines: list[str]) -> str:
+    """A cell's lines (paragraphs, line breaks) joined with "" — with one space where the join would glue
+    two digits together ("12" / "34" → "12 34", which classify() keeps as text, never 1234)."""
+    if not lines:
+        return ""
+    out = lines[0]
+    for line in lines[1:]:
+        if out and out[-1] in _DIGITS and line[0] in _DIGITS:
+            out = f"{out} {line}"
+        else:
+            out += line
+    return out

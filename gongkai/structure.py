@@ -13,14 +13,6 @@ from .cells import classify
 from .model import Cell, NotAReport, ParsedReport, RawDocument, Section, UnsupportedFormat
 from .tablemap import map_tables
 
-SECTION_TITLES = {
-    1: "一、总体情况",
-    2: "二、主动公开政府信息情况",
-    3: "三、收到和处理政府信息公开申请情况",
-    4: "四、政府信息公开行政复议、行政诉讼情况",
-    5: "五、存在的主要问题及改进情况",
-    6: "六、其他需要报告的事项",
-}
 _KEYWORDS = {
     1: ("总体情况", "总体概况", "基本情况"),
     2: ("主动公开",),

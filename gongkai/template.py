@@ -19,6 +19,19 @@ MIXED = "mixed"
 LAYOUTS = (*VERSIONS, MIXED)  # how a report's tables are laid out: a version's template, or the mixed layout
 TABLES = ("t2", "t3", "t4")
 TABLE_ZH = {"t2": "表二", "t3": "表三", "t4": "表四"}
+TABLE_TITLES = {  # the titles the national form prints (messages name them)
+    "t2": "主动公开政府信息情况",
+    "t3": "收到和处理政府信息公开申请情况",
+    "t4": "政府信息公开行政复议、行政诉讼情况",
+}
+SECTION_TITLES = {
+    1: "一、总体情况",
+    2: "二、主动公开政府信息情况",
+    3: "三、收到和处理政府信息公开申请情况",
+    4: "四、政府信息公开行政复议、行政诉讼情况",
+    5: "五、存在的主要问题及改进情况",
+    6: "六、其他需要报告的事项",
+}
 
 _QUOTES = re.compile(r"[\s\u3000\u00a0\"'“”‘’「」『』〝〞]+")
 

@@ -25,7 +25,8 @@ from schemas.cells import (
 )
 
 from .findings import Counts, Part, fmt, per_report
-from .rules import SECTION_TITLE_ZH, TABLE_TITLE_ZH, row_label, table_zh
+from ..template import SECTION_TITLES, TABLE_TITLES
+from .rules import row_label, table_zh
 
 
 class FrameContractError(ValueError):
@@ -197,7 +198,7 @@ def check_sections(sections: pd.DataFrame, reports: pd.DataFrame, checked: np.nd
     fails = _failures(SectionsModel, frame, "sections", lambda i: f"report {frame.report_id.iloc[i]!r} section {frame.section_no.iloc[i]!r}")
     rows = fails.get("section_present", np.zeros(0, np.int64))
     no = frame["section_no"].to_numpy(np.int64)[rows]
-    titles = np.array([SECTION_TITLE_ZH[s] for s in SECTION_NOS], dtype=object)
+    titles = np.array([SECTION_TITLES[s] for s in SECTION_NOS], dtype=object)
     msg = "未找到必备章节「" + titles[no - 1] + "」"
     n = len(reports)
     part = Part("SECTION_MISSING", rep[rows], row_key=no.astype(str).astype(object), message=msg, order=no)
@@ -213,7 +214,7 @@ def check_tables(tables: pd.DataFrame, reports: pd.DataFrame, checked: np.ndarra
     present[rep, code] = frame["present"].to_numpy(bool)  # codes are valid: TablesModel checked table_id
     rows = fails.get("table_present", np.zeros(0, np.int64))
     tid = np.asarray(TABLES, dtype=object)[code[rows]]
-    msg = np.array([f"未找到{table_zh(t)}（{TABLE_TITLE_ZH[t]}）" for t in tid], dtype=object)
+    msg = np.array([f"未找到{table_zh(t)}（{TABLE_TITLES[t]}）" for t in tid], dtype=object)
     n = len(reports)
     part = Part("TABLE_MISSING", rep[rows], table_id=tid, message=msg, order=code[rows])
     return [part], [Counts("TABLE_MISSING", checked, per_report(rep, n), per_report(rep[rows], n), np.zeros(n, np.int64))], present

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 
+from ..cells import join_lines
 from ..model import Block, CorruptFile, FileTooLarge, NotAReport, RawDocument, Table, TCell
 from .docx_archive import MAX_MEMBERS, MAX_PART, MAX_RATIO, MAX_UNPACKED, Archive, main_part, not_docx, parse_xml
 from .docx_numbering import Numbering, bounded_int, numbering
@@ -50,7 +51,6 @@ _MAIN_NS = ("http://schemas.openxmlformats.org/wordprocessingml/2006/main",
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_DIGITS = frozenset("0123456789０１２３４５６７８９")
 _MAX_SPAN = 1000
 
 
@@ -84,18 +84,6 @@ def _norm(s: str) -> str:
     if "\u200b" in s or "\ufeff" in s or "\u00ad" in s or "\u200c" in s or "\u200d" in s or "\u2060" in s:
         s = _INVISIBLE.sub("", s)
     return " ".join(s.split())
-
-
-def _join_lines(lines: list[str]) -> str:
-    if not lines:
-        return ""
-    out = lines[0]
-    for line in lines[1:]:
-        if out and out[-1] in _DIGITS and line[0] in _DIGITS:
-            out = f"{out} {line}"
-        else:
-            out += line
-    return out
 
 
 # --------------------------------------------------------------------------- walking
@@ -194,13 +182,13 @@ class _Walker:
                     # the usual <w:tc><w:tcPr/><w:p/></w:tc>
                     text = "".join([x.text or "" for x in tc[n - 1].iter(t)])
                     if numbering is not None or "\n" in text:
-                        text = _join_lines(self.para_lines(tc[n - 1]))
+                        text = join_lines(self.para_lines(tc[n - 1]))
                     elif text and not text.isdigit():
                         text = _norm(text)
                 else:
                     lines: list[str] = []
                     self.cell_lines(tc, lines)
-                    text = _join_lines(lines)
+                    text = join_lines(lines)
                     if len(text) > 200 and tc.find(".//" + W.tbl) is not None:
                         longest = max(longest, 801)
                 cells += 1

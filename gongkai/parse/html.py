@@ -50,6 +50,7 @@ import re
 
 from lxml import etree
 
+from ..cells import join_lines
 from ..model import Block, CorruptFile, NotAReport, RawDocument, Table, TCell
 from .decode import decode_text, sniff_html_charset
 
@@ -71,7 +72,6 @@ _BREAKS = _BLOCK | {"br"}
 _OPAQUE = frozenset({"table", "td", "th", "caption"})  # _own never looks inside these
 _CELL_TAGS = frozenset({"td", "th"})
 _ROW_TAGS = frozenset({"tr"})
-_DIGITS = frozenset("0123456789０１２３４５６７８９")
 
 _CJK = r"\u2e80-\u2fff\u3001-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff01-\uffee"
 _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\n]*\n[ \t\r\n]*(?=[{_CJK}])")
@@ -118,18 +118,6 @@ def _span(value: str | None) -> int:
         return 1
     n = int(m.group(1)) if len(m.group(1)) < 7 else 0
     return n if 1 <= n <= _MAX_SPAN else 1
-
-
-def _join_lines(lines: list[str]) -> str:
-    if not lines:
-        return ""
-    out = lines[0]
-    for line in lines[1:]:
-        if out and out[-1] in _DIGITS and line[0] in _DIGITS:
-            out = f"{out} {line}"
-        else:
-            out += line
-    return out
 
 
 # --------------------------------------------------------------------------- walking
@@ -239,7 +227,7 @@ def cell_text(td) -> str:
     if nblocks == 1 and len(td) == 1 and td[0].tag in _BLOCK and not (td.text or "").strip() \
             and not (td[0].tail or "").strip():  # the usual <td><p>…</p></td>
         return _norm(_text(td[0]))
-    return _join_lines(_walk(td, None))
+    return join_lines(_walk(td, None))
 
 
 def table_grid(table) -> Table:
