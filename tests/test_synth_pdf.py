@@ -22,7 +22,8 @@ import pytest
 
 from gongkai.parse import parse_bytes
 from gongkai.parse.pdf import parse_pdf
-from gongkai.parse.pdf_read import _cluster_lines, _read
+from gongkai.parse.pdf_model import _cluster_lines
+from gongkai.parse.pdf_read import _read
 from gongkai.synth.evaluate import read_cell
 from gongkai.synth.render_pdf import FONT, _font, render_pdf
 from gongkai.synth.report import DEFECTS, make_report
@@ -201,7 +202,7 @@ def test_a_continued_part_takes_the_columns_of_the_first_part():
     from gongkai.model import TCell
     from gongkai.parse.pdf import _respan
     from gongkai.parse.pdf_grid import _grids
-    from gongkai.parse.pdf_read import _Seg
+    from gongkai.parse.pdf_model import _Seg
 
     rows = [[TCell("行政强制"), TCell("7")]]
     assert _respan(rows, (10.0, 100.0, 300.0), (10.0, 100.0, 166.0, 233.0, 300.0)) == [[TCell("行政强制"), TCell("7", 3)]]

@@ -32,15 +32,8 @@ from dataclasses import dataclass
 
 from ..model import Block, RawDocument, TCell
 from .pdf_grid import _grid_table, _grids, _value_edges
-from .pdf_read import (
-    MAX_PAGES,
-    MAX_SECONDS,
-    _cluster_lines,
-    _join_pieces,
-    _Line,
-    _Page,
-    _read,
-)
+from .pdf_model import _cluster_lines, _join_pieces, _Line, _Page
+from .pdf_read import MAX_PAGES, MAX_SECONDS, _read
 from .pdf_stream import _stream_tables
 
 __all__ = ["MAX_PAGES", "MAX_SECONDS", "parse_pdf"]

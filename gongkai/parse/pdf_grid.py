@@ -15,7 +15,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from ..model import Table, TCell
-from .pdf_read import _G, _cell_text, _Seg
+from .pdf_model import _G, _cell_text, _Seg
 
 MAX_SEGMENTS = 4000  # rulings per page considered for grids
 

@@ -1,5 +1,5 @@
 """PDF reading with PDFium (pypdfium2): every printed character with its box, and the straight strokes
-(table rulings), in display space; the glyph and line model the table and paragraph readers share.
+(table rulings), in display space, into the page model of pdf_model.
 
 Geometry. Coordinates are turned into display space (origin top-left, y down, page rotation applied)
 and pages are stacked; characters get PDFium's *loose* boxes (font ascent to descent), so every
@@ -21,10 +21,9 @@ import ctypes
 import re
 import time
 import unicodedata
-from dataclasses import dataclass, field
-from statistics import median
 
 from ..model import CorruptFile, NotAReport
+from .pdf_model import _G, _Page, _Seg
 
 MAX_PAGES = 200
 MAX_SECONDS = 30.0
@@ -35,166 +34,7 @@ _RADICALS = {  # CJK Radicals Supplement code points without an NFKC mapping, as
     "⻆": "角", "⻄": "西", "⻚": "页", "⻥": "鱼", "⻦": "鸟", "⻩": "黄", "⻬": "齐", "⻰": "龙",
     "⺠": "民", "⻙": "韦", "⻝": "食", "⻘": "青", "⻨": "麦", "⻳": "龟", "⻮": "齿",
 }
-_ALNUM = re.compile(r"[0-9A-Za-z０-９]")
 _SKIP = frozenset(range(0x7F, 0xA1)) | {0xAD, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2028, 0x2029, 0x2060}
-
-# --------------------------------------------------------------------------------------------- model
-
-
-@dataclass(slots=True)
-class _G:
-    """One printed character in display space (y grows downwards, pages stacked)."""
-
-    ch: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-
-    @property
-    def h(self) -> float:
-        return self.bottom - self.top
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
-
-
-@dataclass(slots=True)
-class _Line:
-    glyphs: list[_G]
-    x0: float = 0.0
-    x1: float = 0.0
-    top: float = 0.0
-    bottom: float = 0.0
-
-    def __post_init__(self) -> None:
-        self.glyphs.sort(key=lambda g: g.x0)
-        self.x0 = min(g.x0 for g in self.glyphs)
-        self.x1 = max(g.x1 for g in self.glyphs)
-        self.top = min(g.top for g in self.glyphs)
-        self.bottom = max(g.bottom for g in self.glyphs)
-
-    @property
-    def h(self) -> float:
-        return median([g.h for g in self.glyphs])
-
-    @property
-    def size(self) -> float:
-        """Type size: the median advance of its Chinese characters (box heights differ between the
-        fonts of one line, e.g. digits in Times), else of its box heights."""
-        cjk = [g.x1 - g.x0 for g in self.glyphs if "\u4e00" <= g.ch <= "\u9fff"]
-        return median(cjk) if cjk else median([g.h for g in self.glyphs]) * 0.8
-
-    @property
-    def text(self) -> str:
-        return _glyph_text(self.glyphs)
-
-    def words(self, gap: float = 0.6) -> list[_Line]:
-        """Runs of characters separated by more than `gap` × the line height."""
-        h = self.h
-        out: list[list[_G]] = [[self.glyphs[0]]]
-        for g in self.glyphs[1:]:
-            if g.x0 - out[-1][-1].x1 > gap * h:
-                out.append([g])
-            else:
-                out[-1].append(g)
-        return [_Line(w) for w in out]
-
-
-@dataclass(slots=True)
-class _Seg:
-    pos: float  # y of a horizontal, x of a vertical stroke
-    a: float  # start along the stroke
-    b: float  # end along the stroke
-
-
-@dataclass(slots=True)
-class _Page:
-    no: int
-    width: float
-    height: float
-    offset: float
-    glyphs: list[_G] = field(default_factory=list)
-    hsegs: list[_Seg] = field(default_factory=list)
-    vsegs: list[_Seg] = field(default_factory=list)
-
-
-# --------------------------------------------------------------------------------------------- text
-
-
-def _is_cjk(ch: str) -> bool:
-    return ch > "\u2e7f" and not ("\uff10" <= ch <= "\uff5a")
-
-
-def _join_pieces(pieces: list[str]) -> str:
-    """Lines of one cell or paragraph: "" between them, " " where two letters/digits would meet."""
-    out = ""
-    for p in pieces:
-        if not p:
-            continue
-        if out and _ALNUM.match(out[-1]) and _ALNUM.match(p[0]):
-            out += " "
-        out += p
-    return out
-
-
-def _glyph_text(glyphs: list[_G]) -> str:
-    """Characters of one line left to right; a gap wider than a third of the height becomes a space
-    unless both sides are CJK (justified Chinese text), so "12 34" stays two numbers."""
-    if len(glyphs) == 1:
-        return glyphs[0].ch
-    out: list[str] = []
-    prev: _G | None = None
-    for g in glyphs:
-        if prev is not None:
-            gap = g.x0 - prev.x1
-            if gap > 0:
-                h = max(prev.bottom - prev.top, g.bottom - g.top)
-                if gap > 1.5 * h or (gap > 0.3 * h and not (_is_cjk(prev.ch) and _is_cjk(g.ch))):
-                    out.append(" ")
-        out.append(g.ch)
-        prev = g
-    return "".join(out)
-
-
-def _line_groups(glyphs: list[_G]) -> list[list[_G]]:
-    """Glyphs → lines (each left to right): a glyph joins the line whose vertical centre is within 35 %
-    of its height (and of the line's first glyph's)."""
-    lines: list[list[_G]] = []
-    centre = height = 0.0
-    n = 0
-    for g in sorted(glyphs, key=lambda g: g.top + g.bottom):
-        cy, h = (g.top + g.bottom) / 2, g.bottom - g.top
-        if n and abs(cy - centre) <= 0.35 * min(h, height):
-            lines[-1].append(g)
-            n += 1
-            centre += (cy - centre) / n
-            continue
-        lines.append([g])
-        centre, height, n = cy, h, 1
-    for line in lines:
-        if len(line) > 1:
-            line.sort(key=lambda g: g.x0)
-    return lines
-
-
-def _cluster_lines(glyphs: list[_G]) -> list[_Line]:
-    """Glyphs → lines: a glyph joins the line whose vertical centre is within 35 % of its height."""
-    return [_Line(line) for line in _line_groups(glyphs)]
-
-
-def _cell_text(glyphs: list[_G]) -> str:
-    if not glyphs:
-        return ""
-    if len(glyphs) == 1:
-        return glyphs[0].ch
-    return _join_pieces([_glyph_text(line) for line in _line_groups(glyphs)])
-
 
 # ------------------------------------------------------------------------------------- extraction
 

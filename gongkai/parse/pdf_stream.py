@@ -25,7 +25,7 @@ from statistics import median
 from .. import template
 from ..cells import _DASHES, classify
 from ..model import Table, TCell
-from .pdf_read import _glyph_text, _join_pieces, _Line
+from .pdf_model import _glyph_text, _join_pieces, _Line
 
 # ------------------------------------------------------------------------------------ aligned text
 
