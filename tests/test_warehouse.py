@@ -218,7 +218,7 @@ def test_load_contents(db):
     assert (r.title, r.byte_size, r.notes, r.has_t3, r.parser_version) == (a.title, 1234, "ok", True, "1")
     assert r.parsed_at == T0.replace(tzinfo=None)
     assert one(db, f"SELECT count(*) FROM cells WHERE report_id = '{a.report_id}'") == len(KEYS)
-    blank = query(db, f"SELECT value, raw, semantic FROM cells WHERE semantic = 'blank'")
+    blank = query(db, "SELECT value, raw, semantic FROM cells WHERE semantic = 'blank'")
     assert len(blank) == 1 and blank.value.isna().all() and blank.raw.isna().all()
     assert one(db, "SELECT count(*) FROM sections") == 6
     fr = query(db, "SELECT * FROM findings WHERE rule_id = 'T3_BALANCE'").iloc[0]
