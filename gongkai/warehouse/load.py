@@ -29,6 +29,7 @@ from ..frames import CELL_COLUMNS, REPORT_COLUMNS, SECTION_COLUMNS, TABLE_COLUMN
 from ..fingerprints import fingerprints_frame
 from ..statements import STATEMENT_COLUMNS
 from . import panel
+from .rule_results import insert_changed_rule_results
 from .publish import publishing
 
 FINDING_COLUMNS = ["finding_id", "report_id", "rule_id", "family", "severity", "table_id", "row_key", "col_key",
@@ -183,27 +184,12 @@ def _load_rule_results(con, run: RunRecord, rule_results: pd.DataFrame) -> None:
         return
     _register(con, "in_rule_results", _require(rule_results, RULE_RESULT_COLUMNS, "rule_results"))
     con.execute("""
-        INSERT INTO rule_results BY NAME
-        WITH incoming AS (
-            SELECT report_id, rule_id, sum(evaluated) AS evaluated, sum(failed) AS failed,
-                   sum(not_assessable) AS not_assessable
-            FROM in_rule_results
-            GROUP BY report_id, rule_id
-        ),
-        latest AS (
-            SELECT rr.report_id, rr.rule_id, rr.evaluated, rr.failed, rr.not_assessable
-            FROM rule_results AS rr
-            JOIN runs AS ru ON ru.run_id = rr.run_id
-            WHERE rr.report_id IN (SELECT report_id FROM incoming)
-            QUALIFY row_number() OVER (PARTITION BY rr.report_id, rr.rule_id
-                                       ORDER BY ru.started_at DESC, rr.run_id DESC) = 1
-        )
-        SELECT $run_id AS run_id, i.report_id, i.rule_id, i.evaluated, i.failed, i.not_assessable
-        FROM incoming AS i
-        LEFT JOIN latest AS l ON l.report_id = i.report_id AND l.rule_id = i.rule_id
-        WHERE l.report_id IS NULL
-           OR (i.evaluated, i.failed, i.not_assessable) IS DISTINCT FROM (l.evaluated, l.failed, l.not_assessable)""",
-                {"run_id": run.run_id})
+        CREATE OR REPLACE TEMP TABLE in_rule_counts AS
+        SELECT report_id, rule_id, sum(evaluated) AS evaluated, sum(failed) AS failed,
+               sum(not_assessable) AS not_assessable
+        FROM in_rule_results
+        GROUP BY report_id, rule_id""")
+    insert_changed_rule_results(con, run.run_id, "in_rule_counts", "(SELECT report_id FROM in_rule_counts)")
 
 
 def _load_statements(con, statements: pd.DataFrame) -> None:

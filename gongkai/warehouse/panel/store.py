@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..rule_results import insert_changed_rule_results
 from .common import FINDING_ID_SQL, TEXT_RULES, XY_RULES, PanelSummary, labels, q, values_sql
 
 
@@ -66,37 +67,22 @@ def store(con, run_id: str, xy_reports: str, text_reports: str) -> PanelSummary:
         WHERE n.finding_id NOT IN (SELECT finding_id FROM panel_existing)""", {"run_id": run_id}).fetchone()[0]
     # rule_results: every evaluated (report, rule), zero counts included, when new or changed
     con.execute(f"""
-        INSERT INTO rule_results BY NAME
+        CREATE OR REPLACE TEMP TABLE panel_counts AS
         WITH checked AS (
             SELECT report_id, rule_id FROM {xy_reports}, (SELECT unnest([{xy}]) AS rule_id)
             UNION ALL
             SELECT report_id, rule_id FROM {text_reports},
                    (SELECT unnest([{", ".join(q(r) for r in TEXT_RULES)}]) AS rule_id)
-        ),
-        counts AS (
-            SELECT k.report_id, k.rule_id,
-                   count(o.rule_id)                                     AS evaluated,
-                   count(*) FILTER (WHERE o.status = 'fail')            AS failed,
-                   count(*) FILTER (WHERE o.status = 'not_assessable')  AS not_assessable
-            FROM checked AS k
-            LEFT JOIN panel_out AS o ON o.report_id = k.report_id AND o.rule_id = k.rule_id
-            GROUP BY k.report_id, k.rule_id
-        ),
-        latest AS (                 -- only reports loaded before this run can have earlier results
-            SELECT rr.report_id, rr.rule_id, rr.evaluated, rr.failed, rr.not_assessable
-            FROM rule_results AS rr
-            JOIN runs AS ru ON ru.run_id = rr.run_id
-            WHERE rr.rule_id IN (SELECT rule_id FROM counts)
-              AND rr.report_id IN (SELECT report_id FROM panel_old_targets)
-            QUALIFY row_number() OVER (PARTITION BY rr.report_id, rr.rule_id
-                                       ORDER BY ru.started_at DESC, rr.run_id DESC) = 1
         )
-        SELECT $run_id AS run_id, c.report_id, c.rule_id, c.evaluated, c.failed, c.not_assessable
-        FROM counts AS c
-        LEFT JOIN latest AS l ON l.report_id = c.report_id AND l.rule_id = c.rule_id
-        WHERE l.report_id IS NULL
-           OR (c.evaluated, c.failed, c.not_assessable) IS DISTINCT FROM (l.evaluated, l.failed, l.not_assessable)""",
-                {"run_id": run_id})
+        SELECT k.report_id, k.rule_id,
+               count(o.rule_id)                                     AS evaluated,
+               count(*) FILTER (WHERE o.status = 'fail')            AS failed,
+               count(*) FILTER (WHERE o.status = 'not_assessable')  AS not_assessable
+        FROM checked AS k
+        LEFT JOIN panel_out AS o ON o.report_id = k.report_id AND o.rule_id = k.rule_id
+        GROUP BY k.report_id, k.rule_id""")
+    # only reports loaded before this run can have earlier results
+    insert_changed_rule_results(con, run_id, "panel_counts", "(SELECT report_id FROM panel_old_targets)")
     return PanelSummary(findings_new=new, findings_resolved=resolved, findings_reopened=reopened)
 
 
