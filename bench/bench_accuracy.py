@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gongkai.cells import classify  # noqa: E402
+from gongkai.form.cells import classify  # noqa: E402
 from gongkai.checks import rules_catalogue  # noqa: E402
 from gongkai.synth import RENDERINGS, write_corpus  # noqa: E402
 from gongkai.warehouse import connect_readonly  # noqa: E402
@@ -42,7 +42,7 @@ def _key(f: dict, path: str, agency_year: tuple = ()) -> tuple:
 
 
 def main() -> None:
-    from flows import audit as audit_flow  # not at module level: spawned parser processes re-import this file
+    from gongkai.flows import audit as audit_flow  # not at module level: spawned parser processes re-import this file
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--agencies", type=int, default=60)

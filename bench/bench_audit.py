@@ -28,14 +28,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gongkai import checks, frames, ingest, pipeline, warehouse  # noqa: E402
+from gongkai import checks  # noqa: E402
+from gongkai.report import batch as frames
+from gongkai.ingest import discover as ingest
+from gongkai.app import pipeline
+from gongkai import warehouse
+from gongkai.warehouse import write as warehouse_write
 from gongkai.synth import write_corpus  # noqa: E402
 
 
 def main() -> None:
     # Imported here, not at module level: spawned parser processes re-import this module, and must
     # not pay Prefect's import (the CLI's entry module does not import it either).
-    from flows import audit as audit_flow
+    from gongkai.flows import audit as audit_flow
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--agencies", type=int, default=500)
@@ -69,9 +74,9 @@ def main() -> None:
     t_check = time.perf_counter() - t
     db = work / "stages.duckdb"
     db.unlink(missing_ok=True)
-    run = warehouse.RunRecord("bench", None, datetime.now(timezone.utc), str(harvest), n, n)
+    run = warehouse_write.RunRecord("bench", None, datetime.now(timezone.utc), str(harvest), n, n)
     t = time.perf_counter()
-    warehouse.write_run(db, run, batch, result.findings, result.rule_results, checks.rules_catalogue())
+    warehouse_write.write_run(db, run, batch, result.findings, result.rule_results, checks.rules_catalogue())
     t_load = time.perf_counter() - t
     cells = len(batch.cells)
     print(f"parse : {t_parse:6.2f} s  {n / t_parse:8.0f} reports/s  ({cells} cells)")
@@ -127,7 +132,7 @@ def document_formats(name: str, work: Path, agencies: int, years: range, workers
           f"failed={s['reports_failed']} findings={s['findings_new']}")
     db.unlink(missing_ok=True)
     exe = Path(sys.executable).with_name("gongkai")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-c", "from gongkai.cli import app; app()"]
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-c", "from gongkai.app.cli import app; app()"]
     t = time.perf_counter()
     proc = subprocess.run(cmd + ["audit", str(harvest), "--db", str(db), "--workers", str(workers)],
                           capture_output=True, text=True, check=False)

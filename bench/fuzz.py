@@ -62,7 +62,7 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
 
 
 def run(job: tuple[int, int]) -> Counter:
-    from gongkai.parse import parse_bytes
+    from gongkai.report.read import parse_bytes
 
     start, count = job
     corpus = seeds()

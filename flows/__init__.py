@@ -1,5 +1,5 @@
 """Prefect flows of gongkai (thin orchestration over plain functions in the `gongkai` package)."""
 
-from gongkai import prefect_env
+from gongkai.app import prefect_env
 
 prefect_env.configure()

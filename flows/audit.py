@@ -14,14 +14,17 @@ from pathlib import Path
 
 import pandas as pd
 
-import flows  # noqa: F401  (Prefect environment before prefect is imported)
+import gongkai.flows  # noqa: F401  (Prefect environment before prefect is imported)
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from gongkai import checks, frames, ingest, pipeline, progress, warehouse
+from gongkai import checks, ingest, warehouse
+from gongkai.app import pipeline, progress
+from gongkai.report import batch as frames
+from gongkai.warehouse import write as warehouse_write
 
 DEFAULT_CHUNK = 250  # files per parse task: hundreds, so Prefect's per-task cost is noise
 
@@ -52,16 +55,16 @@ def check(batch: frames.Batch) -> checks.CheckResult:
 
 
 @task(name="load-and-publish", cache_policy=NO_CACHE)
-def load(db: str, run: warehouse.RunRecord, batch: frames.Batch, result: checks.CheckResult,
-         stated=None, prints=None) -> warehouse.RunSummary:
-    return warehouse.write_run(Path(db), run, batch, result.findings, result.rule_results, checks.rules_catalogue(),
+def load(db: str, run: warehouse_write.RunRecord, batch: frames.Batch, result: checks.CheckResult,
+         stated=None, prints=None) -> warehouse_write.RunSummary:
+    return warehouse_write.write_run(Path(db), run, batch, result.findings, result.rule_results, checks.rules_catalogue(),
                                statements=stated, fingerprints=prints)
 
 
 @flow(name="gongkai-audit", task_runner=ThreadPoolTaskRunner(max_workers=8), log_prints=False)
 def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAULT_CHUNK, use_processes: bool = True) -> dict:
     """Audit every new file under `harvest` into the warehouse `db`; returns the run summary."""
-    run = warehouse.RunRecord(
+    run = warehouse_write.RunRecord(
         run_id=datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8],
         flow_run_id=str(flow_run.id) if flow_run.id else None,
         started_at=datetime.now(timezone.utc),
@@ -98,6 +101,6 @@ def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAU
         progress.report("load", 0, 1)
         summary = load(db, run, batch, result, quote(stated), quote(prints))
     except Exception as exc:
-        warehouse.record_failed_run(Path(db), run, " ".join(f"{type(exc).__name__}: {exc}".split())[:500])
+        warehouse_write.record_failed_run(Path(db), run, " ".join(f"{type(exc).__name__}: {exc}".split())[:500])
         raise
     return {**asdict(summary), "warnings": warnings}

@@ -8,10 +8,10 @@ with `prefect server start`) and runs scheduled audits in this process until sto
 
 from __future__ import annotations
 
-import flows  # noqa: F401
+import gongkai.flows  # noqa: F401
 from prefect.schedules import Cron
 
-from flows.audit import audit
+from gongkai.flows.audit import audit
 
 DEPLOYMENT_NAME = "nightly"
 DEFAULT_CRON = "0 2 * * *"

@@ -29,8 +29,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from gongkai.cells import SEMANTICS
-from gongkai.template import LAYOUTS, MIXED, TABLES, VERSIONS, all_cells, mixed_rows
+from gongkai.form.cells import SEMANTICS
+from gongkai.form.template import LAYOUTS, MIXED, TABLES, VERSIONS, all_cells, mixed_rows
 
 STATUSES = ("parsed", "partial", "failed")
 REPORT_VERSIONS = (*VERSIONS, "unknown")

@@ -8,8 +8,8 @@ import duckdb
 from typer.testing import CliRunner
 
 from conftest import HARVEST, ROOT, SEED
-from gongkai.agencies import Registry
-from gongkai.cli import app
+from gongkai.ingest.agencies import Registry
+from gongkai.app.cli import app
 from gongkai.synth.samples import SAMPLES
 
 REGISTRY = ROOT / "data" / "agencies.csv"

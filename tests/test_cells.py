@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from gongkai.cells import classify, unit_of
+from gongkai.form.cells import classify, unit_of
 
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 

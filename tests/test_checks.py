@@ -8,15 +8,15 @@ import time
 import pandas as pd
 import pytest
 
-from gongkai import template
-from gongkai.cells import classify
+from gongkai.form import template
+from gongkai.form.cells import classify
 from gongkai.checks import (
     FINDING_COLUMNS, RULE_RESULT_COLUMNS, CheckResult, FrameContractError, finding_ids, rules_catalogue,
     run_checks,
 )
 from gongkai.checks.gx_checks import SUITES, expectations_dir
-from gongkai.frames import build
-from gongkai.model import Cell, ParsedReport, Section
+from gongkai.report.batch import build
+from gongkai.report.model import Cell, ParsedReport, Section
 
 CHECKED_RULES = [
     "FORMAT_OUTDATED", "SECTION_MISSING", "TABLE_MISSING", "CELL_BLANK", "CELL_NOT_NUMBER", "CELL_INVALID",

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import HARVEST
-from gongkai.cli import app
+from gongkai.app.cli import app
 from gongkai.synth.report import make_report
 from gongkai.synth.samples import SAMPLES, SEED, sample_name
 
@@ -181,7 +181,7 @@ def test_findings_command_filters_and_exports(audited, tmp_path):
 def test_findings_table_is_the_compact_view(audited, monkeypatch):
     """The terminal table shows id, agency, year, rule, severity, cell, expected→observed and the message;
     csv keeps every column."""
-    from gongkai import cli
+    from gongkai.app import cli
 
     db = audited[0]
     monkeypatch.setattr(cli.out, "width", 200)  # the console's width is fixed when gongkai.terminal is imported

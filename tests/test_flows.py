@@ -17,7 +17,7 @@ GONGKAI = str(Path(sys.executable).with_name("gongkai"))
 
 
 def test_nightly_schedule_is_cron_2am_shanghai():
-    from flows.nightly import deployment
+    from gongkai.flows.nightly import deployment
 
     dep = deployment(["data/harvest"], "data/warehouse.duckdb")
     (sched,) = dep.schedules
@@ -29,7 +29,7 @@ def test_deployment_applies_to_a_prefect_server_and_reads_back(tmp_path):
     from prefect.client.orchestration import get_client
     from prefect.testing.utilities import prefect_test_harness
 
-    from flows.nightly import deployment
+    from gongkai.flows.nightly import deployment
 
     with prefect_test_harness():
         dep = deployment([str(tmp_path / "harvest")], str(tmp_path / "w.duckdb"), cron="30 1 * * *")
@@ -96,7 +96,7 @@ def test_rules_lists_every_rule_in_chinese_and_english():
 def test_synth_command_writes_corpus_and_truth_outside_it(tmp_path):
     from typer.testing import CliRunner
 
-    from gongkai.cli import app
+    from gongkai.app.cli import app
 
     res = CliRunner().invoke(app, ["synth", str(tmp_path / "c"), "--agencies", "2", "--years", "2020-2021", "--formats", "txt,html"])
     assert res.exit_code == 0, res.output

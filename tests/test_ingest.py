@@ -7,8 +7,8 @@ import json
 import pytest
 
 from conftest import SEED
-from gongkai.ingest import HarvestNotFound, chunks, discover
-from gongkai.pipeline import parse_chunk
+from gongkai.ingest.discover import HarvestNotFound, chunks, discover
+from gongkai.app.pipeline import parse_chunk
 
 
 def test_discover_walks_folders_skips_hidden_and_reads_manifest(tmp_path):

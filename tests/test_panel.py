@@ -19,16 +19,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gongkai import fingerprints, frames, statements
+from gongkai.report import fingerprints
+from gongkai.report import batch as frames
+from gongkai.report import statements
 from gongkai.checks import rules_catalogue
 from gongkai.checks.findings import finding_ids
-from gongkai.ingest import discover
-from gongkai.parse import parse_bytes
-from gongkai.pipeline import apply_manifest, parse_chunk
-from gongkai.statements import FACTS, chinese_number, extract, report_year, statements_frame
+from gongkai.ingest.discover import discover
+from gongkai.report.read import parse_bytes
+from gongkai.app.pipeline import apply_manifest, parse_chunk
+from gongkai.report.statements import FACTS, chinese_number, extract, report_year, statements_frame
 from gongkai.synth import make_report, render_html, render_text, write_corpus
 from gongkai.synth.report import SynthReport
-from gongkai.warehouse import RunRecord, connect_readonly, query, write_run
+from gongkai.warehouse import connect_readonly
+from gongkai.warehouse.write import RunRecord, write_run
+from gongkai.warehouse import query
 from gongkai.warehouse.panel import FINDING_ID_SQL
 
 PANEL_RULES = ("XY_CARRY_OVER", "XY_T2_STOCK", "XY_COPY", "TEXT_TABLE", "YEAR_MISMATCH")
@@ -527,7 +531,7 @@ def test_panel_tables_are_documented(db, seed_bytes):
 def test_reports_loaded_before_0003_are_backfilled(db):
     """A warehouse whose older reports have no panel inputs (loaded before migration 0003): the run that
     needs them computes them from cells and sections, and the cross-year rules work as usual."""
-    from gongkai.warehouse import publishing
+    from gongkai.warehouse.write import publishing
     r22, r23 = _chain(6, "测试县统计局", [2022, 2023], {2023: ("carry_over_break",)})
     _write(db, "r1", frames.build([_parsed(r22, "G")]))
     with publishing(db) as con:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gongkai.model import Block, CorruptFile, EmptyFile, NotAReport, TCell, UndecodableText
+from gongkai.parse.document import Block, TCell
+from gongkai.parse.errors import CorruptFile, EmptyFile, NotAReport, UndecodableText
 from gongkai.parse.decode import decode_text, sniff_html_charset
 from gongkai.parse.html import parse_html
 

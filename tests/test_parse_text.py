@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from gongkai.parse import parse_bytes
+from gongkai.report.read import parse_bytes
 from gongkai.parse.text import parse_text
-from gongkai.template import keys
+from gongkai.form.template import keys
 
 
 def cellmap(report):

@@ -8,7 +8,7 @@ import duckdb
 from typer.testing import CliRunner
 
 from conftest import ROOT
-from gongkai.cli import app
+from gongkai.app.cli import app
 
 PDFS = ROOT / "tests" / "fixtures" / "pdf"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gongkai import template
+from gongkai.form import template
 from gongkai.synth import (
     DEFECTS, balanced_numbers, evaluate, layout, make_report, read_cell, render_html, render_text, write_corpus,
 )

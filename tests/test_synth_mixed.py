@@ -15,10 +15,10 @@ import re
 import pandas as pd
 import pytest
 
-from gongkai import template
+from gongkai.form import template
 from gongkai.checks import run_checks
-from gongkai.frames import build
-from gongkai.parse import parse_bytes
+from gongkai.report.batch import build
+from gongkai.report.read import parse_bytes
 from gongkai.synth import SynthReport, evaluate, evaluate_cross_year, make_report, read_cell
 from gongkai.synth.corpus import RENDERINGS, choose_layout
 from gongkai.synth.numbers import MIXED, layout, mixed_rows

@@ -20,10 +20,10 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from gongkai.parse import parse_bytes
-from gongkai.parse.pdf import parse_pdf
-from gongkai.parse.pdf_model import _cluster_lines
-from gongkai.parse.pdf_read import _read
+from gongkai.report.read import parse_bytes
+from gongkai.parse.pdf.layout import parse_pdf
+from gongkai.parse.pdf.model import cluster_lines
+from gongkai.parse.pdf.read import read_pages
 from gongkai.synth.evaluate import read_cell
 from gongkai.synth.render_pdf import FONT, _font, render_pdf
 from gongkai.synth.report import DEFECTS, make_report
@@ -51,8 +51,8 @@ def _compact(text: str | None) -> str:
 
 def _features(data: bytes) -> dict:
     """What the PDF shows, read back from its text layer (characters and their boxes)."""
-    pages = _read(data, "x.pdf")
-    lines = [_cluster_lines(p.glyphs) for p in pages]
+    pages = read_pages(data, "x.pdf")
+    lines = [cluster_lines(p.glyphs) for p in pages]
     texts = [[_compact(ln.text) for ln in page] for page in lines]
 
     def pages_with(s: str) -> list[int]:
@@ -199,17 +199,17 @@ def test_running_headers_and_footers_are_dropped_but_a_one_off_line_is_kept():
 def test_a_continued_part_takes_the_columns_of_the_first_part():
     """表二's 行政强制 row alone on the next page draws two cells; in the table it spans 1 + 3 columns.
     A one-row grid of three cells or more (表三's last row alone on a page) is a grid; of two, not."""
-    from gongkai.model import TCell
-    from gongkai.parse.pdf import _respan
-    from gongkai.parse.pdf_grid import _grids
-    from gongkai.parse.pdf_model import _Seg
+    from gongkai.parse.document import TCell
+    from gongkai.parse.pdf.layout import respan
+    from gongkai.parse.pdf.grid import grids
+    from gongkai.parse.pdf.model import Seg
 
     rows = [[TCell("行政强制"), TCell("7")]]
-    assert _respan(rows, (10.0, 100.0, 300.0), (10.0, 100.0, 166.0, 233.0, 300.0)) == [[TCell("行政强制"), TCell("7", 3)]]
-    assert _respan(rows, (10.0, 120.0, 300.0), (10.0, 100.0, 166.0, 233.0, 300.0)) == rows   # not its boundary
-    row = [_Seg(50.0, 10.0, 300.0), _Seg(70.0, 10.0, 300.0)]
-    assert len(_grids(row, [_Seg(x, 50.0, 70.0) for x in (10.0, 100.0, 200.0, 300.0)])) == 1
-    assert _grids(row, [_Seg(x, 50.0, 70.0) for x in (10.0, 100.0, 300.0)]) == []
+    assert respan(rows, (10.0, 100.0, 300.0), (10.0, 100.0, 166.0, 233.0, 300.0)) == [[TCell("行政强制"), TCell("7", 3)]]
+    assert respan(rows, (10.0, 120.0, 300.0), (10.0, 100.0, 166.0, 233.0, 300.0)) == rows   # not its boundary
+    row = [Seg(50.0, 10.0, 300.0), Seg(70.0, 10.0, 300.0)]
+    assert len(grids(row, [Seg(x, 50.0, 70.0) for x in (10.0, 100.0, 200.0, 300.0)])) == 1
+    assert grids(row, [Seg(x, 50.0, 70.0) for x in (10.0, 100.0, 300.0)]) == []
 
 
 def test_rendering_is_deterministic_and_registered(tmp_path):
@@ -244,7 +244,7 @@ def test_without_ruling_lines_cells_are_missing_never_wrong(rendered):
     """The text-position reading (a PDF whose tables have no ruling lines, forced here with
     use_rulings=False) does not read every table (~79 % of generated cells): a number it stores is the
     printed number, and a report with a printed cell it could not read is partial, never parsed."""
-    from gongkai import structure
+    from gongkai.report import structure
 
     read = unread = 0
     for r, data in rendered:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gongkai.model import TCell
-from gongkai.tablemap import classify_table, column_keys, detect_version, map_tables
+from gongkai.parse.document import TCell
+from gongkai.report.tablemap import classify_table, column_keys, detect_version, map_tables
 
 
 def row(*texts, spans=None, conts=()):

@@ -15,25 +15,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gongkai import frames, template
-from gongkai.model import Cell, ParsedReport, Section
-from gongkai.warehouse import (
-    ReadOnlyViolation,
-    RunRecord,
-    WarehouseBusy,
-    WarehouseMissing,
-    connect_readonly,
-    default_db,
-    describe,
-    known_report_ids,
-    load,
-    migrate,
-    publish,
-    query,
-    record_failed_run,
-    record_reviews,
-    write_run,
-)
+from gongkai.report import batch as frames
+from gongkai.form import template
+from gongkai.report.model import Cell, ParsedReport, Section
+from gongkai.warehouse import ReadOnlyViolation, WarehouseBusy, WarehouseMissing, connect_readonly, default_db, describe, known_report_ids
+from gongkai.warehouse.write import RunRecord, record_failed_run, record_reviews, write_run
+from gongkai.warehouse.write import load
+from gongkai.warehouse.write import migrate
+from gongkai.warehouse.write import publish
+from gongkai.warehouse import query
+from gongkai.checks import rules_catalogue
 
 TABLES = ["schema_migrations", "reports", "sections", "cells", "rules", "findings", "rule_results", "runs", "reviews",
           "statements", "panel_inputs"]
@@ -57,7 +48,7 @@ DESIGN_COLUMNS = {  # DESIGN §5 "columns (at least)" plus the brief's additions
     "rule_stats": "rule_id title_zh title_en reports_evaluated reports_failing findings",
 }
 KEYS = list(template.cells("2021")[["table_id", "row_key", "col_key"]].itertuples(index=False, name=None))
-RULES = pd.read_csv(Path(template.__file__).parent / "data" / "rules.csv", dtype="string")
+RULES = rules_catalogue()
 T0 = datetime(2025, 3, 1, 2, 0, tzinfo=timezone.utc)
 
 

@@ -20,15 +20,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from gongkai.frames import Batch
-from gongkai.template import TABLES
-from schemas.cells import layout_codes
+from gongkai.report.batch import Batch
+from gongkai.form.template import TABLES
+from gongkai.schemas.cells import layout_codes
 
-from .findings import FINDING_COLUMNS, RULE_RESULT_COLUMNS, Counts, Part, assemble, finding_ids, rule_results
-from .gx_checks import GXCheckError, check_identities
-from .pandera_checks import FrameContractError, check_cells, check_reports, check_sections, check_tables
-from .rules import rules_catalogue
-from .wide import dense, t3_columns, t3_rows, t4_cases
+from gongkai.checks.findings import FINDING_COLUMNS, RULE_RESULT_COLUMNS, Counts, Part, assemble, finding_ids, rule_results
+from gongkai.checks.gx_checks import GXCheckError, check_identities
+from gongkai.checks.pandera_checks import FrameContractError, check_cells, check_reports, check_sections, check_tables
+from gongkai.checks.rules import rules_catalogue
+from gongkai.checks.wide import dense, t3_columns, t3_rows, t4_cases
 
 __all__ = [
     "CheckResult", "run_checks", "warm_up", "rules_catalogue", "finding_ids", "FrameContractError", "GXCheckError",
@@ -55,7 +55,7 @@ def _parse_failed(reports: pd.DataFrame, checked: np.ndarray) -> tuple[list[Part
 def warm_up() -> None:
     """Import GX and build its ephemeral context (~3 s once per process). The flow calls this in a
     background thread while the parser processes work, so the check step does not pay it."""
-    from .gx_checks import engine
+    from gongkai.checks.gx_checks import engine
 
     engine()
 

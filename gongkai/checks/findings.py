@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .rules import checked_rules, rule_meta
+from gongkai.checks.rules import checked_rules, rule_meta
 
 FINDING_COLUMNS = [
     "finding_id", "report_id", "rule_id", "family", "severity", "table_id", "row_key", "col_key",

@@ -13,17 +13,19 @@ from __future__ import annotations
 import json
 import os
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .findings import Counts, Part, fmt, per_report
-from .rules import (
+from gongkai.checks.errors import GXCheckError
+from gongkai.checks.findings import Counts, Part, fmt, per_report
+from gongkai.checks.rules import (
     IDENTITY_ZH, T3_APPLICANTS, T3_COLS, T3_ROWS, T4_COLS, T4_GROUPS, T4_PARTS, col_label, row_label,
     t4_group_label, table_zh,
 )
-from .wide import Dense, Wide, layout, operands
+from gongkai.checks.wide import Dense, Wide, layout, operands
 
 SUITES = ("t3_rows", "t3_columns", "t4_cases")
 RULES = ("T3_BALANCE", "T3_TOTAL_COLUMN", "T3_OUTCOME_SUM", "T4_TOTAL")
@@ -36,12 +38,9 @@ RESULT_FORMAT = {
 }
 
 
-class GXCheckError(RuntimeError):
-    """GX failed to evaluate an expectation, or its counts disagree with the frame."""
-
-
 def expectations_dir() -> Path:
-    return Path(os.environ.get("GONGKAI_EXPECTATIONS") or Path(__file__).resolve().parents[2] / "expectations")
+    env = os.environ.get("GONGKAI_EXPECTATIONS")
+    return Path(env) if env else Path(str(resources.files("gongkai.expectations")))
 
 
 def load_suite_json(name: str) -> dict:

@@ -18,20 +18,16 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from gongkai.template import TABLES, cell_name, mixed_rows
-from schemas.cells import (
+from gongkai.form.template import TABLES, cell_name, mixed_rows
+from gongkai.schemas.cells import (
     RULE_OF_CHECK, SECTION_NOS, VERSIONS, CellsModel, ReportsModel, SectionsModel, TablesModel,
     annotate_cells, mixed_key_masks, template_keys,
 )
 
-from .findings import Counts, Part, fmt, per_report
-from ..template import SECTION_TITLES, TABLE_TITLES
-from .rules import row_label, table_zh
-
-
-class FrameContractError(ValueError):
-    """The batch frames break the contract of gongkai.frames (e.g. a cell key that is not in its
-    report's template): a programming error of the parser, not a finding about the report."""
+from gongkai.checks.errors import FrameContractError
+from gongkai.checks.findings import Counts, Part, fmt, per_report
+from gongkai.form.template import SECTION_TITLES, TABLE_TITLES
+from gongkai.checks.rules import row_label, table_zh
 
 
 @dataclass

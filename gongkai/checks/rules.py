@@ -8,7 +8,7 @@ from importlib import resources
 
 import pandas as pd
 
-from gongkai.template import MIXED, TABLE_ZH, VERSIONS, cells, col_keys, layout_keys, mixed_rows, row_keys
+from gongkai.form.template import MIXED, TABLE_ZH, VERSIONS, cells, col_keys, layout_keys, mixed_rows, row_keys
 
 CATALOGUE_COLUMNS = ["rule_id", "family", "severity", "engine", "title_zh", "title_en", "description"]
 ENGINES = ("parser", "pandera", "gx")  # the engines run by gongkai.checks (the 'sql' rules live in the warehouse)
@@ -16,7 +16,7 @@ ENGINES = ("parser", "pandera", "gx")  # the engines run by gongkai.checks (the 
 
 @cache
 def _catalogue() -> pd.DataFrame:
-    with resources.files("gongkai.data").joinpath("rules.csv").open(encoding="utf-8") as fh:
+    with resources.files("gongkai.checks").joinpath("data").joinpath("rules.csv").open(encoding="utf-8") as fh:
         df = pd.read_csv(fh, dtype=str, keep_default_na=False)
     missing = set(CATALOGUE_COLUMNS) - set(df.columns)
     if missing:

@@ -27,10 +27,10 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from gongkai.template import LAYOUTS
-from schemas.cells import template_keys
+from gongkai.form.template import LAYOUTS
+from gongkai.schemas.cells import template_keys
 
-from .rules import (
+from gongkai.checks.rules import (
     BALANCE_IN, BALANCE_OUT, PROCESSED_TOTAL, T3_APPLICANTS, T3_COLS, T3_ROWS, T3_TOTAL_COL, T4_COLS,
     T4_GROUPS, T4_PARTS, T4_ROW, outcome_rows, t3_rows_in,
 )

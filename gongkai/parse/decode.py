@@ -26,7 +26,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from ..model import EmptyFile, UndecodableText
+from gongkai.parse.errors import EmptyFile, UndecodableText
 
 __all__ = ["decode_text", "sniff_html_charset", "normalize_charset"]
 

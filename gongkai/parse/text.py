@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import re
 
-from .. import template
-from ..cells import classify
-from ..model import Block, RawDocument, TCell
-from .decode import decode_text
+from gongkai.form import template
+from gongkai.form.cells import classify
+from gongkai.parse.document import Block, RawDocument, TCell
+from gongkai.parse.decode import decode_text
 
 _ARTEFACT = re.compile(r"\[bookmark: [^\]]*\]")
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")

@@ -16,13 +16,13 @@ Layout and labels come from `gongkai.template`; the expected findings come from 
 shares no code with the project's parsers and checks.
 """
 
-from .corpus import RENDERINGS, agencies, write_corpus
-from .evaluate import evaluate, evaluate_cross_year, evaluate_text, read_cell
-from .numbers import balanced_numbers, layout
-from .render_html import render_html
-from .render_pdf import render_pdf
-from .render_text import render_text
-from .report import ALL_DEFECTS, DEFECTS, LAYOUT_DEFECTS, PANEL_DEFECTS, SynthReport, make_report
+from gongkai.synth.corpus import RENDERINGS, agencies, write_corpus
+from gongkai.synth.evaluate import evaluate, evaluate_cross_year, evaluate_text, read_cell
+from gongkai.synth.numbers import balanced_numbers, layout
+from gongkai.synth.render_html import render_html
+from gongkai.synth.render_pdf import render_pdf
+from gongkai.synth.render_text import render_text
+from gongkai.synth.report import ALL_DEFECTS, DEFECTS, LAYOUT_DEFECTS, PANEL_DEFECTS, SynthReport, make_report
 
 __all__ = [
     "ALL_DEFECTS", "DEFECTS", "LAYOUT_DEFECTS", "PANEL_DEFECTS", "RENDERINGS", "SynthReport", "agencies", "balanced_numbers",

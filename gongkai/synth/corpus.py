@@ -8,12 +8,12 @@ import random
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .evaluate import evaluate_cross_year
-from .render_docx import render_docx
-from .render_html import render_html
-from .render_pdf import render_pdf
-from .render_text import render_text
-from .report import DEFECTS, EXCLUSIVE, NEEDS_PREV, PANEL_DEFECTS, SynthReport, make_report
+from gongkai.synth.evaluate import evaluate_cross_year
+from gongkai.synth.render_docx import render_docx
+from gongkai.synth.render_html import render_html
+from gongkai.synth.render_pdf import render_pdf
+from gongkai.synth.render_text import render_text
+from gongkai.synth.report import DEFECTS, EXCLUSIVE, NEEDS_PREV, PANEL_DEFECTS, SynthReport, make_report
 
 RENDERINGS: dict[str, tuple[Callable[[SynthReport], bytes], str]] = {
     "txt": (render_text, "txt"),

@@ -23,7 +23,7 @@ import re
 from functools import lru_cache
 from typing import Iterable, Mapping
 
-from .numbers import CARRIED, FORWARD, MIXED, NEW, PROCESSED, TOTAL, Key, layout, mixed_rows
+from gongkai.synth.numbers import CARRIED, FORWARD, MIXED, NEW, PROCESSED, TOTAL, Key, layout, mixed_rows
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．－，＋", "0123456789.-,+")
 _WS = " \t\r\n\u3000\u00a0\u200b\ufeff"

@@ -9,8 +9,8 @@ rows, 表三 with the note cell 3×3, 申请人情况 over the applicant columns
 
 from __future__ import annotations
 
-from .numbers import T2_HEAD, T3_APPLICANTS, T3_NOTE, T3_ORGS, TOTAL, layout
-from .report import SynthReport
+from gongkai.synth.numbers import T2_HEAD, T3_APPLICANTS, T3_NOTE, T3_ORGS, TOTAL, layout
+from gongkai.synth.report import SynthReport
 
 Item = tuple  # (text | None, colspan, rowspan, kind) with kind in label | head | value
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import random
 
-from .evaluate import read_cell
-from .numbers import CARRIED, FORWARD, NEW, PROCESSED, TOTAL
+from gongkai.synth.evaluate import read_cell
+from gongkai.synth.numbers import CARRIED, FORWARD, NEW, PROCESSED, TOTAL
 
 LITIGATION_KEY = "t4|cases|suit_direct_total+suit_after_review_total"   # stated key of 行政诉讼 (both totals)
 

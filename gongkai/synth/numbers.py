@@ -14,7 +14,7 @@ from functools import cache
 
 import pandas as pd
 
-from .. import template
+from gongkai.form import template
 
 Key = tuple[str, str, str]
 

@@ -25,8 +25,8 @@ import io
 import random
 import zipfile
 
-from .grids import Item, place, t2_items, t3_items, t4_items
-from .report import SynthReport
+from gongkai.synth.grids import Item, place, t2_items, t3_items, t4_items
+from gongkai.synth.report import SynthReport
 
 __all__ = ["render_docx"]
 

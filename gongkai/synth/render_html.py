@@ -12,8 +12,8 @@ import random
 from functools import lru_cache
 from html import escape
 
-from .grids import Item, t2_items, t3_items, t4_items
-from .report import SynthReport
+from gongkai.synth.grids import Item, t2_items, t3_items, t4_items
+from gongkai.synth.report import SynthReport
 
 _FW = str.maketrans("0123456789", "０１２３４５６７８９")
 _TABLE = '<table border="1" cellspacing="0" cellpadding="2" style="border-collapse:collapse">\n<tbody>\n'

@@ -40,8 +40,8 @@ import random
 import re
 from functools import cache
 
-from .grids import place, t2_items, t3_items, t4_items
-from .report import SynthReport
+from gongkai.synth.grids import place, t2_items, t3_items, t4_items
+from gongkai.synth.report import SynthReport
 
 __all__ = ["render_pdf"]
 

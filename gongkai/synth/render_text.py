@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from functools import cache
 
-from .numbers import T2_HEAD, T3_APPLICANTS, T3_NOTE, T3_ORGS, TOTAL, layout
-from .report import SynthReport
+from gongkai.synth.numbers import T2_HEAD, T3_APPLICANTS, T3_NOTE, T3_ORGS, TOTAL, layout
+from gongkai.synth.report import SynthReport
 
 _NBSP_INDENT = "\xa0 \xa0\xa0 \xa0 "
 

@@ -7,9 +7,9 @@ import random
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from .evaluate import evaluate, evaluate_text, read_cell
-from .narrative import narrative
-from .numbers import (
+from gongkai.synth.evaluate import evaluate, evaluate_text, read_cell
+from gongkai.synth.narrative import narrative
+from gongkai.synth.numbers import (
     CARRIED, FORWARD, MIXED, NEW, PROCESSED, TOTAL, Key, agency_scale, balanced_numbers, layout, mixed_rows,
 )
 

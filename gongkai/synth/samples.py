@@ -15,11 +15,11 @@ import random
 import sys
 from pathlib import Path
 
-from .render_docx import render_docx
-from .render_html import render_html
-from .render_pdf import render_pdf
-from .render_text import render_text
-from .report import make_report
+from gongkai.synth.render_docx import render_docx
+from gongkai.synth.render_html import render_html
+from gongkai.synth.render_pdf import render_pdf
+from gongkai.synth.render_text import render_text
+from gongkai.synth.report import make_report
 
 # (file stem, agency, year, defects, rendering)
 SAMPLES = [

@@ -1,28 +1,18 @@
-"""The audit warehouse: the only module that speaks SQL DDL (DESIGN §2, §5).
+"""The audit warehouse (DESIGN §5): the only package that speaks SQL DDL.
 
-- migrate.py   numbered schema migrations (migrations/NNNN_name.sql; COMMENT ON = the data dictionary)
-- publish.py   copy-on-write publication: lock, copy, write one transaction, CHECKPOINT, os.replace
-- load.py      one audit run (batch frames + findings) → one published commit
-- query.py     read-only access for the CLI, dashboards and SQL users
+- read.py     the one read-only connection (the CLI's `sql`, `findings`, `rules`, the dashboard); light:
+              importing it does not import pandas or the writer
+- write/      migrations, one run's load in one transaction, publication of the next file
+- panel/      the SQL rules over the agency × year panel, run inside the write transaction
+- sql/        migrations/NNNN_name.sql (tables, numbered, never edited once released)
+
+Writers import gongkai.warehouse.write; readers gongkai.warehouse.read (re-exported here).
 """
 
-from . import load, migrate
-from .load import RunRecord, RunSummary, record_failed_run, record_reviews, write_run
-from .publish import STORAGE_COMPATIBILITY, WarehouseBusy, publishing
-from .query import (
-    ReadOnlyViolation,
-    WarehouseMissing,
-    connect_readonly,
-    default_db,
-    describe,
-    known_report_ids,
-    query,
-)
+from gongkai.warehouse.errors import ReadOnlyViolation, WarehouseBusy, WarehouseError, WarehouseMissing
+from gongkai.warehouse.read import connect_readonly, default_db, describe, known_report_ids, query
 
 __all__ = [
-    "load", "migrate",
-    "RunRecord", "RunSummary", "write_run", "record_failed_run", "record_reviews",
-    "publishing", "STORAGE_COMPATIBILITY", "WarehouseBusy",
-    "ReadOnlyViolation", "WarehouseMissing", "connect_readonly", "default_db", "describe",
-    "known_report_ids", "query",
+    "ReadOnlyViolation", "WarehouseBusy", "WarehouseError", "WarehouseMissing",
+    "connect_readonly", "default_db", "describe", "known_report_ids", "query",
 ]

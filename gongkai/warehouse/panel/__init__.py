@@ -59,13 +59,13 @@ from __future__ import annotations
 
 from __future__ import annotations
 
-from .common import (COPY_JACCARD, COPY_MIN_CHARS, COPY_MIN_NONZERO, FINDING_ID_SQL, GRAMS_BOUND, SKETCH_CANDIDATE,
+from gongkai.warehouse.panel.common import (COPY_JACCARD, COPY_MIN_CHARS, COPY_MIN_NONZERO, FINDING_ID_SQL, GRAMS_BOUND, SKETCH_CANDIDATE,
                      TEXT_RULES, TOL, XY_RULES, MACROS, PanelSummary)
-from .copies import copies
-from .cross_year import carry_over, t2_stock
-from .inputs import PANEL_KEYS, backfill, insert_panel_inputs, panel_cells_table, targets
-from .store import store
-from .text import text_table, year_mismatch
+from gongkai.warehouse.panel.copies import copies
+from gongkai.warehouse.panel.cross_year import carry_over, t2_stock
+from gongkai.warehouse.panel.inputs import PANEL_KEYS, backfill, insert_panel_inputs, panel_cells_table, targets
+from gongkai.warehouse.panel.store import store
+from gongkai.warehouse.panel.text import text_table, year_mismatch
 
 __all__ = ["COPY_JACCARD", "COPY_MIN_CHARS", "COPY_MIN_NONZERO", "FINDING_ID_SQL", "GRAMS_BOUND", "PANEL_KEYS",
            "SKETCH_CANDIDATE", "TEXT_RULES", "TOL", "XY_RULES", "PanelSummary", "evaluate", "insert_panel_inputs"]

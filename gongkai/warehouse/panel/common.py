@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ...statements import FACTS
+from gongkai.report.statements import FACTS
 
 XY_RULES = ("XY_CARRY_OVER", "XY_T2_STOCK", "XY_COPY")
 TEXT_RULES = ("TEXT_TABLE", "YEAR_MISMATCH")
@@ -42,7 +42,7 @@ def short_label(label: str) -> str:
 def labels():
     """Template label helpers (imported on use: gongkai.checks pulls in pandera, which `gongkai sql` and
     other readers of the warehouse package should not pay for)."""
-    from ...checks import rules
+    from gongkai.checks import rules
     return rules
 
 

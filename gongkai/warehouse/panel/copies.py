@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...fingerprints import SKETCH_K, comparable_text, text_jaccard
-from .common import COPY_JACCARD, COPY_MIN_CHARS, COPY_MIN_NONZERO, GRAMS_BOUND, SKETCH_CANDIDATE
+from gongkai.report.fingerprints import SKETCH_K, comparable_text, text_jaccard
+from gongkai.warehouse.panel.common import COPY_JACCARD, COPY_MIN_CHARS, COPY_MIN_NONZERO, GRAMS_BOUND, SKETCH_CANDIDATE
 
 
 def copies(con) -> None:

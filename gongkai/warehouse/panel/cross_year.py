@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .common import T2_STOCK_ROWS, TOL, labels_sql, q
+from gongkai.warehouse.panel.common import T2_STOCK_ROWS, TOL, labels_sql, q
 
 
 # The per-year CTEs below are MATERIALIZED: inlined, the optimizer may join this year's and last year's

@@ -6,9 +6,9 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from ...fingerprints import fingerprints_frame
-from ...statements import FACTS
-from .common import T2_STOCK_ROWS, q
+from gongkai.report.fingerprints import fingerprints_frame
+from gongkai.report.statements import FACTS
+from gongkai.warehouse.panel.common import T2_STOCK_ROWS, q
 
 
 # ------------------------------------------------------------------ which reports

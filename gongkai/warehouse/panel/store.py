@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..rule_results import insert_changed_rule_results
-from .common import FINDING_ID_SQL, TEXT_RULES, XY_RULES, PanelSummary, labels, q, values_sql
+from gongkai.warehouse.write.rule_results import insert_changed_rule_results
+from gongkai.warehouse.panel.common import FINDING_ID_SQL, TEXT_RULES, XY_RULES, PanelSummary, labels, q, values_sql
 
 
 # ------------------------------------------------------------------ results into the warehouse

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ...statements import YEAR_FACT
-from .common import TOL, facts_sql, q
-from .inputs import fact_cell_filter
+from gongkai.report.statements import YEAR_FACT
+from gongkai.warehouse.panel.common import TOL, facts_sql, q
+from gongkai.warehouse.panel.inputs import fact_cell_filter
 
 
 def text_table(con, new_cells: str) -> None:

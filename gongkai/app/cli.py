@@ -1,0 +1,377 @@
+"""`gongkai` command line (thin: Typer + Rich over the flows and the warehouse).
+
+Prefect is imported only by the commands that run flows, so `sql`, `findings` and `rules` start fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from gongkai import __version__
+from gongkai.app.terminal import emit, err, findings_view, out, print_summary
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="gongkai — deterministic audits of 政府信息公开工作年度报告 into a DuckDB warehouse.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+DB_HELP = "Warehouse file (default: $GONGKAI_DB or data/warehouse.duckdb)."
+FORMATS = ("table", "csv", "json")
+
+
+def _db(db: Optional[Path]) -> Path:
+    from gongkai.warehouse import default_db
+
+    return db or default_db()
+
+
+def _fail(message: str, code: int = 1) -> None:
+    from rich.text import Text
+
+    err.print(Text.assemble(("error: ", "red"), message), highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def audit(
+    harvest: list[Path] = typer.Argument(None, help="Harvest folders or files (default: data/harvest)."),
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    workers: int = typer.Option(0, "--workers", "-w", help="Parser processes (default: number of cores, at most 8)."),
+    task_runner: str = typer.Option("local", "--task-runner", help="local (threads + processes on this machine) or dask."),
+    dask_address: Optional[str] = typer.Option(None, "--dask-address", help="Scheduler address for --task-runner dask."),
+    chunk_size: int = typer.Option(250, "--chunk-size", help="Files per parse task."),
+) -> None:
+    """Audit harvested reports into the warehouse and print a summary.
+
+    Example: gongkai audit data/harvest --db data/warehouse.duckdb
+
+    Exits 0 when the run completed (findings are results, not failures), 1 when the run itself failed.
+    """
+    from gongkai.app import pipeline
+    from gongkai.app import prefect_env
+    from gongkai.app import progress
+    from gongkai.ingest.discover import HarvestNotFound
+
+    prefect_env.configure_one_shot()
+    roots = [str(p) for p in (harvest or [Path("data/harvest")])]
+    missing = [r for r in roots if not Path(r).exists()]
+    if missing:
+        _fail(f"harvest path {missing[0]} does not exist", 2)
+    dbp = _db(db)
+    dbp.parent.mkdir(parents=True, exist_ok=True)
+    flow = _audit_flow(task_runner, dask_address)
+    n_workers = workers or pipeline.default_workers()
+    with _progress() as hook:
+        progress.install(hook)
+        try:
+            summary = flow(harvest=roots, db=str(dbp), workers=n_workers, chunk_size=chunk_size,
+                           use_processes=task_runner == "local")
+        except HarvestNotFound as exc:
+            _fail(str(exc), 2)
+        except Exception as exc:  # the run itself failed: one line, non-zero exit
+            _fail(f"audit run failed: {' '.join(str(exc).split())[:400]} (recorded in the runs table)")
+        finally:
+            progress.install(None)
+    print_summary(summary, dbp)
+
+
+def _audit_flow(task_runner: str, dask_address: Optional[str]):
+    from gongkai.flows.audit import audit as audit_flow
+
+    if task_runner == "local":
+        return audit_flow
+    if task_runner != "dask":
+        _fail(f"unknown --task-runner {task_runner!r}; use local or dask", 2)
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError:
+        _fail("--task-runner dask needs the prefect-dask package, which gongkai does not install: "
+              "pip install prefect-dask (then give --dask-address of your scheduler)", 2)
+    return audit_flow.with_options(task_runner=DaskTaskRunner(address=dask_address) if dask_address else DaskTaskRunner())
+
+
+class _progress:
+    """A Rich progress bar on an interactive terminal; silent otherwise."""
+
+    def __enter__(self):
+        if not err.is_terminal:
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=err, transient=True)
+        self.bar.start()
+        self.tasks: dict[str, int] = {}
+
+        def hook(stage: str, done: int, total: int) -> None:
+            if stage not in self.tasks:
+                self.tasks[stage] = self.bar.add_task({"parse": "parsing", "check": "checking", "load": "loading"}.get(stage, stage), total=total or 1)
+            self.bar.update(self.tasks[stage], completed=done, total=total or 1)
+
+        return hook
+
+    def __exit__(self, *exc):
+        if hasattr(self, "bar"):
+            self.bar.stop()
+        return False
+
+
+@app.command()
+def sql(
+    query: str = typer.Argument(..., help="SQL to run (read-only)."),
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+) -> None:
+    """Run read-only SQL against the published warehouse.
+
+    Example: gongkai sql "SELECT agency, year, errors FROM report_scorecard ORDER BY errors DESC LIMIT 10"
+    """
+    from gongkai.warehouse import ReadOnlyViolation, WarehouseMissing
+    from gongkai.warehouse import query as run_query
+
+    if fmt not in FORMATS:
+        _fail(f"unknown --format {fmt!r}; use {', '.join(FORMATS)}", 2)
+    try:
+        df = run_query(_db(db), query)
+    except (ReadOnlyViolation, WarehouseMissing) as exc:
+        _fail(str(exc))
+    except Exception as exc:  # SQL errors from DuckDB: one line, no traceback
+        _fail(" ".join(str(exc).split()))
+    emit(df, fmt)
+
+
+@app.command()
+def findings(
+    agency: Optional[str] = typer.Option(None, "--agency", help="Agency name or agency_id (substring match)."),
+    year: Optional[int] = typer.Option(None, "--year", help="Report year."),
+    rule: Optional[str] = typer.Option(None, "--rule", help="Rule id, e.g. T3_BALANCE."),
+    status: Optional[str] = typer.Option(None, "--status", help="fail or not_assessable."),
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or xlsx."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (required for xlsx)."),
+) -> None:
+    """List findings on the current report versions, with filters.
+
+    Example: gongkai findings --year 2023 --rule T3_BALANCE --format csv > t3.csv
+    """
+    from gongkai.warehouse import WarehouseMissing, connect_readonly
+
+    if fmt not in FORMATS + ("xlsx",):
+        _fail(f"unknown --format {fmt!r}; use table, csv, json or xlsx", 2)
+    if fmt == "xlsx" and output is None:
+        _fail("--format xlsx needs --output FILE.xlsx", 2)
+    where, params = ["1=1"], []
+    if agency:
+        where.append("(f.agency LIKE ? OR f.agency_id LIKE ?)")
+        params += [f"%{agency}%", f"%{agency}%"]
+    if year is not None:
+        where.append("f.year = ?")
+        params.append(year)
+    if rule:
+        where.append("f.rule_id = ?")
+        params.append(rule.upper())
+    if status:
+        where.append("f.status = ?")
+        params.append(status)
+    sql_text = f"""
+        SELECT f.agency, f.year, f.rule_id, r.title_zh, f.severity, f.status, f.table_id, f.row_key, f.col_key,
+               f.expected, f.observed, f.message, rep.source_path, f.finding_id
+        FROM findings_current f JOIN rules r USING (rule_id) JOIN reports rep USING (report_id)
+        WHERE {' AND '.join(where)}
+        ORDER BY f.agency, f.year, CASE f.severity WHEN 'error' THEN 0 ELSE 1 END, f.rule_id, f.table_id, f.row_key, f.col_key"""
+    try:
+        con = connect_readonly(_db(db))
+    except WarehouseMissing as exc:
+        _fail(str(exc))
+    try:
+        df = con.execute(sql_text, params).df()
+    finally:
+        con.close()
+    if fmt == "xlsx":
+        df.to_excel(output, index=False, sheet_name="findings")
+        out.print(f"{len(df)} finding(s) written to {output}", highlight=False)
+    elif output is not None:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(df.to_csv(index=False) if fmt == "csv" else df.to_json(orient="records", force_ascii=False, indent=1))
+        out.print(f"{len(df)} finding(s) written to {output}", highlight=False)
+    elif fmt == "table":
+        emit(findings_view(df), fmt, title="findings 审核发现", flex="说明 message")
+    else:
+        emit(df, fmt, title="findings 审核发现")
+
+
+@app.command()
+def rules(fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json.")) -> None:
+    """List the audit rules with Chinese and English titles, family, severity and engine.
+
+    Example: gongkai rules --format csv
+    """
+    from gongkai.checks import rules_catalogue
+
+    if fmt not in FORMATS:
+        _fail(f"unknown --format {fmt!r}; use {', '.join(FORMATS)}", 2)
+    df = rules_catalogue()[["rule_id", "family", "severity", "engine", "title_zh", "title_en"]]
+    emit(df, fmt, title="rules 审核规则")
+
+
+@app.command()
+def review(
+    finding_id: str = typer.Argument(..., help="The finding's id (see `gongkai findings`)."),
+    confirm: bool = typer.Option(False, "--confirm", help="Confirm the finding: the agency must correct it."),
+    dismiss: bool = typer.Option(False, "--dismiss", help="Dismiss the finding (a false alarm or accepted)."),
+    note: str = typer.Option("", "--note", help="Why (kept with the decision)."),
+    reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Who decided (default: $USER)."),
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Record an inspector's decision on a finding. A re-run never resets it.
+
+    Example: gongkai review 3f2a9c0d1e4b5a67 --dismiss --note "表格已更正，见更正版"
+    """
+    import getpass
+    from datetime import datetime, timezone
+
+    import pandas as pd
+
+    from gongkai.warehouse import WarehouseMissing, connect_readonly
+    from gongkai.warehouse.write import record_reviews
+
+    if confirm == dismiss:
+        _fail("give exactly one of --confirm or --dismiss", 2)
+    dbp = _db(db)
+    try:
+        con = connect_readonly(dbp)
+    except WarehouseMissing as exc:
+        _fail(str(exc))
+    try:
+        row = con.execute("SELECT rule_id, agency, year, message FROM findings WHERE finding_id = ?", [finding_id]).fetchone()
+    finally:
+        con.close()
+    if row is None:
+        _fail(f"no finding {finding_id!r} in {dbp}; list them with `gongkai findings`")
+    decision = "confirmed" if confirm else "dismissed"
+    record_reviews(dbp, pd.DataFrame([{
+        "finding_id": finding_id, "decision": decision, "note": note or None,
+        "reviewer": reviewer or getpass.getuser(), "decided_at": datetime.now(timezone.utc),
+    }]))
+    from rich.text import Text
+
+    out.print(Text(f"{decision}: {finding_id} {row[0]} {row[1] or ''} {row[2] or ''} — {row[3]}"), highlight=False)
+
+
+@app.command()
+def agencies(
+    show_all: bool = typer.Option(False, "--all", help="Also list agencies resolved by the registry or the manifest."),
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    registry_file: Optional[Path] = typer.Option(None, "--registry", help="Registry CSV (default: $GONGKAI_AGENCIES or data/agencies.csv)."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+) -> None:
+    """List agency names in the warehouse that the registry does not resolve (unresolved or ambiguous),
+    so an operator can add an alias to data/agencies.csv.
+
+    Example: gongkai agencies --format csv > to_register.csv
+    """
+    import pandas as pd
+
+    from gongkai.ingest.agencies import norm_name, registry
+    from gongkai.warehouse import WarehouseMissing, connect_readonly
+
+    if fmt not in FORMATS:
+        _fail(f"unknown --format {fmt!r}; use {', '.join(FORMATS)}", 2)
+    try:
+        con = connect_readonly(_db(db))
+    except WarehouseMissing as exc:
+        _fail(str(exc))
+    try:
+        df = con.execute("""
+            SELECT agency, region, agency_id, count(*) AS reports, min(year) AS first_year, max(year) AS last_year
+            FROM reports WHERE agency IS NOT NULL AND is_current GROUP BY ALL ORDER BY agency""").df()
+    finally:
+        con.close()
+    reg = registry(registry_file)
+    status, candidates = [], []
+    for name, region, aid in zip(df.agency, df.region, df.agency_id):
+        res = reg.resolve(name, None if pd.isna(region) else region) if reg else None
+        if res is not None and res.agency_id == aid:
+            status.append("registry")
+        elif not pd.isna(aid) and aid != norm_name(name):
+            status.append("manifest")
+        else:
+            status.append(res.status if res is not None else "no registry")
+        candidates.append(", ".join(res.candidates) if res is not None and res.status == "ambiguous" else "")
+    df["resolution"], df["candidates"] = status, candidates
+    if not show_all:
+        df = df[~df.resolution.isin(["registry", "manifest"])]
+    emit(df.reset_index(drop=True), fmt, title="agencies 机构")
+
+
+@app.command()
+def serve(
+    cron: str = typer.Option("0 2 * * *", "--cron", help="Cron schedule (Asia/Shanghai)."),
+    harvest: list[Path] = typer.Option([Path("data/harvest")], "--harvest", help="Harvest folder(s) to audit."),
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    workers: int = typer.Option(0, "--workers", "-w", help="Parser processes per run."),
+) -> None:
+    """Serve the nightly audit deployment on the Prefect API in PREFECT_API_URL (until Ctrl-C).
+
+    Example: prefect server start &  PREFECT_API_URL=http://127.0.0.1:4200/api gongkai serve --cron "0 2 * * *"
+    """
+    from gongkai.app import pipeline
+    from gongkai.flows.nightly import serve as serve_nightly
+
+    dbp = _db(db).resolve()
+    serve_nightly([str(p.resolve()) for p in harvest], str(dbp), cron=cron, workers=workers or pipeline.default_workers())
+
+
+@app.command()
+def synth(
+    out_dir: Path = typer.Argument(..., help="Folder to write the corpus into (created)."),
+    n_agencies: int = typer.Option(20, "--agencies", help="Agencies in the panel."),
+    years: str = typer.Option("2021-2024", "--years", help="Year range A-B (2019–2020 use the 2019 format)."),
+    formats: str = typer.Option("txt,html,portal_gbk", "--formats", help="Renderings, comma-separated."),
+    defect_rate: float = typer.Option(0.3, "--defect-rate", help="Share of reports with injected defects."),
+    mixed_rate: Optional[float] = typer.Option(None, "--mixed-rate", help="Share of 2021+ reports printed in the mixed format (one （六）其他处理 row); default half the defect rate."),
+    panel_defect_rate: float = typer.Option(0.0, "--panel-defect-rate", help="Share of reports with a panel defect (carry-over break, text contradiction, copied tables or text)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (the corpus is deterministic for a seed)."),
+    truth: Optional[Path] = typer.Option(None, "--truth", help="Truth file (default: OUT.truth.jsonl beside the folder)."),
+) -> None:
+    """Generate a synthetic harvest: balanced reports with continuous carry-over, defects on request,
+    a manifest, and a truth file with every cell and every finding a correct auditor must report.
+
+    Example: gongkai synth /tmp/corpus --agencies 50 --years 2019-2025 --formats txt,html,portal_gbk
+    """
+    from gongkai.synth import RENDERINGS, write_corpus
+
+    try:
+        lo, hi = (int(x) for x in years.split("-"))
+    except ValueError:
+        _fail(f"--years {years!r}: expected a range like 2019-2025", 2)
+    names = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in names if f not in RENDERINGS]
+    if unknown:
+        _fail(f"unknown --formats {', '.join(unknown)}; choose from {', '.join(RENDERINGS)}", 2)
+    truth_path = truth or out_dir.with_name(out_dir.name + ".truth.jsonl")  # outside the harvest folder
+    for name, rate in (("--defect-rate", defect_rate), ("--mixed-rate", mixed_rate), ("--panel-defect-rate", panel_defect_rate)):
+        if rate is not None and not 0 <= rate <= 1:
+            _fail(f"{name} {rate}: expected a share between 0 and 1", 2)
+    write_corpus(out_dir, n_agencies, range(lo, hi + 1), names, defect_rate, seed=seed, truth=truth_path,
+                 panel_defect_rate=panel_defect_rate, mixed_rate=mixed_rate)
+    n = n_agencies * (hi - lo + 1) * len(names)
+    out.print(f"{n} reports written to {out_dir} (manifest.jsonl inside); truth: {truth_path}", highlight=False)
+
+
+@app.command()
+def version() -> None:
+    """Print the gongkai version."""
+    out.print(f"gongkai {__version__}")
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

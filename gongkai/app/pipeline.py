@@ -1,0 +1,121 @@
+"""The audit as plain functions: read → hash → parse (in coarse chunks, on all cores) → frames.
+
+Prefect flows (flows/audit.py) orchestrate these; tests and benchmarks can call them directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from gongkai.report import fingerprints
+from gongkai.report import batch as frames
+from gongkai.report import statements
+from gongkai.ingest.discover import HarvestFile
+from gongkai.report.identity import apply_manifest
+from gongkai.report.model import ParsedReport
+from gongkai.parse import MAX_BYTES
+from gongkai.report.read import parse_bytes
+
+
+@dataclass
+class ChunkResult:
+    batch: frames.Batch
+    skipped: int  # files whose bytes were already audited (or repeated within this run)
+    statements: pd.DataFrame | None = None  # numbers stated in the narrative (gongkai.statements)
+    fingerprints: pd.DataFrame | None = None  # per-report digests for XY_COPY
+
+
+def read_and_parse(f: HarvestFile, known: frozenset[str] | set[str]) -> ParsedReport | None:
+    """One file → ParsedReport, or None if its bytes were audited before. Never raises."""
+    if f.size > MAX_BYTES:
+        rid = _hash_file(f.path)
+        if rid in known:
+            return None
+        r = ParsedReport(rid, f.display, Path(f.path).suffix.lstrip(".").lower(), status="failed",
+                         error=f"{f.display}: {f.size / 1e6:.0f} MB is larger than the {MAX_BYTES // 2**20} MB limit for a report")
+        r.byte_size = f.size
+    else:
+        try:
+            data = Path(f.path).read_bytes()
+        except OSError as exc:
+            rid = hashlib.sha256(f"unreadable:{f.display}".encode()).hexdigest()
+            if rid in known:
+                return None
+            return ParsedReport(rid, f.display, Path(f.path).suffix.lstrip(".").lower(), status="failed",
+                                error=f"{f.display}: cannot be read ({exc.strerror or exc}); check permissions")
+        rid = hashlib.sha256(data).hexdigest()
+        if rid in known:
+            return None
+        r = parse_bytes(f.display, data, rid)
+    apply_manifest(r, f.manifest)
+    return r
+
+
+def _hash_file(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def parse_chunk(files: list[HarvestFile], known: frozenset[str]) -> ChunkResult:
+    """Parse a chunk of files into batch frames (runs in a worker process)."""
+    reports: list[ParsedReport] = []
+    seen: set[str] = set()
+    skipped = 0
+    for f in files:
+        r = read_and_parse(f, known)
+        if r is None or r.report_id in seen:
+            skipped += 1
+            continue
+        seen.add(r.report_id)
+        reports.append(r)
+    batch = frames.build(reports)
+    return ChunkResult(batch, skipped, statements.statements_frame(batch), fingerprints.fingerprints_frame(batch))
+
+
+_KNOWN: frozenset[str] = frozenset()
+
+
+def _set_known(known: frozenset[str]) -> None:
+    global _KNOWN
+    _KNOWN = known
+
+
+def parse_chunk_in_worker(files: list[HarvestFile]) -> ChunkResult:
+    """parse_chunk with the known-report set the worker received once at start-up."""
+    return parse_chunk(files, _KNOWN)
+
+
+def process_pool(workers: int, known: frozenset[str]) -> Executor:
+    """`workers` spawned processes (spawn, not fork: safe with DuckDB and Prefect's threads), each
+    handed the already-audited report ids once rather than with every chunk."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_set_known, initargs=(known,))
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def dedupe(batch: frames.Batch) -> tuple[frames.Batch, int]:
+    """Drop reports repeated across chunks (the same bytes at two paths); the first path is kept.
+    Equal bytes give equal sections and cells, so those frames just lose exact duplicate keys."""
+    dup = batch.reports.report_id.duplicated()
+    if not dup.any():
+        return batch, 0
+
+    def drop(df):
+        keys = [c for c in df.columns if c in ("report_id", "section_no", "table_id", "row_key", "col_key")]
+        return df.drop_duplicates(subset=keys).reset_index(drop=True)
+
+    reports = batch.reports[~dup].reset_index(drop=True)
+    return frames.Batch(reports, drop(batch.sections), drop(batch.tables), drop(batch.cells)), int(dup.sum())

@@ -1,0 +1,67 @@
+"""Cell semantics: what was printed in a table cell, kept honestly.
+
+`classify(raw)` → (semantic, value). semantic ∈ number | blank | dash | text; value only for number.
+`join_lines(lines)` → one cell's text from its printed lines, never gluing two numbers into one.
+Blank is not zero. Full-width digits, thousands separators and a trailing unit are normalised for the
+value; the raw text is stored unchanged by the caller.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+SEMANTICS = ("number", "blank", "dash", "text")
+
+_SPACE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_UNIT = re.compile(r"(件|个|条|项|次|元|万元|人次)$")
+DASHES = {"-", "--", "—", "——", "–", "−", "/", "\\", "无", "空", "×", "x", "X", "N/A", "n/a", "NA", "不适用", "/ ", "—/—", "_", "__"}
+
+
+@lru_cache(maxsize=1 << 16)
+def classify(raw: str | None) -> tuple[str, float | None]:
+    """Classify one printed cell. Never raises; anything unrecognised is `text`. (Cached: printed
+    cells repeat massively across reports — "0", "1", "" …)"""
+    if raw is None:
+        return "blank", None
+    t = unicodedata.normalize("NFKC", raw).strip(" \t\r\n\u3000\u00a0\u200b\ufeff")
+    if not t:
+        return "blank", None
+    if _SPACE.search(t):  # "12 34": digits of two cells run together, or prose — never guess
+        return "text", None
+    if t in DASHES or set(t) <= set("-—–−_/\\"):
+        return "dash", None
+    num = _UNIT.sub("", t)
+    if _GROUPED.match(num):
+        num = num.replace(",", "")
+    if _NUMBER.match(num):
+        return "number", float(num)
+    return "text", None
+
+
+def unit_of(raw: str | None) -> str | None:
+    """The unit printed after a number (e.g. 元 in "251000元"), if any — a hint of a unit slip."""
+    if not raw:
+        return None
+    m = _UNIT.search(_SPACE.sub("", unicodedata.normalize("NFKC", raw)))
+    return m.group(1) if m else None
+
+
+_DIGITS = frozenset("0123456789０１２３４５６７８９")
+
+
+def join_lines(lines: list[str]) -> str:
+    """A cell's lines (paragraphs, line breaks) joined with "" — with one space where the join would glue
+    two digits together ("12" / "34" → "12 34", which classify() keeps as text, never 1234)."""
+    if not lines:
+        return ""
+    out = lines[0]
+    for line in lines[1:]:
+        if out and out[-1] in _DIGITS and line[0] in _DIGITS:
+            out = f"{out} {line}"
+        else:
+            out += line
+    return out

@@ -1,0 +1,103 @@
+"""Harvest folders → the files to audit, with the optional harvest manifest.
+
+A harvest root is a folder (searched recursively) or a single file. `manifest.jsonl` in a root holds
+one JSON object per line: {"path": <relative to the manifest's folder>, "url", "agency", "agency_id",
+"region", "level", "year"}; its values override what the parser reads from the report (an inspector's harvest
+record is more reliable than a title line). Hidden files and the manifest itself are not reports;
+every other file is, and gets a `reports` row even when it cannot be read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gongkai.errors import GongkaiError
+
+MANIFEST = "manifest.jsonl"
+MANIFEST_FIELDS = ("url", "agency", "agency_id", "region", "level", "year")
+
+
+class HarvestNotFound(GongkaiError):
+    """A harvest path given on the command line does not exist."""
+
+
+@dataclass(frozen=True, slots=True)
+class HarvestFile:
+    path: str  # as given/found, used for reading
+    display: str  # relative to the working directory when possible: what users see and what is stored
+    size: int
+    manifest: dict = field(default_factory=dict)
+
+
+def _display(resolved: str, cwd: str) -> str:
+    """The path users see and the warehouse stores: relative to the working directory when inside it."""
+    return resolved[len(cwd) + 1 :] if resolved.startswith(cwd + os.sep) else resolved
+
+
+def read_manifest(folder: Path, warnings: list[str]) -> dict[str, dict]:
+    """Resolved file path → manifest entry. Bad lines are reported in `warnings` and skipped."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        return {}
+    entries: dict[str, dict] = {}
+    with path.open(encoding="utf-8-sig") as fh:
+        for no, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                if not isinstance(obj, dict) or not isinstance(obj.get("path"), str):
+                    raise ValueError("each line must be a JSON object with a string 'path'")
+                entry = {k: obj[k] for k in MANIFEST_FIELDS if obj.get(k) not in (None, "")}
+                if "year" in entry:
+                    entry["year"] = int(entry["year"])
+            except (ValueError, TypeError) as exc:
+                warnings.append(f"{path} line {no}: ignored ({exc})")
+                continue
+            entries[str((folder / obj["path"]).resolve())] = entry
+    return entries
+
+
+def discover(roots: list[str | Path], warnings: list[str] | None = None) -> list[HarvestFile]:
+    """All candidate report files under the roots, sorted by path, with their manifest entries."""
+    warnings = warnings if warnings is not None else []
+    files: dict[str, HarvestFile] = {}
+    cwd = os.path.realpath(os.getcwd())
+    for root in map(Path, roots):
+        if not root.exists():
+            raise HarvestNotFound(f"harvest path {root} does not exist")
+        if root.is_file():
+            real = Path(os.path.realpath(root))
+            found = [(str(real), read_manifest(real.parent, warnings))]
+        else:
+            found = []
+            for dirpath, dirnames, filenames in os.walk(os.path.realpath(root)):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                manifest = read_manifest(Path(dirpath), warnings)
+                found += [(os.path.join(dirpath, f), manifest) for f in sorted(filenames) if not f.startswith(".") and f != MANIFEST]
+        for key, manifest in found:
+            if key in files:
+                continue
+            try:
+                size = os.stat(key).st_size
+            except OSError as exc:
+                warnings.append(f"{key}: cannot be read ({exc.strerror})")
+                continue
+            files[key] = HarvestFile(key, _display(key, cwd), size, manifest.get(key, {}))
+    return sorted(files.values(), key=lambda f: f.display)
+
+
+MIN_CHUNK = 50  # below this a second parser process (~1 s to spawn) costs more than it saves
+
+
+def chunks(files: list[HarvestFile], size: int, workers: int = 1) -> list[list[HarvestFile]]:
+    """Coarse chunks of at most `size` files for the parse tasks (Prefect costs ms per task). A harvest
+    smaller than `workers` full chunks is cut into `workers` equal chunks instead (400 files on 2 workers:
+    200 + 200, not 250 + 150), but never below MIN_CHUNK files a chunk."""
+    size = max(1, size)
+    if workers > 1 and len(files) < size * workers:
+        size = min(size, max(MIN_CHUNK, -(-len(files) // workers)))
+    return [files[i : i + size] for i in range(0, len(files), size)]

@@ -1,0 +1,185 @@
+"""Ruled grids: tables rebuilt from the drawn ruling lines (what Word/WPS exports draw).
+
+Horizontal and vertical strokes (stroked paths, or thin filled rectangles) that cross each other form
+a grid; an edge between two elementary cells that no stroke covers is a merged cell. Each character
+goes to the cell holding its centre, a cell's lines are joined, and the grid is handed over as rows of
+`TCell(text, span=colspan)` with the HTML convention `TCell("", span, cont=True)` for the rows a
+rowspan covers. Wrapped row labels, the vertical 三/本/年/度… group header, header labels wrapped or
+spread into single characters and numbers that sit beside the first or middle line of a wrapped label
+are all solved by the cell. Page numbers and footers print outside the grid and never enter it.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from gongkai.parse.document import Table, TCell
+from gongkai.parse.pdf.model import Glyph, cell_text, Seg
+
+MAX_SEGMENTS = 4000  # rulings per page considered for grids
+
+# ------------------------------------------------------------------------------------ ruled grids
+
+
+def _merge_segs(segs: list[Seg], tol: float = 1.5, gap: float = 2.5) -> list[Seg]:
+    """Collinear strokes (same position within tol) whose extents touch become one."""
+    out: list[Seg] = []
+    segs = sorted(segs, key=lambda s: s.pos)
+    groups: list[list[Seg]] = []
+    for s in segs:
+        if groups and s.pos - groups[-1][-1].pos <= tol:
+            groups[-1].append(s)
+        else:
+            groups.append([s])
+    for grp in groups:
+        pos = sum(s.pos for s in grp) / len(grp)
+        cur: Seg | None = None
+        for s in sorted(grp, key=lambda s: s.a):
+            if cur is not None and s.a <= cur.b + gap:
+                cur.b = max(cur.b, s.b)
+            else:
+                cur = Seg(pos, s.a, s.b)
+                out.append(cur)
+    return out
+
+
+def _cluster_pos(values: list[float], tol: float = 2.5) -> list[float]:
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= tol:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [sum(c) / len(c) for c in out]
+
+
+@dataclass(slots=True)
+class _Grid:
+    xs: list[float]
+    ys: list[float]
+    cells: dict[tuple[int, int], tuple[int, int, int, int]]  # elementary (row, col) → (r0, r1, c0, c1)
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
+
+
+def grids(hs: list[Seg], vs: list[Seg], tol: float = 2.5) -> list[_Grid]:
+    hs, vs = _merge_segs(hs), _merge_segs(vs)
+    if len(hs) < 2 or len(vs) < 2 or len(hs) + len(vs) > MAX_SEGMENTS:
+        return []
+    # connected components of crossing strokes
+    parent = list(range(len(hs) + len(vs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, h in enumerate(hs):
+        for j, v in enumerate(vs):
+            if h.a - tol <= v.pos <= h.b + tol and v.a - tol <= h.pos <= v.b + tol:
+                parent[find(i)] = find(len(hs) + j)
+    comps: dict[int, tuple[list[Seg], list[Seg]]] = {}
+    for i, h in enumerate(hs):
+        comps.setdefault(find(i), ([], []))[0].append(h)
+    for j, v in enumerate(vs):
+        comps.setdefault(find(len(hs) + j), ([], []))[1].append(v)
+    out = []
+    for ch, cv in comps.values():
+        if len(ch) < 2 or len(cv) < 2:
+            continue
+        xs = _cluster_pos([v.pos for v in cv])
+        ys = _cluster_pos([h.pos for h in ch])
+        for edge in (min(h.a for h in ch), max(h.b for h in ch)):  # an outer border that is not drawn
+            if min(abs(edge - x) for x in xs) > 3 * tol:
+                xs.append(edge)
+        for edge in (min(v.a for v in cv), max(v.b for v in cv)):
+            if min(abs(edge - y) for y in ys) > 3 * tol:
+                ys.append(edge)
+        xs.sort()
+        ys.sort()
+        if len(xs) < 3 or len(ys) < 2 or (len(ys) == 2 and len(xs) < 4):
+            continue  # a grid of one row needs three cells at least (a table's last row alone on a page)
+        grid = _grid_cells(xs, ys, ch, cv, tol)
+        if grid is not None:
+            out.append(grid)
+    return out
+
+
+def _covered(segs: list[Seg], a: float, b: float) -> bool:
+    """At least half of a to b is covered by the strokes (those at the edge's position)."""
+    need = 0.5 * (b - a)
+    got = 0.0
+    for s in segs:
+        if s.b > a and s.a < b:
+            got += min(s.b, b) - max(s.a, a)
+    return got >= need
+
+
+def _grid_cells(xs, ys, hs, vs, tol) -> _Grid | None:
+    nr, nc = len(ys) - 1, len(xs) - 1
+    parent = list(range(nr * nc))
+    at_x = [[s for s in vs if abs(s.pos - x) <= tol] for x in xs]
+    at_y = [[s for s in hs if abs(s.pos - y) <= tol] for y in ys]
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(nr):
+        for j in range(nc):
+            if j + 1 < nc and not _covered(at_x[j + 1], ys[i], ys[i + 1]):
+                parent[find(i * nc + j)] = find(i * nc + j + 1)
+            if i + 1 < nr and not _covered(at_y[i + 1], xs[j], xs[j + 1]):
+                parent[find(i * nc + j)] = find((i + 1) * nc + j)
+    members: dict[int, list[tuple[int, int]]] = {}
+    for i in range(nr):
+        for j in range(nc):
+            members.setdefault(find(i * nc + j), []).append((i, j))
+    cells: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+    for mem in members.values():
+        r0, r1 = min(m[0] for m in mem), max(m[0] for m in mem)
+        c0, c1 = min(m[1] for m in mem), max(m[1] for m in mem)
+        if len(mem) != (r1 - r0 + 1) * (c1 - c0 + 1):
+            return None  # not rectangular: the strokes do not make a clean grid
+        for m in mem:
+            cells[m] = (r0, r1, c0, c1)
+    if len(set(cells.values())) < 2:
+        return None
+    return _Grid(xs, ys, cells)
+
+
+def grid_table(grid: _Grid, glyphs: list[Glyph]) -> Table:
+    """The grid's cells with their text as rows of TCells (HTML conventions: colspan, cont stand-ins)."""
+    xs, ys = grid.xs, grid.ys
+    nr, nc = len(ys) - 1, len(xs) - 1
+    content: dict[tuple[int, int, int, int], list[Glyph]] = {}
+    for g in glyphs:
+        i = min(max(bisect_right(ys, (g.top + g.bottom) / 2) - 1, 0), nr - 1)
+        j = min(max(bisect_right(xs, (g.x0 + g.x1) / 2) - 1, 0), nc - 1)
+        content.setdefault(grid.cells[(i, j)], []).append(g)
+    rows: Table = []
+    for i in range(nr):
+        row: list[TCell] = []
+        for j in range(nc):
+            r0, _r1, c0, c1 = cell = grid.cells[(i, j)]
+            if c0 != j:
+                continue
+            if r0 == i:
+                row.append(TCell(cell_text(content.get(cell, [])), c1 - c0 + 1))
+            else:
+                row.append(TCell("", c1 - c0 + 1, cont=True))
+        if any(not c.cont for c in row):
+            rows.append(row)
+    return rows
+
+
+def value_edges(xs: list[float]) -> tuple[float, ...]:
+    """The outer left and right edges: a table continued on the next page keeps its width."""
+    return (round(xs[0]), round(xs[-1]))
+

@@ -1,0 +1,367 @@
+"""Aligned text: tables read from text positions alone (no rulings, or rulings that do not make a
+grid; `parse_pdf(..., use_rulings=False)` forces it).
+
+A table is a run of lines whose right part holds numbers, cut into parts at each line of column labels
+(表二's sub-tables). Header words are split at visible gaps and rejoined over the same column of
+numbers ("总   计", "结 果" spread over a cell). Value columns are the x-ranges of the header's leaf
+labels (the words stacked over one column, read bottom-up; a word over two leaves is a group header,
+placed over the columns that the template's group width, the cells beside it and its alignment —
+centred, else flush left — allow; if more than one placement remains, or the header would name a
+template column twice, the header is not used: only its group labels are kept, so the table is
+recognised but no value is placed). Each number goes to the leaf column its box overlaps; a row whose
+numbers do not fall one per column (run together, between two columns, two in one column) keeps its
+numbers as one text cell, which the mapper stores as `text` (report `partial`). Label lines between
+rows of numbers go to the nearest row (wrapped labels, numbers printed beside the first line of a
+two-line label); the vertical group header's characters become label cells of their own that never
+match a row label, so the row's own label still decides.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from bisect import bisect_right
+from statistics import median
+
+from gongkai.form import template
+from gongkai.form.cells import DASHES, classify
+from gongkai.form.headings import heading_no
+from gongkai.parse.document import Table, TCell
+from gongkai.parse.pdf.model import glyph_text, join_pieces, Line
+
+# ------------------------------------------------------------------------------------ aligned text
+
+
+def _is_value(text: str) -> bool:
+    return classify(text)[0] in ("number", "dash")
+
+
+def _is_heading(line: Line) -> bool:
+    return heading_no(line.text) is not None
+
+
+def _is_prose(line: Line, text_right: float) -> bool:
+    """A line of running text: long, reaching the right margin, with no wide gaps."""
+    if len(line.glyphs) < 18:
+        return False
+    return len(line.words(gap=1.5)) <= 2 and line.x1 >= text_right - 2 * line.size
+
+
+# the characters a printed number or dash can end with (cells.classify: digits, units, dash marks)
+_VALUE_END = frozenset("0123456789.件个条项次元") | {d[-1] for d in DASHES} | frozenset("-—–−_/\\")
+
+
+def _is_value_row(line: Line) -> bool:
+    """Numbers at the right end of the line, apart from the text: several, or one after a row label."""
+    if unicodedata.normalize("NFKC", line.glyphs[-1].ch)[-1:] not in _VALUE_END:
+        return False  # (quick: the line's last word cannot be a value)
+    words = line.words()
+    if not words or not _is_value(words[-1].text):
+        return False
+    vals = sum(1 for w in words if _is_value(w.text))
+    if vals >= 2:
+        return len(words) - vals <= 3
+    return len(words) >= 2 and template.is_label(words[0].text) and "。" not in line.text and len(line.glyphs) <= 40
+
+
+def _is_header_line(line: Line) -> bool:
+    """A line of column labels (信息内容 / 本年制发件数 … / 自然人 …) without numbers."""
+    words = line.words()
+    if any(_is_value(w.text) for w in words):
+        return False
+    hits = 0
+    for w in words:
+        t = template.norm_label(w.text)
+        if t == "信息内容" or template.group_span("t3", t) or template.group_span("t4", t):
+            return True
+        hits += any(template.match(v, tid, "col", t) for v in template.VERSIONS for tid in template.TABLES)
+    return hits >= 1 and len(words) >= 2
+
+
+def stream_tables(lines: list[Line], text_right: float) -> list[tuple[int, int, Table]]:
+    """Tables of aligned text: (first line, last line, grid) for each run of rows of numbers."""
+    out: list[tuple[int, int, Table]] = []
+    n = len(lines)
+    i = 0
+    while i < n:
+        if not _is_value_row(lines[i]):
+            i += 1
+            continue
+        end, j, gap = i, i + 1, 0
+        while j < n and not _is_heading(lines[j]) and not _is_prose(lines[j], text_right):
+            if _is_value_row(lines[j]):
+                end, gap = j, 0
+            else:
+                gap += 1
+                if gap > 6:
+                    break
+            j += 1
+        start = i
+        floor = out[-1][1] + 1 if out else 0
+        while (start - 1 >= floor and i - (start - 1) <= 14 and not _is_heading(lines[start - 1])
+               and not _is_prose(lines[start - 1], text_right)):
+            start -= 1
+        grid = _stream_grid(lines[start : end + 1])
+        if grid:
+            out.append((start, end, grid))
+        i = end + 1
+    return out
+
+
+def _stream_grid(lines: list[Line]) -> Table:
+    """Rows of one aligned-text table, cut into parts at each header line (表二's sub-tables)."""
+    parts: list[tuple[list[Line], list[Line]]] = [([], [])]
+    for line in lines:
+        if _is_header_line(line) and parts[-1][1] and any(_is_value_row(x) for x in parts[-1][1]):
+            parts.append(([], []))
+        if not any(_is_value_row(x) for x in parts[-1][1]) and not _is_value_row(line):
+            parts[-1][0].append(line)
+        else:
+            parts[-1][1].append(line)
+    grid: Table = []
+    for head, body in parts:
+        if any(_is_value_row(x) for x in body):
+            grid.extend(_stream_part(head, body))
+    return grid
+
+
+def _stream_part(head: list[Line], body: list[Line]) -> Table:
+    anchors = [line for line in body if _is_value_row(line)]
+    label_right = max((w.x1 for line in anchors for w in line.words() if not _is_value(w.text)), default=0.0)
+    numbers = [w for line in anchors for w in line.words() if _is_value(w.text) and w.x0 >= label_right - 1]
+    columns = [(min(w.x0 for w in c), max(w.x1 for w in c)) for c in _cluster_x_groups(numbers)]
+    hwords = [w for line in head for w in _merge_spread(line.words(), columns)]
+    leaves = _leaves([w for w in hwords if w.x0 >= label_right - 1])
+    spans = sorted((min(w.x0 for w in leaf), max(w.x1 for w in leaf)) for leaf in leaves)
+    if not spans or any(sum(_overlap(s, w) > 0 for s in spans) != 1 for w in numbers):
+        # no header over the numbers (a continuation), or one that does not describe them
+        spans = sorted((min(w.x0 for w in c), max(w.x1 for w in c)) for c in _cluster_x_groups(numbers))
+        leaves = []
+    ncols = len(spans)
+    bounds = [(spans[k][1] + spans[k + 1][0]) / 2 for k in range(ncols - 1)]
+    rows: list[tuple[float, list[TCell]]] = []
+    header = _stream_header(hwords, spans, bounds, label_right) if leaves else None
+    # label-side header text sits left of the value columns. A header that could not be read keeps
+    # only its group labels (行政复议, 申请人情况…): the table is still recognised, but no column is
+    # named, so the mapper places no value (the cells stay blank and the report is partial). A data-row
+    # label caught in the header band (its numbers read as a row of their own) gets no value cells:
+    # blank ones would say "printed blank" where numbers were printed; the mapper reports it unread
+    for r in _rows_of([w for w in hwords if w.x0 < label_right - 1]):
+        label = _label_text(r)
+        blanks = [] if _is_row_label(label) else [TCell("", 1) for _ in range(ncols)]
+        rows.append((r[0].top, [TCell(label, 1)] + blanks))
+    if header is None:
+        for r in _rows_of([w for w in hwords if w.x0 >= label_right - 1]):
+            groups = [TCell(w.text, None) for w in r
+                      if template.group_span("t3", w.text) or template.group_span("t4", w.text)]
+            if groups:
+                rows.append((r[0].top, groups))
+    for top, cells in header or []:
+        rows.append((top, cells))
+    # every other line joins the nearest row of numbers when it is close (a wrapped label), else
+    # it is a row of its own (第二十条第（五）项)
+    extra: dict[int, list[Line]] = {id(a): [] for a in anchors}
+    for line in body:
+        if id(line) in extra:
+            continue
+        cy = (line.top + line.bottom) / 2
+        near = min(anchors, key=lambda a: abs((a.top + a.bottom) / 2 - cy))
+        inside = anchors[0].top <= cy <= anchors[-1].bottom
+        if inside or abs((near.top + near.bottom) / 2 - cy) <= 2.2 * line.size:
+            extra[id(near)].append(line)
+        else:
+            rows.append((line.top, [TCell(line.text, 1)]))
+    for anchor in anchors:
+        words = anchor.words() + [w for line in extra[id(anchor)] for w in line.words()]
+        values = [w for w in words if _is_value(w.text) and w.x0 >= label_right - 1]
+        labels = [w for w in words if not (_is_value(w.text) and w.x0 >= label_right - 1)]
+        row = [TCell(t, 1) for t in _label_cells(labels)]
+        placed: dict[int, Line] = {}
+        for w in values:
+            hit = [k for k, s in enumerate(spans) if _overlap(s, w) > 0]
+            if len(hit) != 1 or hit[0] in placed:
+                placed = {}
+                break
+            placed[hit[0]] = w
+        if placed or not values:
+            row += [TCell(placed[k].text if k in placed else "", 1) for k in range(ncols)]
+        else:  # numbers that cannot be told apart: kept together, the mapper stores them as text
+            row.append(TCell(" ".join(w.text for w in sorted(values, key=lambda w: w.x0)), 1))
+        rows.append((anchor.top, row))
+    rows.sort(key=lambda r: r[0])
+    return [r for _, r in rows]
+
+
+def _merge_spread(words: list[Line], columns: list[tuple[float, float]]) -> list[Line]:
+    """Header words, told apart by the columns of numbers below them. Characters are split at every
+    visible gap and joined again when they lie over the same column of numbers (each column owns the
+    x-range up to half-way to its neighbours): "总   计" or "社 会 公 益" spread over the width of one
+    cell join, "结果 其他" of two narrow neighbouring cells do not. Without numbers, small gaps join."""
+    fine = [piece for w in words for piece in w.words(gap=0.25)]
+    cols = sorted(columns)
+    cuts = [(cols[k][1] + cols[k + 1][0]) / 2 for k in range(len(cols) - 1)]
+    out: list[Line] = []
+    last: Line | None = None
+    for w in fine:
+        if out and last is not None:
+            prev = out[-1]
+            gap = w.x0 - prev.x1
+            if cols:
+                zone = bisect_right(cuts, (w.x0 + w.x1) / 2)
+                join = bisect_right(cuts, (last.x0 + last.x1) / 2) == zone and gap < 1.5 * w.size
+            else:
+                join = gap <= 0.6 * w.size
+            if join:
+                out[-1] = Line(prev.glyphs + w.glyphs)
+                last = w
+                continue
+        out.append(w)
+        last = w
+    return out
+
+
+def _overlap(span: tuple[float, float], w: Line) -> float:
+    return min(span[1], w.x1) - max(span[0], w.x0)
+
+
+def _cluster_x_groups(words: list[Line]) -> list[list[Line]]:
+    """Words grouped by overlapping x-ranges (a column of numbers, the lines of one label cell)."""
+    groups: list[list[Line]] = []
+    ranges: list[list[float]] = []
+    for w in sorted(words, key=lambda w: w.x0):
+        for k, (a, b) in enumerate(ranges):
+            if min(b, w.x1) - max(a, w.x0) > 0:
+                groups[k].append(w)
+                ranges[k] = [min(a, w.x0), max(b, w.x1)]
+                break
+        else:
+            groups.append([w])
+            ranges.append([w.x0, w.x1])
+    return groups
+
+
+def _leaves(words: list[Line]) -> list[list[Line]]:
+    """Leaf header cells, bottom-up: a word over no leaf starts one, a word just above one leaf joins
+    it (a wrapped label), a word over two or more leaves is a group header."""
+    leaves: list[list[Line]] = []
+    for w in sorted(words, key=lambda w: -w.bottom):
+        hits = [leaf for leaf in leaves if min(max(x.x1 for x in leaf), w.x1) - max(min(x.x0 for x in leaf), w.x0) > 0]
+        if not hits:
+            leaves.append([w])
+        elif len(hits) == 1 and min(x.top for x in hits[0]) - w.bottom <= 1.25 * w.size:
+            hits[0].append(w)
+    return leaves
+
+
+def _is_row_label(text: str) -> bool:
+    """A data row's label of 表二/三/四 (either format), as opposed to header or note text."""
+    return any(template.match(v, t, "row", text) for v in ("2021", "2019") for t in ("t2", "t3", "t4"))
+
+
+def _stream_header(hwords: list[Line], spans, bounds, label_right: float) -> list[tuple[float, list[TCell]]] | None:
+    """Header rows over the leaf columns, each header cell at its columns: the columns its text
+    covers, or — for a group label narrower than its cell (行政复议 over five columns) — the template's
+    group width, placed where it is centred on or starts at its text and does not collide with another
+    cell of its line. None when a placement is not certain."""
+    ncols = len(spans)
+
+    def col(x: float) -> int:
+        return bisect_right(bounds, x)
+
+    cells: list[list[Line]] = []
+    for w in sorted((w for w in hwords if w.x0 >= label_right - 1), key=lambda w: w.top):
+        lo, hi = col(w.x0 + 0.5), col(w.x1 - 0.5)
+        for cell in cells:
+            if (col(min(x.x0 for x in cell) + 0.5), col(max(x.x1 for x in cell) - 0.5)) == (lo, hi) and \
+                    w.top - max(x.bottom for x in cell) <= 1.25 * w.size:
+                cell.append(w)
+                break
+        else:
+            cells.append([w])
+    fixed: list[tuple[float, float, int, int, str]] = []  # top, bottom, first column, width, text
+    loose: list[tuple[float, float, int, int, int, str, float, float]] = []
+    for cell in cells:
+        text = _label_text(cell)
+        x0, x1 = min(x.x0 for x in cell), max(x.x1 for x in cell)
+        top, bottom = min(x.top for x in cell), max(x.bottom for x in cell)
+        lo, hi = col(x0 + 0.5), col(x1 - 0.5)
+        width = max(template.group_span("t3", text) or 0, template.group_span("t4", text) or 0)
+        if width > hi - lo + 1:
+            loose.append((top, bottom, lo, hi, width, text, x0, x1))
+        else:
+            fixed.append((top, bottom, lo, hi - lo + 1, text))
+    unit = sum(b - a for a, b in spans) / ncols
+    pad = median([(spans[k + 1][0] - spans[k][1]) / 2 for k in range(ncols - 1)] or [0.0])
+    edges = [spans[0][0] - pad] + list(bounds) + [spans[-1][1] + pad]  # column k spans edges[k]..edges[k+1]
+    for top, bottom, lo, hi, width, text, x0, x1 in loose:
+        options = []
+        for s in range(max(0, hi - width + 1), min(lo, ncols - width) + 1):
+            clash = any(not (s + width - 1 < c0 or s > c0 + cw - 1) and min(bottom, b2) - max(top, t2) > 0
+                        for t2, b2, c0, cw, _ in fixed)
+            if not clash:
+                options.append(s)
+        centred = [s for s in options if abs((edges[s] + edges[s + width]) / 2 - (x0 + x1) / 2) <= 0.4 * unit]
+        flush_left = [s for s in options if abs(edges[s] - x0) <= 0.4 * unit]
+        # one placement left by the cells around it, else the label's alignment (centred, else flush left)
+        pick = set(options) if len(options) == 1 else set(centred or flush_left)
+        if len(pick) != 1:
+            return None
+        fixed.append((top, bottom, pick.pop(), width, text))
+    if not _distinct_keys(fixed, ncols):
+        return None
+    # one grid row per printed line of header cells; uncovered columns get blank cells
+    lines: list[list[tuple[float, float, int, int, str]]] = []
+    for cell in sorted(fixed):
+        if lines and min(cell[1], lines[-1][0][1]) - max(cell[0], lines[-1][0][0]) > 0:
+            lines[-1].append(cell)
+        else:
+            lines.append([cell])
+    rows = []
+    for line in lines:
+        starts = {c[2]: c for c in line}
+        row: list[TCell] = []
+        p = 0
+        while p < ncols:
+            if p in starts:
+                row.append(TCell(starts[p][4], starts[p][3]))
+                p += starts[p][3]
+            else:
+                row.append(TCell("", 1))
+                p += 1
+        rows.append((line[0][0], row))
+    return rows
+
+
+def _distinct_keys(cells: list[tuple[float, float, int, int, str]], ncols: int) -> bool:
+    """The header read from positions names no template column twice (else it was misread)."""
+    stacked: list[list[str]] = [[] for _ in range(ncols)]
+    for _, _, first, width, text in sorted(cells):
+        for p in range(first, min(first + width, ncols)):
+            stacked[p].append(template.norm_label(text))
+    best: list[str] = []
+    for version in template.VERSIONS:
+        for tid in template.TABLES:  # the table whose columns the header names best
+            found = [k for st in stacked if st and (k := template.match(version, tid, "col", "/".join(st)))]
+            if len(found) > len(best):
+                best = found
+    return len(best) == len(set(best))
+
+
+def _rows_of(words: list[Line]) -> list[list[Line]]:
+    out: list[list[Line]] = []
+    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+        if out and abs(out[-1][0].top - w.top) <= 0.35 * w.size:
+            out[-1].append(w)
+        else:
+            out.append([w])
+    return [sorted(r, key=lambda w: w.x0) for r in out]
+
+
+def _label_text(words: list[Line]) -> str:
+    return join_pieces([glyph_text([g for w in r for g in w.glyphs]) for r in _rows_of(words)])
+
+
+def _label_cells(words: list[Line]) -> list[str]:
+    """Label words of one row grouped into cells by x-overlap (the wrapped lines of a cell join)."""
+    groups = sorted(_cluster_x_groups(words), key=lambda g: min(w.x0 for w in g))
+    return [_label_text(grp) for grp in groups]
+
