@@ -23,7 +23,7 @@ from gongkai.report import fingerprints
 from gongkai.report import batch as frames
 from gongkai.report import statements
 from gongkai.checks import rules_catalogue
-from gongkai.checks.findings import finding_ids
+from gongkai.findings import finding_ids
 from gongkai.ingest.discover import discover
 from gongkai.report.read import parse_bytes
 from gongkai.app.pipeline import apply_manifest, parse_chunk

@@ -24,10 +24,10 @@ from gongkai.report.batch import Batch
 from gongkai.form.template import TABLES
 from gongkai.schemas.cells import layout_codes
 
-from gongkai.checks.findings import FINDING_COLUMNS, RULE_RESULT_COLUMNS, Counts, Part, assemble, finding_ids, rule_results
+from gongkai.findings import FINDING_COLUMNS, RULE_RESULT_COLUMNS, Counts, Part, assemble, finding_ids, rule_results
 from gongkai.checks.gx_checks import GXCheckError, check_identities
 from gongkai.checks.pandera_checks import FrameContractError, check_cells, check_reports, check_sections, check_tables
-from gongkai.checks.rules import rules_catalogue
+from gongkai.checks.rules import checked_catalogue, rules_catalogue
 from gongkai.checks.wide import dense, t3_columns, t3_rows, t4_cases
 
 __all__ = [
@@ -95,6 +95,7 @@ def run_checks(batch: Batch) -> CheckResult:
     lap("gx")
 
     report_ids = reports["report_id"].to_numpy(object)
-    result = CheckResult(assemble(parts, report_ids), rule_results(counts, report_ids), timings)
+    cat = checked_catalogue()
+    result = CheckResult(assemble(parts, report_ids, cat), rule_results(counts, report_ids, cat), timings)
     lap("assemble")
     return result

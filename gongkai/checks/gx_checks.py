@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from gongkai.checks.errors import GXCheckError
-from gongkai.checks.findings import Counts, Part, fmt, per_report
+from gongkai.findings import Counts, Part, fmt, per_report
 from gongkai.checks.rules import (
     IDENTITY_ZH, T3_APPLICANTS, T3_COLS, T3_ROWS, T4_COLS, T4_GROUPS, T4_PARTS, col_label, row_label,
     t4_group_label, table_zh,

@@ -25,7 +25,7 @@ from gongkai.schemas.cells import (
 )
 
 from gongkai.checks.errors import FrameContractError
-from gongkai.checks.findings import Counts, Part, fmt, per_report
+from gongkai.findings import Counts, Part, fmt, per_report
 from gongkai.form.template import SECTION_TITLES, TABLE_TITLES
 from gongkai.checks.rules import row_label, table_zh
 

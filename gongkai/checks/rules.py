@@ -8,7 +8,8 @@ from importlib import resources
 
 import pandas as pd
 
-from gongkai.form.template import MIXED, TABLE_ZH, VERSIONS, cells, col_keys, layout_keys, mixed_rows, row_keys
+from gongkai.form.template import MIXED, col_keys, layout_keys, mixed_rows, row_keys
+from gongkai.form.template import col_label, row_label, t4_group_label, table_zh  # noqa: F401  (re-exported)
 
 CATALOGUE_COLUMNS = ["rule_id", "family", "severity", "engine", "title_zh", "title_en", "description"]
 ENGINES = ("parser", "pandera", "gx")  # the engines run by gongkai.checks (the 'sql' rules live in the warehouse)
@@ -34,6 +35,12 @@ def checked_rules() -> tuple[str, ...]:
     """Rule ids evaluated by gongkai.checks, in catalogue order (PARSE_FAILED first)."""
     cat = _catalogue()
     return tuple(cat.loc[cat.engine.isin(ENGINES), "rule_id"])
+
+
+def checked_catalogue() -> pd.DataFrame:
+    """The catalogue rows of the rules evaluated by gongkai.checks, in catalogue order."""
+    cat = _catalogue()
+    return cat[cat.engine.isin(ENGINES)].reset_index(drop=True)
 
 
 @cache
@@ -88,41 +95,9 @@ T4_PARTS = ("upheld", "corrected", "other", "pending")
 T4_GROUPS = tuple(c.removesuffix("_total") for c in T4_COLS if c.endswith("_total"))
 
 
-# ------------------------------------------------------------------ printed names for messages
-@cache
-def row_label(table_id: str, row_key: str) -> str:
-    for v in VERSIONS:
-        df = cells(v)
-        hit = df[(df.table_id == table_id) & (df.row_key == row_key)]
-        if len(hit):
-            return str(hit.row_label.iloc[0])
-    return row_key
-
-
-@cache
-def col_label(table_id: str, col_key: str) -> str:
-    for v in VERSIONS:
-        df = cells(v)
-        hit = df[(df.table_id == table_id) & (df.col_key == col_key)]
-        if len(hit):
-            return str(hit.col_label.iloc[0])
-    return col_key
-
-
-@cache
-def t4_group_label(group: str) -> str:
-    df = cells("2021")
-    hit = df[(df.table_id == "t4") & (df.col_key == f"{group}_total")]
-    return str(hit.group.iloc[0]).replace("/", "·") if len(hit) else group
-
-
 IDENTITY_ZH = {
     "T3_BALANCE": "一+二=三(七)+四",
     "T3_TOTAL_COLUMN": "总计=六类申请人之和",
     "T3_OUTCOME_SUM": "（七）总计=（一）至（六）各项之和",
     "T4_TOTAL": "总计=结果维持+结果纠正+其他结果+尚未审结",
 }
-
-
-def table_zh(table_id: str) -> str:
-    return TABLE_ZH.get(table_id, table_id)

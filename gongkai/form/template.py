@@ -204,3 +204,35 @@ def any_label() -> re.Pattern[str]:
 
 def is_label(text: str) -> bool:
     return bool(any_label().search(norm_label(text)))
+
+
+# ------------------------------------------------------------------ printed names (the one label lookup for messages)
+@cache
+def row_label(table_id: str, row_key: str) -> str:
+    for v in VERSIONS:
+        df = cells(v)
+        hit = df[(df.table_id == table_id) & (df.row_key == row_key)]
+        if len(hit):
+            return str(hit.row_label.iloc[0])
+    return row_key
+
+
+@cache
+def col_label(table_id: str, col_key: str) -> str:
+    for v in VERSIONS:
+        df = cells(v)
+        hit = df[(df.table_id == table_id) & (df.col_key == col_key)]
+        if len(hit):
+            return str(hit.col_label.iloc[0])
+    return col_key
+
+
+@cache
+def t4_group_label(group: str) -> str:
+    df = cells("2021")
+    hit = df[(df.table_id == "t4") & (df.col_key == f"{group}_total")]
+    return str(hit.group.iloc[0]).replace("/", "·") if len(hit) else group
+
+
+def table_zh(table_id: str) -> str:
+    return TABLE_ZH.get(table_id, table_id)

@@ -4,7 +4,8 @@ A batch is any number of ParsedReports (hundreds to hundreds of thousands). Chec
 work on these frames only — they never see a file format.
 
 reports   one row per file      report_id, source_path, source_url, source_format, byte_size, status,
-                                error, title, agency, agency_id, region, level, year (Int64), format_version, notes
+                                error, title, agency, agency_id, region, level, year (Int64), format_version,
+                                layout ('2021', '2019', 'mixed', 'unknown'), notes
 sections  one row per report×1…6 report_id, section_no (int8), title, text, present (bool)
 tables    one row per report×t2…t4 report_id, table_id, present (bool)
 cells     one row per printed/template cell of a present table
@@ -24,7 +25,7 @@ from gongkai.form.template import TABLES
 
 REPORT_COLUMNS = [
     "report_id", "source_path", "source_url", "source_format", "byte_size", "status", "error", "title",
-    "agency", "agency_id", "region", "level", "year", "format_version", "notes",
+    "agency", "agency_id", "region", "level", "year", "format_version", "layout", "notes",
 ]
 SECTION_COLUMNS = ["report_id", "section_no", "title", "text", "present"]
 TABLE_COLUMNS = ["report_id", "table_id", "present"]

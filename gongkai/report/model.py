@@ -41,6 +41,9 @@ class ParsedReport:
     agency: str | None = None
     year: int | None = None
     format_version: str = "unknown"
+    # how the tables are laid out: the version's template ("2021", "2019"), "mixed" (2021 labels with 表三
+    # （六）其他处理 printed as the single 2019 row) or "unknown" (no table recognised)
+    layout: str = "unknown"
     sections: list[Section] = field(default_factory=list)
     tables_present: dict[str, bool] = field(default_factory=dict)
     cells: list[Cell] = field(default_factory=list)

@@ -126,6 +126,8 @@ def assemble(raw: RawDocument, report_id: str, path: str) -> ParsedReport:
         if missing_rows:
             uncertain = True
             notes.append(f"{template.TABLE_ZH[tid]}: not printed or not recognised: {', '.join(missing_rows)}")
+    mixed = any(m is not None and m.mixed for m in mapped.values())
+    report.layout = "mixed" if mixed else version
     if uncertain:
         report.status = "partial"
     report.notes = notes

@@ -1,7 +1,10 @@
-"""Findings and rule_results frames: columnar assembly, stable finding ids, number formatting.
+"""The one finding assembler: findings and rule_results frames, stable finding ids, number formatting.
 
-Engines hand over `Part`s (one rule's findings as arrays) and `Counts` (per-report evaluated / failed /
-not_assessable of one rule); this module turns them into the two contract frames of DESIGN §5.
+Every engine — Pandera and GX in gongkai.checks, the SQL rules of gongkai.warehouse.panel — hands over
+`Part`s (one rule's findings as arrays) and `Counts` (per-report evaluated / failed / not_assessable of
+one rule); this module turns them into the two contract frames of DESIGN §5. It knows rules only through
+the catalogue it is given (rule_id → family, severity, in catalogue order), so checks and the warehouse
+both use it and neither imports the other.
 
 finding_id = first 16 hex digits of sha256 over report_id, rule_id, table_id, row_key, col_key joined by
 U+001F, a NULL encoded as U+001E (never equal to a real value). In DuckDB SQL, for rules computed there:
@@ -19,7 +22,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gongkai.checks.rules import checked_rules, rule_meta
 
 FINDING_COLUMNS = [
     "finding_id", "report_id", "rule_id", "family", "severity", "table_id", "row_key", "col_key",
@@ -117,14 +119,14 @@ def empty_findings() -> pd.DataFrame:
     return df
 
 
-def assemble(parts: list[Part], report_ids: np.ndarray) -> pd.DataFrame:
+def assemble(parts: list[Part], report_ids: np.ndarray, catalogue: pd.DataFrame) -> pd.DataFrame:
     """One findings frame, sorted (report, rule in catalogue order, order), duplicates of a finding_id
-    dropped (first kept)."""
+    dropped (first kept). `catalogue`: rule_id, family, severity of the rules the parts may hold."""
     parts = [p for p in parts if len(p)]
     if not parts:
         return empty_findings()
-    rank = {r: i for i, r in enumerate(checked_rules())}
-    meta = rule_meta()
+    rank = {r: i for i, r in enumerate(catalogue["rule_id"])}
+    meta = {r: (f, s) for r, f, s in zip(catalogue["rule_id"], catalogue["family"], catalogue["severity"])}
     cols: dict[str, list[np.ndarray]] = {c: [] for c in ("_rep", "_rank", "_order", "rule_id", "family", "severity",
                                                          "table_id", "row_key", "col_key", "expected", "observed",
                                                          "message", "status")}
@@ -157,9 +159,9 @@ def assemble(parts: list[Part], report_ids: np.ndarray) -> pd.DataFrame:
     return df
 
 
-def rule_results(counts: list[Counts], report_ids: np.ndarray) -> pd.DataFrame:
+def rule_results(counts: list[Counts], report_ids: np.ndarray, catalogue: pd.DataFrame) -> pd.DataFrame:
     """One row per (report, rule) the rule was run on, sorted by report then catalogue order."""
-    rank = {r: i for i, r in enumerate(checked_rules())}
+    rank = {r: i for i, r in enumerate(catalogue["rule_id"])}
     frames = []
     for c in counts:
         idx = np.flatnonzero(c.checked)
