@@ -40,6 +40,7 @@ __all__ = [
 class CheckResult:
     findings: pd.DataFrame
     rule_results: pd.DataFrame
+    catalogue: pd.DataFrame  # the catalogue rows of the rules run here (the warehouse writes them to `rules`)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for progress/diagnostics
 
 
@@ -96,6 +97,6 @@ def run_checks(batch: Batch) -> CheckResult:
 
     report_ids = reports["report_id"].to_numpy(object)
     cat = checked_catalogue()
-    result = CheckResult(assemble(parts, report_ids, cat), rule_results(counts, report_ids, cat), timings)
+    result = CheckResult(assemble(parts, report_ids, cat), rule_results(counts, report_ids, cat), cat, timings)
     lap("assemble")
     return result
