@@ -10,9 +10,9 @@ import threading
 import uuid
 from dataclasses import asdict
 from datetime import datetime, timezone
+from concurrent.futures import Executor
 from pathlib import Path
-
-import pandas as pd
+from typing import Any
 
 import gongkai.flows  # noqa: F401  (Prefect environment before prefect is imported)
 from prefect import flow, task
@@ -41,7 +41,7 @@ def known_reports(db: str) -> frozenset[str]:
 
 
 @task(name="parse-chunk", cache_policy=NO_CACHE)
-def parse_chunk(files: list[ingest.HarvestFile], known, pool) -> pipeline.ChunkResult:
+def parse_chunk(files: list[ingest.HarvestFile], known: frozenset[str], pool: Executor | None) -> pipeline.ChunkResult:
     if pool is not None:  # CPU work in a spawned process; this thread only waits
         result = pool.submit(pipeline.parse_chunk_in_worker, files).result()
     else:
@@ -55,14 +55,14 @@ def check(batch: frames.Batch) -> checks.CheckResult:
 
 
 @task(name="load-and-publish", cache_policy=NO_CACHE)
-def load(db: str, run: warehouse_write.RunRecord, batch: frames.Batch, result: checks.CheckResult,
-         stated=None, prints=None) -> warehouse_write.RunSummary:
-    return warehouse_write.write_run(Path(db), run, batch, result.findings, result.rule_results, checks.rules_catalogue(),
-                               statements=stated, fingerprints=prints)
+def load(db: str, run: warehouse_write.RunRecord, batch: frames.Batch,
+         result: checks.CheckResult) -> warehouse_write.RunSummary:
+    return warehouse_write.write_run(Path(db), run, batch, result)
 
 
 @flow(name="gongkai-audit", task_runner=ThreadPoolTaskRunner(max_workers=8), log_prints=False)
-def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAULT_CHUNK, use_processes: bool = True) -> dict:
+def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAULT_CHUNK,
+          use_processes: bool = True) -> dict[str, Any]:
     """Audit every new file under `harvest` into the warehouse `db`; returns the run summary."""
     run = warehouse_write.RunRecord(
         run_id=datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8],
@@ -91,15 +91,13 @@ def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAU
         finally:
             if pool is not None:
                 pool.shutdown()
-        batch, _ = pipeline.dedupe(frames.Batch.concat(r.batch for r in results))
-        stated = pd.concat([r.statements for r in results], ignore_index=True) if results else None
-        prints = pd.concat([r.fingerprints for r in results], ignore_index=True) if results else None
+        batch, _ = frames.Batch.concat(r.batch for r in results).dedupe()
         run.files_new = len(batch.reports)
         progress.report("check", 0, 1)
         warm.join()
         result = check(batch)
         progress.report("load", 0, 1)
-        summary = load(db, run, batch, result, quote(stated), quote(prints))
+        summary = load(db, run, batch, result)
     except Exception as exc:
         warehouse_write.record_failed_run(Path(db), run, " ".join(f"{type(exc).__name__}: {exc}".split())[:500])
         raise

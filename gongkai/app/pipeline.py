@@ -1,4 +1,5 @@
-"""The audit as plain functions: read → hash → parse (in coarse chunks, on all cores) → frames.
+"""The audit as plain functions: read → hash → parse (in coarse chunks, on all cores) → one Batch per chunk
+(frames, statements and fingerprints: gongkai.report.batch).
 
 Prefect flows (flows/audit.py) orchestrate these; tests and benchmarks can call them directly.
 """
@@ -12,24 +13,18 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
-from gongkai.report import fingerprints
-from gongkai.report import batch as frames
-from gongkai.report import statements
 from gongkai.ingest.discover import HarvestFile
+from gongkai.parse import MAX_BYTES
+from gongkai.report import batch as frames
 from gongkai.report.identity import apply_manifest
 from gongkai.report.model import ParsedReport
-from gongkai.parse import MAX_BYTES
 from gongkai.report.read import parse_bytes
 
 
 @dataclass
 class ChunkResult:
-    batch: frames.Batch
-    skipped: int  # files whose bytes were already audited (or repeated within this run)
-    statements: pd.DataFrame | None = None  # numbers stated in the narrative (gongkai.statements)
-    fingerprints: pd.DataFrame | None = None  # per-report digests for XY_COPY
+    batch: frames.Batch  # with statements and fingerprints
+    skipped: int  # files whose bytes were already audited (or repeated within this chunk)
 
 
 def read_and_parse(f: HarvestFile, known: frozenset[str] | set[str]) -> ParsedReport | None:
@@ -78,8 +73,7 @@ def parse_chunk(files: list[HarvestFile], known: frozenset[str]) -> ChunkResult:
             continue
         seen.add(r.report_id)
         reports.append(r)
-    batch = frames.build(reports)
-    return ChunkResult(batch, skipped, statements.statements_frame(batch), fingerprints.fingerprints_frame(batch))
+    return ChunkResult(frames.build(reports).with_derived(), skipped)
 
 
 _KNOWN: frozenset[str] = frozenset()
@@ -105,17 +99,3 @@ def process_pool(workers: int, known: frozenset[str]) -> Executor:
 def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
-
-def dedupe(batch: frames.Batch) -> tuple[frames.Batch, int]:
-    """Drop reports repeated across chunks (the same bytes at two paths); the first path is kept.
-    Equal bytes give equal sections and cells, so those frames just lose exact duplicate keys."""
-    dup = batch.reports.report_id.duplicated()
-    if not dup.any():
-        return batch, 0
-
-    def drop(df):
-        keys = [c for c in df.columns if c in ("report_id", "section_no", "table_id", "row_key", "col_key")]
-        return df.drop_duplicates(subset=keys).reset_index(drop=True)
-
-    reports = batch.reports[~dup].reset_index(drop=True)
-    return frames.Batch(reports, drop(batch.sections), drop(batch.tables), drop(batch.cells)), int(dup.sum())

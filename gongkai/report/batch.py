@@ -11,17 +11,25 @@ tables    one row per report×t2…t4 report_id, table_id, present (bool)
 cells     one row per printed/template cell of a present table
                                 report_id, table_id, row_key, col_key, value (float64, NaN unless
                                 semantic == number), raw (string, NA when nothing printed), semantic
+statements  numbers the narrative states (gongkai.report.statements.statements_frame), or None when not
+            computed: report_id, fact, value, sentence
+fingerprints  per-report digests for XY_COPY (gongkai.report.fingerprints.fingerprints_frame), or None
+
+`build` flattens reports, `with_derived` adds statements and fingerprints (the chunk step does both),
+`concat` joins the chunks' batches and `dedupe` drops what the same bytes at two paths repeat.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from gongkai.report.model import ParsedReport
 from gongkai.form.template import TABLES
+from gongkai.report.fingerprints import fingerprints_frame
+from gongkai.report.model import ParsedReport
+from gongkai.report.statements import STATEMENT_COLUMNS, statements_frame
 
 REPORT_COLUMNS = [
     "report_id", "source_path", "source_url", "source_format", "byte_size", "status", "error", "title",
@@ -32,6 +40,8 @@ TABLE_COLUMNS = ["report_id", "table_id", "present"]
 CELL_COLUMNS = ["report_id", "table_id", "row_key", "col_key", "value", "raw", "semantic"]
 
 _STR = "string"
+_FRAMES = ("reports", "sections", "tables", "cells")
+_KEYS = ("report_id", "section_no", "table_id", "row_key", "col_key")
 
 
 @dataclass
@@ -40,26 +50,57 @@ class Batch:
     sections: pd.DataFrame
     tables: pd.DataFrame
     cells: pd.DataFrame
+    statements: pd.DataFrame | None = None
+    fingerprints: pd.DataFrame | None = None
 
     @property
     def parsed_ids(self) -> pd.Index:
         """Reports that reached the checks (parsed or partial)."""
         return pd.Index(self.reports.loc[self.reports.status != "failed", "report_id"])
 
+    def with_derived(self) -> Batch:
+        """This batch with its statements and fingerprints computed (the chunk step, where the text is at hand)."""
+        return replace(self, statements=statements_frame(self), fingerprints=fingerprints_frame(self))
+
     @classmethod
-    def concat(cls, batches: Iterable["Batch"]) -> "Batch":
+    def concat(cls, batches: Iterable[Batch]) -> Batch:
+        """One batch of many (the chunks of a run, in order); statements and fingerprints are kept when
+        every batch has them."""
         bs = list(batches)
         if not bs:
             return build([])
-        return cls(*(pd.concat([getattr(b, f) for b in bs], ignore_index=True) for f in ("reports", "sections", "tables", "cells")))
+        frames = [pd.concat([getattr(b, f) for b in bs], ignore_index=True) for f in _FRAMES]
+        derived = [None if any(getattr(b, f) is None for b in bs)
+                   else pd.concat([getattr(b, f) for b in bs], ignore_index=True)
+                   for f in ("statements", "fingerprints")]
+        return cls(*frames, *derived)
+
+    def dedupe(self) -> tuple[Batch, int]:
+        """Drop reports repeated within the batch (the same bytes at two paths: equal report_id, equal
+        parse); the first is kept, and with it the first copy of every key of the other frames.
+        Statements repeated within a report (the same fact, value and sentence) are kept once. Returns the
+        batch and the number of reports dropped."""
+        dup = self.reports["report_id"].duplicated()
+        statements = self.statements
+        if statements is not None:
+            statements = statements.drop_duplicates(subset=STATEMENT_COLUMNS).reset_index(drop=True)
+        if not dup.any():
+            return replace(self, statements=statements), 0
+
+        def drop(df: pd.DataFrame) -> pd.DataFrame:
+            return df.drop_duplicates(subset=[c for c in df.columns if c in _KEYS]).reset_index(drop=True)
+
+        fingerprints = None if self.fingerprints is None else drop(self.fingerprints)
+        return Batch(self.reports[~dup].reset_index(drop=True), drop(self.sections), drop(self.tables),
+                     drop(self.cells), statements, fingerprints), int(dup.sum())
 
 
 def build(reports: Iterable[ParsedReport]) -> Batch:
     """Flatten parsed reports into typed frames (columnar lists, no per-row DataFrame work)."""
-    rep: dict[str, list] = {c: [] for c in REPORT_COLUMNS}
-    sec: dict[str, list] = {c: [] for c in SECTION_COLUMNS}
-    tab: dict[str, list] = {c: [] for c in TABLE_COLUMNS}
-    cel: dict[str, list] = {c: [] for c in CELL_COLUMNS}
+    rep: dict[str, list[object]] = {c: [] for c in REPORT_COLUMNS}
+    sec: dict[str, list[object]] = {c: [] for c in SECTION_COLUMNS}
+    tab: dict[str, list[object]] = {c: [] for c in TABLE_COLUMNS}
+    cel: dict[str, list[object]] = {c: [] for c in CELL_COLUMNS}
     for r in reports:
         for c in REPORT_COLUMNS:
             rep[c].append("\n".join(r.notes) if c == "notes" else getattr(r, c))

@@ -9,7 +9,8 @@ read-write. A write (`publishing(db)`):
 2. copies the published file (and its `.wal`, should a foreign read-write session have left one) to a
    hidden sibling temp file `.<name>.<pid>.<random>.tmp`, holding a read-only DuckDB connection on the
    published file meanwhile so no foreign writer can change it mid-copy;
-3. opens the copy read-write, and in ONE transaction applies pending migrations and the caller's writes;
+3. opens the copy read-write, and in ONE transaction applies pending migrations, re-creates the views and
+   comments (dictionary.py) and runs the caller's writes;
 4. COMMITs, CHECKPOINTs (folds the WAL into the file), closes, fsyncs, and `os.replace()`s the copy over
    the published path (atomic on POSIX), then fsyncs the directory.
 
@@ -37,13 +38,14 @@ import secrets
 import shutil
 import time
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 import duckdb
 
-from gongkai.warehouse.write.migrate import migrate
-from gongkai.warehouse.read import connect_readonly
 from gongkai.warehouse.errors import WarehouseBusy
+from gongkai.warehouse.read import connect_readonly
+from gongkai.warehouse.write.dictionary import apply_dictionary
+from gongkai.warehouse.write.migrate import migrate
 
 STORAGE_COMPATIBILITY = "v1.0.0"
 CONNECT_CONFIG = {"storage_compatibility_version": STORAGE_COMPATIBILITY}
@@ -71,7 +73,8 @@ def writer_lock(db: Path, timeout: float | None = None) -> Iterator[None]:
                     break
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
-                        raise WarehouseBusy(f"another gongkai run is writing {db} (lock {path} held for {timeout:g}s)") from None
+                        raise WarehouseBusy(f"another gongkai run is writing {db} "
+                                            f"(lock {path} held for {timeout:g}s)") from None
                     time.sleep(0.05)
         yield
     finally:
@@ -102,8 +105,8 @@ def _copy_published(db: Path, tmp: Path) -> bool:
     try:
         guard = connect_readonly(db)
     except (duckdb.IOException, duckdb.ConnectionException) as e:  # lock held by a read-write session
-        raise WarehouseBusy(f"{db} is open read-write by another program; open the warehouse read-only "
-                            f"(duckdb -readonly, gongkai sql) so runs can publish: {str(e).splitlines()[0]}") from e
+        raise WarehouseBusy(f"{db} is open read-write by another program; open the warehouse read-only (duckdb "
+                            f"-readonly, gongkai sql) so runs can publish: {str(e).splitlines()[0]}") from e
     try:
         shutil.copyfile(db, tmp)
         shutil.copymode(db, tmp)
@@ -133,6 +136,7 @@ def publishing(db: Path, lock_timeout: float | None = None) -> Iterator[duckdb.D
             try:
                 con.execute("BEGIN TRANSACTION")
                 migrate(con)
+                apply_dictionary(con)
                 yield con
                 con.execute("COMMIT")
                 con.execute("CHECKPOINT")

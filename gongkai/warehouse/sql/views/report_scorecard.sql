@@ -1,0 +1,57 @@
+-- report_scorecard: one row per current report version with its finding counts.
+-- Re-created with its COMMENTs on every publish (gongkai.warehouse.write.dictionary): edit this file, not a
+-- migration. Columns are listed explicitly so a new table column does not silently change the view.
+
+CREATE OR REPLACE VIEW report_scorecard AS
+WITH current_reports AS (
+    SELECT *
+    FROM reports
+    WHERE is_current
+),
+finding_counts AS (
+    -- dismissed findings are not counted as errors, warnings or not-assessable; resolved ones not at all
+    SELECT
+        f.report_id,
+        count(*) FILTER (WHERE f.status = 'fail' AND f.severity = 'error'
+                           AND v.decision IS DISTINCT FROM 'dismissed')   AS errors,
+        count(*) FILTER (WHERE f.status = 'fail' AND f.severity = 'warning'
+                           AND v.decision IS DISTINCT FROM 'dismissed')   AS warnings,
+        count(*) FILTER (WHERE f.status = 'not_assessable'
+                           AND v.decision IS DISTINCT FROM 'dismissed')   AS not_assessable,
+        count(*) FILTER (WHERE v.decision = 'confirmed')                  AS confirmed,
+        count(*) FILTER (WHERE v.decision = 'dismissed')                  AS dismissed
+    FROM findings AS f
+    JOIN current_reports AS c ON c.report_id = f.report_id
+    LEFT JOIN reviews AS v ON v.finding_id = f.finding_id
+    WHERE f.resolved_run_id IS NULL
+    GROUP BY f.report_id
+)
+SELECT
+    r.report_id, r.agency_id, r.agency, r.region, r.level, r.year, r.status, r.format_version, r.layout,
+    r.source_format, r.source_path, r.title,
+    coalesce(n.errors, 0)         AS errors,
+    coalesce(n.warnings, 0)       AS warnings,
+    coalesce(n.not_assessable, 0) AS not_assessable,
+    coalesce(n.confirmed, 0)      AS confirmed,
+    coalesce(n.dismissed, 0)      AS dismissed
+FROM current_reports AS r
+LEFT JOIN finding_counts AS n ON n.report_id = r.report_id;
+
+COMMENT ON VIEW report_scorecard IS 'One row per current report version with its finding counts (dismissed findings excluded from errors, warnings, not_assessable; resolved cross-year findings not counted).';
+COMMENT ON COLUMN report_scorecard.report_id IS 'Report (reports.report_id), a current version.';
+COMMENT ON COLUMN report_scorecard.agency_id IS 'Agency id.';
+COMMENT ON COLUMN report_scorecard.agency IS 'Agency name.';
+COMMENT ON COLUMN report_scorecard.region IS 'Region of the agency.';
+COMMENT ON COLUMN report_scorecard.level IS 'Administrative level of the agency (registry), NULL when unknown.';
+COMMENT ON COLUMN report_scorecard.year IS 'Report year.';
+COMMENT ON COLUMN report_scorecard.status IS 'Parse status: parsed, partial, failed.';
+COMMENT ON COLUMN report_scorecard.format_version IS 'Template followed: 2021, 2019, unknown.';
+COMMENT ON COLUMN report_scorecard.layout IS 'How the tables are laid out: 2021, 2019, mixed (2021 labels with the 2019 row （六）其他处理 in 表三) or unknown; as reports.layout.';
+COMMENT ON COLUMN report_scorecard.source_format IS 'File format.';
+COMMENT ON COLUMN report_scorecard.source_path IS 'Path of the file in the harvest.';
+COMMENT ON COLUMN report_scorecard.title IS 'Report title.';
+COMMENT ON COLUMN report_scorecard.errors IS 'Failing findings of severity error, not dismissed.';
+COMMENT ON COLUMN report_scorecard.warnings IS 'Failing findings of severity warning, not dismissed.';
+COMMENT ON COLUMN report_scorecard.not_assessable IS 'Not-assessable findings (an operand was blank, a dash or text), not dismissed.';
+COMMENT ON COLUMN report_scorecard.confirmed IS 'Findings an inspector confirmed.';
+COMMENT ON COLUMN report_scorecard.dismissed IS 'Findings an inspector dismissed.';
