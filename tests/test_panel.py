@@ -30,10 +30,19 @@ from gongkai.app.pipeline import apply_manifest, parse_chunk
 from gongkai.report.statements import FACTS, chinese_number, extract, report_year, statements_frame
 from gongkai.synth import make_report, render_html, render_text, write_corpus
 from gongkai.synth.report import SynthReport
+from gongkai.checks import CheckResult
 from gongkai.warehouse import connect_readonly
+from gongkai.warehouse import query as _query
 from gongkai.warehouse.write import RunRecord, write_run
-from gongkai.warehouse import query
-from gongkai.warehouse.panel import FINDING_ID_SQL
+
+
+def query(db, sql):
+    return _query(db, sql).df()
+
+
+def _no_checks() -> CheckResult:
+    """A checks result with no findings (the panel rules are what these tests look at)."""
+    return CheckResult(pd.DataFrame(), pd.DataFrame(), rules_catalogue())
 
 PANEL_RULES = ("XY_CARRY_OVER", "XY_T2_STOCK", "XY_COPY", "TEXT_TABLE", "YEAR_MISMATCH")
 T0 = datetime(2025, 3, 1, 2, 0, tzinfo=timezone.utc)
@@ -263,20 +272,13 @@ def _chain_texts(seed: int, agency: str, copy: bool) -> tuple[str, str]:
 # ------------------------------------------------------------------------------------------------
 # warehouse
 
-def test_finding_id_sql_equals_python():
-    rng = np.random.default_rng(0)
-    rows = []
-    for i in range(200):
-        pick = lambda *xs: xs[rng.integers(len(xs))]  # noqa: E731
-        rows.append((hashlib.sha256(str(i).encode()).hexdigest(), pick("XY_COPY", "TEXT_TABLE", "规则"),
-                     pick(None, "t2", "t3"), pick(None, "carried_over", "granted+partially_granted", "5"),
-                     pick(None, "total", "suit_direct_total+suit_after_review_total", "列")))
-    df = pd.DataFrame(rows, columns=["report_id", "rule_id", "table_id", "row_key", "col_key"])
-    py = finding_ids(df.report_id, df.rule_id, df.table_id, df.row_key, df.col_key)
-    con = duckdb.connect()
-    con.register("df", df)
-    sql = [x for (x,) in con.execute(f"SELECT {FINDING_ID_SQL} FROM df").fetchall()]
-    assert list(py) == sql
+def test_panel_finding_ids_are_the_assemblers(db):
+    """Panel findings get their ids from gongkai.findings.finding_ids (the one implementation)."""
+    r22, r23 = _chain(1, "测试县财政局", [2022, 2023], {2023: ("carry_over_break",)})
+    _write(db, "r1", frames.build([_parsed(r22, "ID"), _parsed(r23, "ID")]))
+    f = query(db, "SELECT * FROM findings")
+    assert len(f) > 0
+    assert list(finding_ids(f.report_id, f.rule_id, f.table_id, f.row_key, f.col_key)) == f.finding_id.tolist()
 
 
 def _run(run_id: str, minutes: int = 0) -> RunRecord:
@@ -284,8 +286,7 @@ def _run(run_id: str, minutes: int = 0) -> RunRecord:
 
 
 def _write(db: Path, run_id: str, batch: frames.Batch, minutes: int = 0, with_statements: bool = True):
-    return write_run(db, _run(run_id, minutes), batch, pd.DataFrame(), pd.DataFrame(), rules_catalogue(),
-                     statements=statements_frame(batch) if with_statements else None)
+    return write_run(db, _run(run_id, minutes), batch.with_derived() if with_statements else batch, _no_checks())
 
 
 def _parsed(r: SynthReport, agency_id: str, rendering: str = "txt", tag: str = "") -> "ParsedReport":  # noqa: F821
@@ -547,11 +548,10 @@ def test_statements_of_an_identical_file_at_two_paths_load_once(db, seed_bytes):
     does, and the report's statements are loaded once."""
     a = parse_bytes("harvest/a.txt", seed_bytes)
     b = parse_bytes("harvest/copy/a.txt", seed_bytes)
-    chunks = [frames.build([a]), frames.build([b])]
-    stated = pd.concat([statements_frame(c) for c in chunks], ignore_index=True)
-    assert len(stated) == 14
-    write_run(db, _run("r1"), frames.Batch.concat(chunks), pd.DataFrame(), pd.DataFrame(), rules_catalogue(),
-              statements=stated)
+    chunks = [frames.build([a]).with_derived(), frames.build([b]).with_derived()]
+    batch = frames.Batch.concat(chunks)
+    assert len(batch.statements) == 14
+    write_run(db, _run("r1"), batch, _no_checks())
     assert query(db, "SELECT seq FROM statements ORDER BY seq").seq.tolist() == list(range(1, 8))
 
 

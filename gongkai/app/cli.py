@@ -136,7 +136,7 @@ def sql(
     if fmt not in FORMATS:
         _fail(f"unknown --format {fmt!r}; use {', '.join(FORMATS)}", 2)
     try:
-        df = run_query(_db(db), query)
+        df = run_query(_db(db), query).df()
     except (ReadOnlyViolation, WarehouseMissing) as exc:
         _fail(str(exc))
     except Exception as exc:  # SQL errors from DuckDB: one line, no traceback

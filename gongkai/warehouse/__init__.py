@@ -4,15 +4,17 @@
               importing it does not import pandas or the writer
 - write/      migrations, one run's load in one transaction, publication of the next file
 - panel/      the SQL rules over the agency × year panel, run inside the write transaction
-- sql/        migrations/NNNN_name.sql (tables, numbered, never edited once released)
+- sql/        migrations/NNNN_name.sql (tables, numbered, never edited once released); views/<view>.sql and
+              dictionary/comments.sql (re-applied on every publish); rules/<rule>.sql and panel/*.sql (the
+              panel rules and the relations they read)
 
 Writers import gongkai.warehouse.write; readers gongkai.warehouse.read (re-exported here).
 """
 
 from gongkai.warehouse.errors import ReadOnlyViolation, WarehouseBusy, WarehouseError, WarehouseMissing
-from gongkai.warehouse.read import connect_readonly, default_db, describe, known_report_ids, query
+from gongkai.warehouse.read import Result, connect_readonly, default_db, describe, known_report_ids, query
 
 __all__ = [
     "ReadOnlyViolation", "WarehouseBusy", "WarehouseError", "WarehouseMissing",
-    "connect_readonly", "default_db", "describe", "known_report_ids", "query",
+    "Result", "connect_readonly", "default_db", "describe", "known_report_ids", "query",
 ]

@@ -3,20 +3,50 @@
 A read-only connection takes DuckDB's shared lock on the published file. Writers never open that file
 (they build a copy and swap it in, see publish.py), so readers never block a run and never see half of
 one; a reader that stays open keeps seeing the version it opened until it reconnects.
+
+Light on purpose (the CLI's `sql`, `findings`, `rules` and the dashboard start with it): importing this
+module imports neither pandas nor the writer. `query` and `describe` return a `Result` (column names and
+row tuples); `Result.df()` builds a pandas DataFrame on demand.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from gongkai.warehouse.errors import ReadOnlyViolation, WarehouseMissing
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 DEFAULT_DB = Path("data") / "warehouse.duckdb"
+
+
+@dataclass(frozen=True)
+class Result:
+    """A query's result: its column names and its rows (tuples of Python values)."""
+
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def df(self) -> pd.DataFrame:
+        """The result as a pandas DataFrame (pandas is imported here, on demand)."""
+        import pandas as pd
+
+        return pd.DataFrame.from_records(self.rows, columns=self.columns)
+
+
+def _result(rel: duckdb.DuckDBPyConnection) -> Result:
+    columns = [d[0] for d in rel.description or []]
+    return Result(columns, rel.fetchall())
 
 
 def default_db() -> Path:
@@ -49,14 +79,14 @@ def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
 _READ_ONLY = re.compile(r'statement of type "(\w+)".*read-only mode', re.S)
 
 
-def query(db: Path, sql: str) -> pd.DataFrame:
+def query(db: Path, sql: str) -> Result:
     """Run `sql` on a read-only connection and return the result of its last statement.
 
     A statement that would change the warehouse raises ReadOnlyViolation (nothing is changed)."""
     con = connect_readonly(db)
     try:
         try:
-            return con.execute(sql).df()
+            return _result(con.execute(sql))
         except duckdb.Error as e:
             m = _READ_ONLY.search(str(e))
             if m:
@@ -79,20 +109,20 @@ def known_report_ids(db: Path) -> set[str]:
         has = con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reports' AND schema_name = 'main'"
             " AND database_name = current_database()"
-        ).fetchone()[0]
-        if not has:
+        ).fetchall()
+        if not has[0][0]:
             return set()
         return {rid for (rid,) in con.execute("SELECT report_id FROM reports").fetchall()}
     finally:
         con.close()
 
 
-def describe(db: Path) -> pd.DataFrame:
+def describe(db: Path) -> Result:
     """The data dictionary: one row per table or view (column = NULL, type 'TABLE'/'VIEW') followed by
-    one row per column, with the COMMENT ON text of the migrations."""
+    one row per column, with its COMMENT ON text (sql/dictionary/comments.sql, sql/views/*.sql)."""
     con = connect_readonly(db)
     try:
-        return con.execute(
+        return _result(con.execute(
             """
             WITH relations AS (
                 SELECT table_name, 'TABLE' AS kind, comment FROM duckdb_tables()
@@ -115,6 +145,6 @@ def describe(db: Path) -> pd.DataFrame:
             FROM entries
             ORDER BY "table", column_index
             """
-        ).df()
+        ))
     finally:
         con.close()

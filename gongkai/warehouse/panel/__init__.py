@@ -1,43 +1,10 @@
 """Panel rules: the rules that need the agency × year panel or the narrative, evaluated in SQL over the
 warehouse inside the run's write transaction, after the batch is loaded (load.write_run calls `evaluate`).
 
-Cross-year rules (re-evaluated, see below):
-  XY_CARRY_OVER  per 表三 column: 二、上年结转 (Y) of the agency's current report for Y vs 四、结转下年度继续办理
-                 of its current report for Y−1 (both formats share these keys, so it holds across the
-                 2020→2021 change). Finding at (t3, 'carried_over', col); expected = last year's value,
-                 observed = this year's. A non-number operand → not_assessable. Needs 表三 in both.
-  XY_T2_STOCK    rows regulations and normative_docs, 2021 format both years: 现行有效 (Y) vs 现行有效 (Y−1)
-                 + 本年制发 (Y) − 本年废止 (Y). Finding at (t2, row, 'in_force'); expected = the sum,
-                 observed = the printed 现行有效. A non-number operand → not_assessable. Needs 表二 in both.
-  XY_COPY        the report repeats last year's (雷同), finding at (NULL, NULL, NULL), when
-                 * every printed cell of 表二/三/四 equals last year's — same keys, same raw text, same
-                   semantic (equal cell digests, gongkai.fingerprints.cells_digests) — and at least
-                   COPY_MIN_NONZERO (5) of them are non-zero numbers (an agency that had nothing to report
-                   prints the same all-zero tables every year: that alone is not a copy), or
-                 * the narratives (sections 一…六, whitespace removed, digits as ASCII) both have
-                   ≥ COPY_MIN_CHARS (200) characters and a character 3-gram Jaccard similarity
-                   ≥ COPY_JACCARD (0.9).
-                 Why 0.9: a report copied and then updated (the year, a dozen numbers, a sentence or two)
-                 keeps 0.93–0.99 of its 3-grams (copies of generated reports measured 0.964–0.989 after
-                 HTML/portal/text rendering and parsing; the seed report with only its year changed
-                 0.97); two honestly written years of one agency that share set phrases (工作措施,
-                 存在问题 boilerplate) measured 0.19–0.61 on the generated panel. Below 200 characters (a
-                 report that says almost nothing) similarity says little, so it is not used.
-                 observed = the similarity when the texts were compared exactly, expected NULL.
-                 Cost: tables are compared by digest (panel_inputs.cells_digest). Texts are compared
-                 exactly (in Python, fingerprints.text_jaccard, on the sections fetched for the candidates)
-                 only for pairs whose distinct 3-gram counts are within GRAMS_BOUND of each other
-                 (J ≤ min/max) and whose 64-hash sketches share ≥ SKETCH_CANDIDATE (0.8) of their hashes
-                 (a Jaccard of 0.9 shares ~0.95 of them, five standard deviations above 0.8; pairs below
-                 ~0.65 rarely reach it).
-Per new report, from its statements (only when the run loaded statements):
-  TEXT_TABLE     each stated count vs its cell(s) (gongkai.statements.FACTS); finding at the compared
-                 cell (compound facts: row_key or col_key 'a+b'); expected = the table value, observed =
-                 the stated one; message quotes the sentence. One instance per cell: a fail if any
-                 sentence contradicts it (the first one is quoted), else not_assessable if a cell is not a
-                 number, else a pass. The table missing → not evaluated.
-  YEAR_MISMATCH  reports.year (title or manifest) vs the year the text reports on (statements row
-                 'report_year'); finding at (NULL, NULL, NULL), expected = reports.year, observed = text year.
+Each rule is one file sql/rules/<rule>.sql: its catalogue entry (header), what it checks (comment) and
+one SELECT over the relations declared in relations.py. The catalogue: `catalogue()`.
+  XY_CARRY_OVER, XY_T2_STOCK, XY_COPY   cross-year, re-evaluated (below) for the pairs of panel_pairs
+  TEXT_TABLE, YEAR_MISMATCH             per new report, from its statements (when the run has them)
 
 Re-evaluation. The cross-year rules are evaluated for every agency-year whose own current report is new
 in this run, or whose previous year's current report is new (a late or corrected Y−1 report re-checks
@@ -45,57 +12,106 @@ Y; a new Y report re-checks Y+1). For those reports the result replaces the prev
 longer produced gets `resolved_run_id` = this run (findings_current hides it; findings keeps it), a
 finding produced again is reopened (resolved_run_id NULL) and its expected/observed/message refreshed
 if they changed, a new one is inserted with this run's run_id. rule_results gets a row when a (report,
-rule) result is new or changed, as for the other engines (zero counts included: evaluated 0 = checked,
-nothing to compare, e.g. no previous year). finding_id is the same hash as
-gongkai.checks.findings.finding_ids, computed in SQL (FINDING_ID_SQL).
+rule) result is new or changed (zero counts included: evaluated 0 = checked, nothing to compare).
 
-Reads. A run reads one panel_inputs row per report of the pairs it re-evaluates (fingerprints and a copy
-of the 20 cross-year operands, written with each report), the new reports' cells from the batch, and the
-sections of text-copy candidates only — never a scan of all cells. Joins go through (agency_id, year)
-over the reports of the touched agency-years; no per-report loop.
+Findings go through gongkai.findings (assemble: finding_id, family, severity); numbers in messages are
+formatted by gongkai.findings.fmt, registered in SQL as gk_num; labels come from gongkai.form.template.
+
+Reads. A run reads one panel_inputs row per report of the pairs it re-evaluates (fingerprints and the
+cross-year operands, operands.py), the new reports' cells from the batch, and the sections of
+text-copy candidates only — never a scan of all cells.
 """
 
 from __future__ import annotations
 
-from __future__ import annotations
+import contextlib
+from functools import cache
 
-from gongkai.warehouse.panel.common import (COPY_JACCARD, COPY_MIN_CHARS, COPY_MIN_NONZERO, FINDING_ID_SQL, GRAMS_BOUND, SKETCH_CANDIDATE,
-                     TEXT_RULES, TOL, XY_RULES, MACROS, PanelSummary)
-from gongkai.warehouse.panel.copies import copies
-from gongkai.warehouse.panel.cross_year import carry_over, t2_stock
-from gongkai.warehouse.panel.inputs import PANEL_KEYS, backfill, insert_panel_inputs, panel_cells_table, targets
-from gongkai.warehouse.panel.store import store
-from gongkai.warehouse.panel.text import text_table, year_mismatch
+import duckdb
+import pandas as pd
+import pyarrow as pa
+from duckdb import sqltypes
 
-__all__ = ["COPY_JACCARD", "COPY_MIN_CHARS", "COPY_MIN_NONZERO", "FINDING_ID_SQL", "GRAMS_BOUND", "PANEL_KEYS",
-           "SKETCH_CANDIDATE", "TEXT_RULES", "TOL", "XY_RULES", "PanelSummary", "evaluate", "insert_panel_inputs"]
+from gongkai.findings import fmt
+from gongkai.report.fingerprints import SKETCH_K
+from gongkai.report.statements import YEAR_FACT
+from gongkai.warehouse.panel.copies import register_similarity
+from gongkai.warehouse.panel.lookups import register_lookups
+from gongkai.warehouse.panel.operands import OPERANDS, insert_panel_inputs, refresh_stale
+from gongkai.warehouse.panel.relations import (COPY_PAIRS, OPERAND_CELLS, PAIRS, PANEL_OUT, PANEL_OUT_DDL, RULES,
+                                               TEXT_REPORTS, Step)
+from gongkai.warehouse.panel.sqlfiles import CATALOGUE_COLUMNS, catalogue_row, sql_file
+from gongkai.warehouse.panel.store import PanelSummary, store
+
+__all__ = ["OPERANDS", "PARAMS", "PanelSummary", "catalogue", "evaluate", "insert_panel_inputs", "register_lookups"]
+
+# the rules' bound parameters ($name in sql/rules/*.sql, sql/panel/*.sql)
+PARAMS: dict[str, object] = {
+    "tol": 1e-6,
+    "year_fact": YEAR_FACT,
+    "copy_min_nonzero": 5,       # identical tables count as copied only with at least 5 non-zero numbers
+    "copy_min_chars": 200,       # narratives shorter than this are not compared
+    "copy_jaccard": 0.9,         # 3-gram Jaccard similarity from which narratives count as copied
+    "sketch_k": SKETCH_K,
+    "sketch_candidate": 0.8,     # share of sketch hashes in common that makes a pair a text candidate
+    "grams_bound": 0.88,         # copy_jaccard less a margin for 32-bit hash collisions in text_grams
+}
 
 
-def evaluate(con, run_id: str, text_rules: bool, new_cells: str = "cells") -> PanelSummary:
+@cache
+def catalogue() -> pd.DataFrame:
+    """The catalogue rows of the panel rules (rule_id, family, severity, engine, title_zh, title_en,
+    description), from the headers of their SQL files, in catalogue order."""
+    return pd.DataFrame([catalogue_row(sql_file("rules", r.file)) for r in RULES], columns=CATALOGUE_COLUMNS)
+
+
+def _gk_num(values: pa.Array) -> pa.Array:
+    return pa.array(list(fmt(values.to_numpy(zero_copy_only=False))), pa.string())
+
+
+def _prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """Lookups, gk_num (gongkai.findings.fmt), the message macros and an empty panel_out."""
+    register_lookups(con)
+    with contextlib.suppress(duckdb.Error):
+        con.remove_function("gk_num")
+    con.create_function("gk_num", _gk_num, [sqltypes.DOUBLE], sqltypes.VARCHAR, type="arrow",
+                        null_handling="special")
+    con.execute(sql_file("panel", "macros").sql)
+    con.execute(PANEL_OUT_DDL)
+
+
+def _materialize(con: duckdb.DuckDBPyConnection, step: Step, params: dict[str, object]) -> int:
+    sql_file("panel", step.file).execute(con, params, prefix=f"CREATE OR REPLACE TEMP TABLE {step.writes} AS\n")
+    return int(con.execute(f"SELECT count(*) FROM {step.writes}").fetchall()[0][0])
+
+
+def _run_rules(con: duckdb.DuckDBPyConnection, cross_year: bool, params: dict[str, object]) -> None:
+    for rule in RULES:
+        if rule.cross_year == cross_year:
+            sql_file("rules", rule.file).execute(
+                con, {**params, "rule_id": rule.rule_id},
+                prefix=f"INSERT INTO {PANEL_OUT} BY NAME\nSELECT *, $rule_id AS rule_id FROM (\n", suffix="\n)")
+
+
+def evaluate(con: duckdb.DuckDBPyConnection, run_id: str, text_rules: bool) -> PanelSummary:
     """Evaluate the panel rules for this run (inside the caller's transaction, after the batch's reports,
-    cells, sections, statements and panel inputs are loaded; needs load's `new_reports` temp table).
+    cells, sections, statements and panel inputs are loaded; reads load's new_reports and in_cells).
     `text_rules`: the run loaded statements, so TEXT_TABLE and YEAR_MISMATCH are evaluated for its new
-    reports (otherwise they are not evaluated at all). `new_cells`: a relation holding the new reports'
-    cells (write_run passes its registered batch frame, sparing a scan of the cells table)."""
-    con.execute(MACROS)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE panel_out (
-            report_id VARCHAR, rule_id VARCHAR, table_id VARCHAR, row_key VARCHAR, col_key VARCHAR,
-            expected DOUBLE, observed DOUBLE, message VARCHAR, status VARCHAR)  -- status NULL = evaluated, passed""")
-    n_targets = targets(con)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE panel_text AS      -- new reports whose statements were loaded
-        SELECT n.report_id FROM new_reports AS n WHERE n.status <> 'failed' AND {str(bool(text_rules)).lower()}""")
-    n_text = con.execute("SELECT count(*) FROM panel_text").fetchone()[0]
+    reports (otherwise they are not evaluated at all)."""
+    params = {**PARAMS, "text_rules": bool(text_rules)}
+    _prepare(con)
+    n_targets = _materialize(con, PAIRS, params)
+    n_text = _materialize(con, TEXT_REPORTS, params)
+    con.register("panel_similarity", pd.DataFrame({"report_id": pd.array([], dtype="string"),
+                                                   "jaccard": pd.array([], dtype="float64")}))
     if n_targets:
-        backfill(con)
-        panel_cells_table(con)
-        carry_over(con)
-        t2_stock(con)
-        copies(con)
+        refresh_stale(con)
+        _materialize(con, OPERAND_CELLS, params)
+        _materialize(con, COPY_PAIRS, params)
+        register_similarity(con)
+        _run_rules(con, True, params)
     if n_text:
-        text_table(con, new_cells)
-        year_mismatch(con)
-    summary = store(con, run_id, "panel_pairs", "panel_text")
+        _run_rules(con, False, params)
+    summary = store(con, run_id, catalogue())
     summary.targets, summary.text_reports = n_targets, n_text
     return summary

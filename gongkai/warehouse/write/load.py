@@ -1,4 +1,4 @@
-"""Loading one audit run into the warehouse: batch frames + findings → one published commit.
+"""Loading one audit run into the warehouse: the Batch + the checks' result → one published commit.
 
 Frames are bulk-loaded through DuckDB's pandas/Arrow scan (`con.register` + `INSERT … SELECT`), never
 row by row. Rules of the warehouse (DESIGN §5):
@@ -7,9 +7,11 @@ row by row. Rules of the warehouse (DESIGN §5):
 - findings are insert-or-ignore on finding_id (the first run that found one keeps it), except that the
   cross-year ones are re-evaluated and resolved or reopened (gongkai.warehouse.panel);
 - rule_results get a row when a (report, rule) result is new or differs from its latest row;
-- rules are upserted every run; `reviews` is never written here except by `record_reviews`;
-- after the batch is loaded, the panel rules (gongkai.warehouse.panel: cross-year, copy, text-vs-table) run in SQL in the
-  same transaction; the new reports' statements (optional) and panel inputs are loaded first;
+- rules (the checks' catalogue + the panel rules') are upserted every run; `reviews` is never written
+  here except by `record_reviews`;
+- after the batch is loaded, the panel rules (gongkai.warehouse.panel: cross-year, copy, text-vs-table)
+  run in SQL in the same transaction; the new reports' statements (when the batch has them) and panel
+  inputs are loaded first;
 - a new report for the same (agency_id, year) becomes current and older versions stop being current;
   reports lacking agency_id or year are versioned by source_path (and a new file at a path supersedes an
   unidentified older file at that path). Within one batch, later rows are newer.
@@ -17,10 +19,12 @@ row by row. Rules of the warehouse (DESIGN §5):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Protocol
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 
@@ -29,13 +33,21 @@ from gongkai.report.batch import CELL_COLUMNS, REPORT_COLUMNS, SECTION_COLUMNS, 
 from gongkai.report.fingerprints import fingerprints_frame
 from gongkai.report.statements import STATEMENT_COLUMNS
 from gongkai.warehouse import panel
-from gongkai.warehouse.write.rule_results import insert_changed_rule_results
 from gongkai.warehouse.write.publish import publishing
+from gongkai.warehouse.write.rule_results import insert_changed_rule_results
 
 FINDING_COLUMNS = ["finding_id", "report_id", "rule_id", "family", "severity", "table_id", "row_key", "col_key",
                    "expected", "observed", "message", "status"]
 RULE_RESULT_COLUMNS = ["report_id", "rule_id", "evaluated", "failed", "not_assessable"]
 RULE_COLUMNS = ["rule_id", "family", "severity", "engine", "title_zh", "title_en", "description"]
+
+
+class ChecksResult(Protocol):
+    """What write_run needs of the checks' result (gongkai.checks.CheckResult), without importing them."""
+
+    findings: pd.DataFrame       # FINDING_COLUMNS
+    rule_results: pd.DataFrame   # RULE_RESULT_COLUMNS
+    catalogue: pd.DataFrame      # RULE_COLUMNS of the rules the checks ran
 
 
 @dataclass
@@ -79,7 +91,7 @@ def _require(df: pd.DataFrame, cols: list[str], what: str) -> pd.DataFrame:
     return df[cols]
 
 
-def _register(con, name: str, df: pd.DataFrame) -> None:
+def _register(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) -> None:
     """Expose a frame to SQL through Arrow (DuckDB scans Arrow in parallel, zero-copy for Arrow-backed
     strings); frames Arrow cannot type (mixed Python objects) go through DuckDB's pandas scan. Chunks are
     combined first: a Batch.concat of many small batches yields thousands of tiny Arrow chunks, which
@@ -106,15 +118,15 @@ def _prepare_reports(reports: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _load_reports(con, run: RunRecord, reports: pd.DataFrame, tables: pd.DataFrame) -> None:
+def _load_reports(con: duckdb.DuckDBPyConnection, run: RunRecord, reports: pd.DataFrame,
+                  tables: pd.DataFrame) -> None:
     _register(con, "in_reports", reports)
     _register(con, "in_tables", _require(tables, TABLE_COLUMNS, "tables"))
     con.execute(f"""
         CREATE TEMP TABLE new_reports AS
         SELECT i.*, {_version_key('i')} AS version_key
         FROM in_reports AS i
-        WHERE NOT EXISTS (SELECT 1 FROM reports AS r WHERE r.report_id = i.report_id)
-        QUALIFY row_number() OVER (PARTITION BY i.report_id ORDER BY i.ord) = 1""")
+        WHERE NOT EXISTS (SELECT 1 FROM reports AS r WHERE r.report_id = i.report_id)""")
     con.execute(f"""
         UPDATE reports AS r SET is_current = false
         WHERE r.is_current AND (
@@ -131,7 +143,7 @@ def _load_reports(con, run: RunRecord, reports: pd.DataFrame, tables: pd.DataFra
             FROM in_tables
             GROUP BY report_id
         )
-        SELECT n.report_id, n.agency_id, n.agency, n.region, n.level, n.year, n.format_version, n.title,
+        SELECT n.report_id, n.agency_id, n.agency, n.region, n.level, n.year, n.format_version, n.layout, n.title,
                n.source_path, n.source_url, n.source_format, n.byte_size, n.status, n.error, n.notes,
                p.has_t2, p.has_t3, p.has_t4,
                row_number() OVER (PARTITION BY n.version_key ORDER BY n.ord DESC) = 1 AS is_current,
@@ -141,22 +153,20 @@ def _load_reports(con, run: RunRecord, reports: pd.DataFrame, tables: pd.DataFra
                 {"parser_version": PARSER_VERSION, "run_id": run.run_id, "parsed_at": _utc(run.started_at)})
 
 
-def _load_children(con, batch: Batch, duplicated_ids: bool) -> None:
-    """Sections and cells of the reports new in this run. Identical files at two paths share a report_id
-    and parse identically, so their rows are de-duplicated (only then: DISTINCT costs on millions). When
-    every report of the batch is new (the usual case), the rows are copied without a join."""
+def _load_children(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    """Sections and cells of the reports new in this run (the batch is de-duplicated). When every report of
+    the batch is new (the usual case), the rows are copied without a join."""
     all_new = con.execute(
-        "SELECT (SELECT count(*) FROM new_reports) = (SELECT count(DISTINCT report_id) FROM in_reports)"
+        "SELECT (SELECT count(*) FROM new_reports) = (SELECT count(*) FROM in_reports)"
     ).fetchall()[0][0]  # fetchall: DuckDB 2.0 refuses register() while a result is unfinished
-    distinct = "DISTINCT" if duplicated_ids else ""
     where = "" if all_new else "WHERE report_id IN (SELECT report_id FROM new_reports)"
     _register(con, "in_sections", _require(batch.sections, SECTION_COLUMNS, "sections"))
     _register(con, "in_cells", _require(batch.cells, CELL_COLUMNS, "cells"))
     for table, cols in (("sections", SECTION_COLUMNS), ("cells", CELL_COLUMNS)):
-        con.execute(f"INSERT INTO {table} BY NAME SELECT {distinct} {', '.join(cols)} FROM in_{table} {where}")
+        con.execute(f"INSERT INTO {table} BY NAME SELECT {', '.join(cols)} FROM in_{table} {where}")
 
 
-def _load_findings(con, run: RunRecord, findings: pd.DataFrame) -> int:
+def _load_findings(con: duckdb.DuckDBPyConnection, run: RunRecord, findings: pd.DataFrame) -> int:
     if len(findings) == 0:
         return 0
     f = _require(findings, FINDING_COLUMNS, "findings")
@@ -176,10 +186,10 @@ def _load_findings(con, run: RunRecord, findings: pd.DataFrame) -> int:
         LEFT JOIN reports AS r ON r.report_id = i.report_id
         LEFT JOIN rules AS ru ON ru.rule_id = i.rule_id
         WHERE NOT EXISTS (SELECT 1 FROM findings AS x WHERE x.finding_id = i.finding_id)""",
-                       {"run_id": run.run_id}).fetchone()[0]
+                       {"run_id": run.run_id}).fetchall()[0][0]
 
 
-def _load_rule_results(con, run: RunRecord, rule_results: pd.DataFrame) -> None:
+def _load_rule_results(con: duckdb.DuckDBPyConnection, run: RunRecord, rule_results: pd.DataFrame) -> None:
     if len(rule_results) == 0:
         return
     _register(con, "in_rule_results", _require(rule_results, RULE_RESULT_COLUMNS, "rule_results"))
@@ -192,9 +202,8 @@ def _load_rule_results(con, run: RunRecord, rule_results: pd.DataFrame) -> None:
     insert_changed_rule_results(con, run.run_id, "in_rule_counts", "(SELECT report_id FROM in_rule_counts)")
 
 
-def _load_statements(con, statements: pd.DataFrame) -> None:
-    """Statements of the reports new in this run (seq = order within the report, as given; rows repeated
-    because the same file was parsed at two paths are loaded once)."""
+def _load_statements(con: duckdb.DuckDBPyConnection, statements: pd.DataFrame) -> None:
+    """Statements of the reports new in this run (seq = order within the report, as given)."""
     if len(statements) == 0:
         return
     df = _require(statements, STATEMENT_COLUMNS, "statements").copy()
@@ -202,29 +211,27 @@ def _load_statements(con, statements: pd.DataFrame) -> None:
     _register(con, "in_statements", df)
     con.execute("""
         INSERT INTO statements BY NAME
-        WITH once AS (              -- identical files at two paths give the same rows twice: keep the first
-            SELECT * FROM in_statements
-            WHERE report_id IN (SELECT report_id FROM new_reports WHERE status <> 'failed') AND value IS NOT NULL
-            QUALIFY row_number() OVER (PARTITION BY report_id, fact, value, sentence ORDER BY ord) = 1
-        )
         SELECT report_id, CAST(row_number() OVER (PARTITION BY report_id ORDER BY ord) AS INTEGER) AS seq,
                fact, CAST(value AS DOUBLE) AS value, sentence
-        FROM once""")
+        FROM in_statements
+        WHERE report_id IN (SELECT report_id FROM new_reports WHERE status <> 'failed') AND value IS NOT NULL""")
 
 
-def _load_fingerprints(con, batch: Batch, fingerprints: pd.DataFrame | None) -> None:
+def _load_panel_inputs(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    """The new reports' panel inputs (fingerprints computed here when the batch has none)."""
     new_ids = con.execute("SELECT report_id FROM new_reports WHERE status <> 'failed'").fetchall()
     if not new_ids:
         return
-    if fingerprints is None:   # computed here unless the parse step did it (fingerprints.fingerprints_frame)
+    fingerprints = batch.fingerprints
+    if fingerprints is None:
         keep = pd.Index([r for (r,) in new_ids])
-        sub = Batch(batch.reports, batch.sections[batch.sections["report_id"].isin(keep)], batch.tables,
-                    batch.cells[batch.cells["report_id"].isin(keep)])
-        fingerprints = fingerprints_frame(sub)
+        fingerprints = fingerprints_frame(replace(batch, sections=batch.sections[batch.sections["report_id"].isin(keep)],
+                                                  cells=batch.cells[batch.cells["report_id"].isin(keep)]))
+    panel.register_lookups(con)
     panel.insert_panel_inputs(con, fingerprints, "in_cells")
 
 
-def _upsert_rules(con, rules: pd.DataFrame) -> None:
+def _upsert_rules(con: duckdb.DuckDBPyConnection, rules: pd.DataFrame) -> None:
     if len(rules) == 0:
         return
     _register(con, "in_rules", _require(rules, RULE_COLUMNS, "rules"))
@@ -236,7 +243,7 @@ def _upsert_rules(con, rules: pd.DataFrame) -> None:
         ON CONFLICT (rule_id) DO UPDATE SET {updates}""")
 
 
-def _insert_run(con, run: RunRecord, status: str, counts: dict[str, int], error: str | None) -> None:
+def _insert_run(con: duckdb.DuckDBPyConnection, run: RunRecord, status: str, counts: dict[str, int], error: str | None) -> None:
     row = {
         "run_id": run.run_id, "flow_run_id": run.flow_run_id, "started_at": _utc(run.started_at),
         "finished_at": _utc(datetime.now(timezone.utc)), "status": status, "harvest": run.harvest,
@@ -249,33 +256,30 @@ def _insert_run(con, run: RunRecord, status: str, counts: dict[str, int], error:
                 if status == "failed" else f"INSERT INTO runs ({cols}) VALUES ({params})", row)
 
 
-def write_run(db: Path, run: RunRecord, batch: Batch, findings: pd.DataFrame, rule_results: pd.DataFrame,
-              rules: pd.DataFrame, statements: pd.DataFrame | None = None,
-              fingerprints: pd.DataFrame | None = None) -> RunSummary:
-    """Load one run, evaluate the panel rules and publish it atomically (see publish.py). Returns what the
-    run added.
+def write_run(db: Path, run: RunRecord, batch: Batch, result: ChecksResult) -> RunSummary:
+    """Load one run — the batch (de-duplicated here if it is not already) and the checks' `result` — then
+    evaluate the panel rules and publish it atomically (see publish.py). Returns what the run added.
 
-    `statements` (gongkai.statements.statements_frame of the batch) enables TEXT_TABLE and YEAR_MISMATCH
-    for the new reports; without it they are not evaluated. `fingerprints`
-    (gongkai.fingerprints.fingerprints_frame) may be computed in the parse step; otherwise it is computed
-    here from the batch."""
+    The batch's statements enable TEXT_TABLE and YEAR_MISMATCH for the new reports (without them they are
+    not evaluated); its fingerprints are computed here when the chunk step did not."""
+    batch, _ = batch.dedupe()
     reports = _prepare_reports(batch.reports)
-    duplicated_ids = bool(reports["report_id"].duplicated().any())
+    rules = pd.concat([_require(result.catalogue, RULE_COLUMNS, "catalogue"), panel.catalogue()], ignore_index=True)
     with publishing(Path(db)) as con:
         _upsert_rules(con, rules)
         _load_reports(con, run, reports, batch.tables)
-        _load_children(con, batch, duplicated_ids)
-        findings_new = _load_findings(con, run, findings)
-        _load_rule_results(con, run, rule_results)
-        if statements is not None:
-            _load_statements(con, statements)
-        _load_fingerprints(con, batch, fingerprints)
-        xy = panel.evaluate(con, run.run_id, text_rules=statements is not None, new_cells="in_cells")
+        _load_children(con, batch)
+        findings_new = _load_findings(con, run, result.findings)
+        _load_rule_results(con, run, result.rule_results)
+        if batch.statements is not None:
+            _load_statements(con, batch.statements)
+        _load_panel_inputs(con, batch)
+        xy = panel.evaluate(con, run.run_id, text_rules=batch.statements is not None)
         findings_new += xy.findings_new
         parsed, partial, failed = con.execute("""
             SELECT count(*) FILTER (WHERE status = 'parsed'), count(*) FILTER (WHERE status = 'partial'),
                    count(*) FILTER (WHERE status = 'failed')
-            FROM new_reports""").fetchone()
+            FROM new_reports""").fetchall()[0]
         by_severity = dict(con.execute("""
             SELECT CASE WHEN status = 'fail' THEN severity ELSE status END AS k, count(*)
             FROM findings WHERE run_id = $run_id GROUP BY k ORDER BY k""", {"run_id": run.run_id}).fetchall())
