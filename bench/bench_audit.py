@@ -67,7 +67,7 @@ def main() -> None:
     with pipeline.process_pool(args.workers, frozenset()) as pool:
         results = list(pool.map(pipeline.parse_chunk_in_worker, ingest.chunks(files, 250)))
     t_parse = time.perf_counter() - t
-    batch, _ = pipeline.dedupe(frames.Batch.concat(r.batch for r in results))
+    batch, _ = frames.Batch.concat(r.batch for r in results).dedupe()
     checks.warm_up()  # GX import + context: once per process (the flow overlaps it with parsing)
     t = time.perf_counter()
     result = checks.run_checks(batch)
@@ -76,7 +76,7 @@ def main() -> None:
     db.unlink(missing_ok=True)
     run = warehouse_write.RunRecord("bench", None, datetime.now(timezone.utc), str(harvest), n, n)
     t = time.perf_counter()
-    warehouse_write.write_run(db, run, batch, result.findings, result.rule_results, checks.rules_catalogue())
+    warehouse_write.write_run(db, run, batch, result)
     t_load = time.perf_counter() - t
     cells = len(batch.cells)
     print(f"parse : {t_parse:6.2f} s  {n / t_parse:8.0f} reports/s  ({cells} cells)")

@@ -23,8 +23,12 @@ from gongkai.warehouse.write import RunRecord, record_failed_run, record_reviews
 from gongkai.warehouse.write import load
 from gongkai.warehouse.write import migrate
 from gongkai.warehouse.write import publish
-from gongkai.warehouse import query
-from gongkai.checks import rules_catalogue
+from gongkai.warehouse import query as _query
+from gongkai.checks import CheckResult, rules_catalogue
+
+
+def query(db, sql):
+    return _query(db, sql).df()
 
 TABLES = ["schema_migrations", "reports", "sections", "cells", "rules", "findings", "rule_results", "runs", "reviews",
           "statements", "panel_inputs"]
@@ -97,8 +101,8 @@ def write(db: Path, run_id: str, reps: list[ParsedReport], minutes: int = 0, fin
           results: pd.DataFrame | None = None):
     ok = [r for r in reps if r.status != "failed"]
     return write_run(db, run(run_id, minutes, len(reps)), frames.build(reps),
-                     findings_for(*ok) if findings is None else findings,
-                     results_for(*ok) if results is None else results, RULES)
+                     CheckResult(findings_for(*ok) if findings is None else findings,
+                                 results_for(*ok) if results is None else results, RULES))
 
 
 def one(db: Path, sql: str):
@@ -181,7 +185,7 @@ def test_schema_and_data_dictionary(db):
     for name, wanted in DESIGN_COLUMNS.items():
         have = set(cols.loc[cols.table_name == name, "column_name"])
         assert set(wanted.split()) <= have, (name, set(wanted.split()) - have)
-    d = describe(db)
+    d = describe(db).df()
     assert list(d.columns) == ["table", "column", "type", "comment"]
     assert d.comment.notna().all()
     assert set(d.loc[d.column.isna(), "table"]) == set(TABLES) | set(VIEWS)
@@ -495,7 +499,7 @@ def test_bulk_load_one_million_cells(db, capsys):
     batch = _big_batch(n_reports)
     assert len(batch.cells) >= 1_000_000
     t = time.perf_counter()
-    s = write_run(db, run("big", files=n_reports), batch, pd.DataFrame(), pd.DataFrame(), RULES)
+    s = write_run(db, run("big", files=n_reports), batch, CheckResult(pd.DataFrame(), pd.DataFrame(), RULES))
     elapsed = time.perf_counter() - t
     with capsys.disabled():
         print(f"\n[warehouse] write_run with {len(batch.cells):,} cells: {elapsed:.2f}s, "

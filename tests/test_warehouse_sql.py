@@ -1,0 +1,133 @@
+"""The warehouse's SQL as SQL: views and comments re-applied from their files on every publish, the
+reports.layout migration and its backfill, the light read module, the panel catalogue from rule headers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from gongkai.checks import CheckResult, rules_catalogue
+from gongkai.report import batch as frames
+from gongkai.report.model import Cell, ParsedReport, Section
+from gongkai.warehouse import describe, panel
+from gongkai.warehouse import query as _query
+from gongkai.warehouse.write import RunRecord, dictionary, migrate, record_failed_run, write_run
+
+T0 = datetime(2025, 3, 1, 2, 0, tzinfo=timezone.utc)
+
+
+def query(db: Path, sql: str) -> pd.DataFrame:
+    return _query(db, sql).df()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "w.duckdb"
+
+
+def _report(tag: str, layout: str = "2021", format_version: str = "2021", year: int = 2023) -> ParsedReport:
+    cells = [Cell("t3", "new_received", "total", "1", "number", 1.0)]
+    if layout == "mixed":
+        cells.append(Cell("t3", "y2019_other_processing", "total", "0", "number", 0.0))
+    return ParsedReport(report_id=tag * 8, source_path=f"harvest/{tag}.txt", source_format="txt", title=tag,
+                        agency=f"机关{tag}", year=year, format_version=format_version, layout=layout, byte_size=10,
+                        sections=[Section(n, f"第{n}节", "正文", True) for n in range(1, 7)],
+                        tables_present={"t2": False, "t3": True, "t4": False}, cells=cells)
+
+
+def _write(db: Path, run_id: str, reps: list[ParsedReport]) -> None:
+    run = RunRecord(run_id, None, T0, "harvest", len(reps), len(reps))
+    write_run(db, run, frames.build(reps), CheckResult(pd.DataFrame(), pd.DataFrame(), rules_catalogue()))
+
+
+def _comment(db: Path, table: str, column: str | None) -> str:
+    d = describe(db).df()
+    hit = d[(d.table == table) & (d.column.isna() if column is None else d.column == column)]
+    return str(hit.comment.item())
+
+
+def test_views_and_comments_are_reapplied_from_their_files_on_every_publish(db, monkeypatch):
+    _write(db, "r1", [_report("a")])
+    assert "finding counts" in _comment(db, "report_scorecard", None)
+    original = dictionary._files
+
+    def edited(folder: str) -> dict[str, str]:
+        files = original(folder)
+        if folder == "views":
+            files["report_scorecard"] = files["report_scorecard"].replace(
+                "COMMENT ON COLUMN report_scorecard.errors IS 'Failing", "COMMENT ON COLUMN report_scorecard.errors IS 'EDITED failing")
+        else:
+            files = {k: v.replace("'File size in bytes.'", "'EDITED file size in bytes.'") for k, v in files.items()}
+        return files
+
+    monkeypatch.setattr(dictionary, "_files", edited)
+    record_failed_run(db, RunRecord("r2", None, T0, "harvest", 0, 0), "boom")   # any publish
+    assert _comment(db, "report_scorecard", "errors").startswith("EDITED failing")
+    assert _comment(db, "reports", "byte_size") == "EDITED file size in bytes."
+    assert query(db, "SELECT count(*) AS n FROM report_scorecard").n[0] == 1     # the view still works
+
+
+def test_view_order_follows_after_lines():
+    views = {"b": "-- after: a\nCREATE", "a": "CREATE", "c": "-- after: b, a\nCREATE"}
+    assert dictionary.view_order(views) == ["a", "b", "c"]
+    with pytest.raises(RuntimeError):
+        dictionary.view_order({"x": "-- after: y\n", "y": "-- after: x\n"})
+
+
+def test_layout_column_and_its_backfill_on_a_warehouse_of_the_old_schema(db):
+    """A warehouse made by migrations 0001–0004 gains reports.layout, backfilled from what it stored: a
+    2021 report with a t3 cell under y2019_other_processing is 'mixed', others keep their format_version."""
+    con = duckdb.connect(str(db), config={"storage_compatibility_version": "v1.0.0"})
+    for m in migrate.available():
+        if m.version <= 4:
+            con.execute(m.sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [m.version, m.name])
+    for rid, fv in (("old_mixed", "2021"), ("old_2021", "2021"), ("old_2019", "2019"), ("old_unknown", "unknown")):
+        con.execute("INSERT INTO reports (report_id, agency_id, year, format_version, status, is_current, first_run_id)"
+                    " VALUES (?, ?, 2022, ?, 'parsed', true, 'r0')", [rid, rid, fv])
+        con.execute("INSERT INTO cells VALUES (?, 't3', 'new_received', 'total', 1, '1', 'number')", [rid])
+    con.execute("INSERT INTO cells VALUES ('old_mixed', 't3', 'y2019_other_processing', 'total', 0, '0', 'number')")
+    con.execute("INSERT INTO cells VALUES ('old_2019', 't3', 'y2019_other_processing', 'total', 0, '0', 'number')")
+    con.close()
+    _write(db, "r1", [_report("n", layout="mixed")])
+    got = dict(query(db, "SELECT report_id, layout FROM reports").itertuples(index=False))
+    assert got == {"old_mixed": "mixed", "old_2021": "2021", "old_2019": "2019", "old_unknown": "unknown",
+                   "n" * 8: "mixed"}
+    assert query(db, "SELECT layout FROM report_scorecard WHERE report_id = 'old_mixed'").layout[0] == "mixed"
+    assert "layout" in set(query(db, "SELECT * FROM agency_year").columns)
+    assert "mixed" in _comment(db, "reports", "layout")
+
+
+def test_read_does_not_import_pandas_or_the_writer():
+    code = ("import sys, gongkai.warehouse.read, gongkai.warehouse; "
+            "print(any(m == 'pandas' or m.startswith('pandas.') for m in sys.modules), "
+            "'gongkai.warehouse.write' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False"]
+
+
+def test_query_returns_a_light_result(db):
+    _write(db, "r1", [_report("a")])
+    r = _query(db, "SELECT report_id, year FROM reports")
+    assert r.columns == ["report_id", "year"] and r.rows == [("a" * 8, 2023)] and len(r) == 1
+    assert r.df().to_dict("records") == [{"report_id": "a" * 8, "year": 2023}]
+
+
+def test_panel_catalogue_is_declared_by_the_rule_files():
+    cat = panel.catalogue()
+    assert cat.rule_id.tolist() == ["XY_CARRY_OVER", "XY_T2_STOCK", "XY_COPY", "TEXT_TABLE", "YEAR_MISMATCH"]
+    assert list(cat.columns) == ["rule_id", "family", "severity", "engine", "title_zh", "title_en", "description"]
+    assert (cat.engine == "sql").all() and cat.notna().all().all()
+    assert cat.set_index("rule_id").loc["XY_CARRY_OVER", "severity"] == "error"
+
+
+def test_rules_table_holds_the_checks_and_the_panel_catalogue(db):
+    _write(db, "r1", [_report("a")])
+    got = set(query(db, "SELECT rule_id FROM rules").rule_id)
+    assert set(panel.catalogue().rule_id) <= got and set(rules_catalogue().rule_id) <= got
