@@ -566,3 +566,21 @@ def test_text_against_a_blank_cell_is_not_assessable(db):
     assert f[["row_key", "col_key", "status"]].values.tolist() == [["new_received", "total", "not_assessable"]]
     assert f.expected.isna().all() and f.observed.isna().all()
     assert "为空白" in f.message[0] and "无法核对" in f.message[0] and f"{int(new)}件" in f.message[0]
+
+
+def test_panel_inputs_stored_before_a_new_operand_still_evaluate(db):
+    """Operands are stored by name with the keys captured: a row that lacks a key the rules now read (written
+    before the operand was added) is recomputed from cells, so the rule evaluates as usual."""
+    from gongkai.warehouse.write import publishing
+    r22, r23 = _chain(7, "测试县水务局", [2022, 2023], {2023: ("carry_over_break",)})
+    _write(db, "r1", frames.build([_parsed(r22, "K")]))
+    with publishing(db) as con:     # as if 't3.carried_forward.total' had been added after r1
+        con.execute("""UPDATE panel_inputs SET
+                           panel_cells = list_filter(panel_cells, lambda x: x.key <> 't3.carried_forward.total'),
+                           panel_keys = list_filter(panel_keys, lambda k: k <> 't3.carried_forward.total')""")
+    _write(db, "r2", frames.build([_parsed(r23, "K")]), minutes=1)
+    assert len(_findings(db, "XY_CARRY_OVER")) == 2
+    rr = query(db, "SELECT evaluated FROM rule_results WHERE rule_id = 'XY_CARRY_OVER' ORDER BY evaluated")
+    assert rr.evaluated.tolist() == [0, 7]
+    keys = query(db, "SELECT list_contains(panel_keys, 't3.carried_forward.total') AS k FROM panel_inputs")
+    assert keys.k.all()
