@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import threading
 import uuid
-from dataclasses import asdict
-from datetime import datetime, timezone
 from concurrent.futures import Executor
+from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,8 @@ DEFAULT_CHUNK = 250  # files per parse task: hundreds, so Prefect's per-task cos
 @task(name="discover", cache_policy=NO_CACHE)
 def discover(harvest: list[str]) -> tuple[list[ingest.HarvestFile], list[str]]:
     warnings: list[str] = []
-    return ingest.discover(harvest, warnings), warnings
+    paths: list[str | Path] = list(harvest)
+    return ingest.discover(paths, warnings), warnings
 
 
 @task(name="known-reports", cache_policy=NO_CACHE)
@@ -60,14 +61,37 @@ def load(db: str, run: warehouse_write.RunRecord, batch: frames.Batch,
     return warehouse_write.write_run(Path(db), run, batch, result)
 
 
-@flow(name="gongkai-audit", task_runner=ThreadPoolTaskRunner(max_workers=8), log_prints=False)
+def parse_all(files: list[ingest.HarvestFile], known: frozenset[str], workers: int, chunk_size: int,
+              use_processes: bool) -> frames.Batch:
+    """Fan the files out in chunks (parse-chunk tasks, in worker processes when asked) and return the one
+    de-duplicated Batch of the run."""
+    parts = ingest.chunks(files, chunk_size, workers if use_processes else 1)
+    progress.report("parse", 0, len(files))
+    pool = pipeline.process_pool(workers, known) if use_processes and workers > 1 and len(parts) > 1 else None
+    try:
+        futures = [parse_chunk.submit(part, quote(known), quote(pool))  # type: ignore[call-overload]
+                   for part in parts]
+        results, done = [], 0
+        for part, fut in zip(parts, futures, strict=True):
+            results.append(fut.result())
+            done += len(part)
+            progress.report("parse", done, len(files))
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    batch, _ = frames.Batch.concat(r.batch for r in results).dedupe()
+    return batch
+
+
+@flow(name="gongkai-audit", task_runner=ThreadPoolTaskRunner(max_workers=8),  # type: ignore[arg-type]
+      log_prints=False)
 def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAULT_CHUNK,
           use_processes: bool = True) -> dict[str, Any]:
     """Audit every new file under `harvest` into the warehouse `db`; returns the run summary."""
     run = warehouse_write.RunRecord(
-        run_id=datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8],
+        run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8],
         flow_run_id=str(flow_run.id) if flow_run.id else None,
-        started_at=datetime.now(timezone.utc),
+        started_at=datetime.now(UTC),
         harvest=";".join(harvest),
         files_seen=0,
         files_new=0,
@@ -78,20 +102,7 @@ def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAU
         files, warnings = discover(harvest)
         known = known_reports(db)
         run.files_seen = len(files)
-        parts = ingest.chunks(files, chunk_size, workers if use_processes else 1)
-        progress.report("parse", 0, len(files))
-        pool = pipeline.process_pool(workers, known) if use_processes and workers > 1 and len(parts) > 1 else None
-        try:
-            futures = [parse_chunk.submit(part, quote(known), quote(pool)) for part in parts]
-            results, done = [], 0
-            for part, fut in zip(parts, futures):
-                results.append(fut.result())
-                done += len(part)
-                progress.report("parse", done, len(files))
-        finally:
-            if pool is not None:
-                pool.shutdown()
-        batch, _ = frames.Batch.concat(r.batch for r in results).dedupe()
+        batch = parse_all(files, known, workers, chunk_size, use_processes)
         run.files_new = len(batch.reports)
         progress.report("check", 0, 1)
         warm.join()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -19,7 +19,7 @@ from gongkai.warehouse import describe, panel
 from gongkai.warehouse import query as _query
 from gongkai.warehouse.write import RunRecord, dictionary, migrate, record_failed_run, write_run
 
-T0 = datetime(2025, 3, 1, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
 
 
 def query(db: Path, sql: str) -> pd.DataFrame:
@@ -61,7 +61,7 @@ def test_views_and_comments_are_reapplied_from_their_files_on_every_publish(db, 
         files = original(folder)
         if folder == "views":
             files["report_scorecard"] = files["report_scorecard"].replace(
-                "COMMENT ON COLUMN report_scorecard.errors IS 'Failing", "COMMENT ON COLUMN report_scorecard.errors IS 'EDITED failing")
+                "report_scorecard.errors IS 'Failing", "report_scorecard.errors IS 'EDITED failing")
         else:
             files = {k: v.replace("'File size in bytes.'", "'EDITED file size in bytes.'") for k, v in files.items()}
         return files

@@ -34,7 +34,8 @@ def read_and_parse(f: HarvestFile, known: frozenset[str] | set[str]) -> ParsedRe
         if rid in known:
             return None
         r = ParsedReport(rid, f.display, Path(f.path).suffix.lstrip(".").lower(), status="failed",
-                         error=f"{f.display}: {f.size / 1e6:.0f} MB is larger than the {MAX_BYTES // 2**20} MB limit for a report")
+                         error=f"{f.display}: {f.size / 1e6:.0f} MB is larger than the "
+                               f"{MAX_BYTES // 2**20} MB limit for a report")
         r.byte_size = f.size
     else:
         try:

@@ -117,14 +117,14 @@ def build(reports: Iterable[ParsedReport]) -> Batch:
             tab["table_id"].append(t)
             tab["present"].append(bool(r.tables_present.get(t, False)))
         rid = r.report_id
-        for c in r.cells:
+        for cell in r.cells:
             cel["report_id"].append(rid)
-            cel["table_id"].append(c.table_id)
-            cel["row_key"].append(c.row_key)
-            cel["col_key"].append(c.col_key)
-            cel["value"].append(c.value)
-            cel["raw"].append(c.raw)
-            cel["semantic"].append(c.semantic)
+            cel["table_id"].append(cell.table_id)
+            cel["row_key"].append(cell.row_key)
+            cel["col_key"].append(cell.col_key)
+            cel["value"].append(cell.value)
+            cel["raw"].append(cell.raw)
+            cel["semantic"].append(cell.semantic)
     reports_df = pd.DataFrame(rep, columns=REPORT_COLUMNS)
     reports_df["year"] = reports_df["year"].astype("Int64")
     reports_df["byte_size"] = reports_df["byte_size"].astype("int64")
@@ -134,8 +134,10 @@ def build(reports: Iterable[ParsedReport]) -> Batch:
     sections_df = pd.DataFrame(sec, columns=SECTION_COLUMNS).astype(
         {"report_id": _STR, "section_no": "int8", "title": _STR, "text": _STR, "present": "bool"}
     )
-    tables_df = pd.DataFrame(tab, columns=TABLE_COLUMNS).astype({"report_id": _STR, "table_id": _STR, "present": "bool"})
+    tables_df = pd.DataFrame(tab, columns=TABLE_COLUMNS).astype(
+        {"report_id": _STR, "table_id": _STR, "present": "bool"})
     cells_df = pd.DataFrame(cel, columns=CELL_COLUMNS).astype(
-        {"report_id": _STR, "table_id": _STR, "row_key": _STR, "col_key": _STR, "value": "float64", "raw": _STR, "semantic": _STR}
+        {"report_id": _STR, "table_id": _STR, "row_key": _STR, "col_key": _STR, "value": "float64", "raw": _STR,
+         "semantic": _STR}
     )
     return Batch(reports_df, sections_df, tables_df, cells_df)

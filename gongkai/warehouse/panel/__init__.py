@@ -38,8 +38,16 @@ from gongkai.report.statements import YEAR_FACT
 from gongkai.warehouse.panel.copies import register_similarity
 from gongkai.warehouse.panel.lookups import register_lookups
 from gongkai.warehouse.panel.operands import OPERANDS, insert_panel_inputs, refresh_stale
-from gongkai.warehouse.panel.relations import (COPY_PAIRS, OPERAND_CELLS, PAIRS, PANEL_OUT, PANEL_OUT_DDL, RULES,
-                                               TEXT_REPORTS, Step)
+from gongkai.warehouse.panel.relations import (
+    COPY_PAIRS,
+    OPERAND_CELLS,
+    PAIRS,
+    PANEL_OUT,
+    PANEL_OUT_DDL,
+    RULES,
+    TEXT_REPORTS,
+    Step,
+)
 from gongkai.warehouse.panel.sqlfiles import CATALOGUE_COLUMNS, catalogue_row, sql_file
 from gongkai.warehouse.panel.store import PanelSummary, store
 
@@ -74,8 +82,8 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
     register_lookups(con)
     with contextlib.suppress(duckdb.Error):
         con.remove_function("gk_num")
-    con.create_function("gk_num", _gk_num, [sqltypes.DOUBLE], sqltypes.VARCHAR, type="arrow",
-                        null_handling="special")
+    con.create_function("gk_num", _gk_num, [sqltypes.DOUBLE], sqltypes.VARCHAR,  # type: ignore[call-overload]
+                        type="arrow", null_handling="special")
     con.execute(sql_file("panel", "macros").sql)
     con.execute(PANEL_OUT_DDL)
 

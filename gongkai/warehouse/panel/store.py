@@ -109,7 +109,8 @@ def store(con: duckdb.DuckDBPyConnection, run_id: str, catalogue: pd.DataFrame) 
         FROM checked AS k
         LEFT JOIN {PANEL_OUT} AS o ON o.report_id = k.report_id AND o.rule_id = k.rule_id
         GROUP BY k.report_id, k.rule_id""",
-                {"xy": [r.rule_id for r in RULES if r.cross_year], "text": [r.rule_id for r in RULES if not r.cross_year]})
+                {"xy": [r.rule_id for r in RULES if r.cross_year],
+                 "text": [r.rule_id for r in RULES if not r.cross_year]})
     # only reports loaded before this run can have earlier results
     insert_changed_rule_results(con, run_id, "panel_counts", "(SELECT report_id FROM panel_old_targets)")
     con.unregister("panel_findings")

@@ -19,22 +19,22 @@ row by row. Rules of the warehouse (DESIGN §5):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 
-from gongkai import PARSER_VERSION, __version__
+from gongkai import PARSER_VERSION
 from gongkai.report.batch import CELL_COLUMNS, REPORT_COLUMNS, SECTION_COLUMNS, TABLE_COLUMNS, Batch
 from gongkai.report.fingerprints import fingerprints_frame
 from gongkai.report.statements import STATEMENT_COLUMNS
 from gongkai.warehouse import panel
+from gongkai.warehouse.write.frames import register, require, utc
 from gongkai.warehouse.write.publish import publishing
 from gongkai.warehouse.write.rule_results import insert_changed_rule_results
+from gongkai.warehouse.write.runs import RunRecord, RunSummary, insert_run
 
 FINDING_COLUMNS = ["finding_id", "report_id", "rule_id", "family", "severity", "table_id", "row_key", "col_key",
                    "expected", "observed", "message", "status"]
@@ -50,58 +50,6 @@ class ChecksResult(Protocol):
     catalogue: pd.DataFrame      # RULE_COLUMNS of the rules the checks ran
 
 
-@dataclass
-class RunRecord:
-    run_id: str
-    flow_run_id: str | None
-    started_at: datetime
-    harvest: str
-    files_seen: int
-    files_new: int
-
-
-@dataclass
-class RunSummary:
-    run_id: str
-    files_seen: int
-    files_new: int
-    reports_parsed: int
-    reports_partial: int
-    reports_failed: int
-    findings_new: int
-    findings_by_severity: dict[str, int]  # failing findings by severity, plus 'not_assessable'
-    status: str
-    findings_resolved: int = 0            # cross-year findings a re-evaluation no longer produced
-
-
-def _utc(dt: datetime) -> datetime:
-    """Naive UTC for TIMESTAMP columns (a naive input is taken to be UTC already)."""
-    return dt.astimezone(timezone.utc).replace(tzinfo=None) if dt.tzinfo else dt
-
-
-def _one_line(text: str) -> str:
-    lines = [ln.strip() for ln in str(text).splitlines() if ln.strip()]
-    return (lines[0] if lines else "unknown error")[:1000]
-
-
-def _require(df: pd.DataFrame, cols: list[str], what: str) -> pd.DataFrame:
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise ValueError(f"{what} frame lacks column(s) {', '.join(missing)}")
-    return df[cols]
-
-
-def _register(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) -> None:
-    """Expose a frame to SQL through Arrow (DuckDB scans Arrow in parallel, zero-copy for Arrow-backed
-    strings); frames Arrow cannot type (mixed Python objects) go through DuckDB's pandas scan. Chunks are
-    combined first: a Batch.concat of many small batches yields thousands of tiny Arrow chunks, which
-    DuckDB scans ~10x slower than one."""
-    try:
-        con.register(name, pa.Table.from_pandas(df, preserve_index=False).combine_chunks())
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
-        con.register(name, df)
-
-
 def _version_key(t: str) -> str:
     """SQL for the version key of a reports row aliased `t`: agency-year when both are known, else the path."""
     return (f"CASE WHEN {t}.agency_id IS NOT NULL AND {t}.year IS NOT NULL "
@@ -109,7 +57,7 @@ def _version_key(t: str) -> str:
 
 
 def _prepare_reports(reports: pd.DataFrame) -> pd.DataFrame:
-    df = _require(reports, REPORT_COLUMNS, "reports").copy()
+    df = require(reports, REPORT_COLUMNS, "reports").copy()
     name_id = (df["agency"].astype("string").str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
                .replace("", pd.NA))
     given = df["agency_id"].astype("string").str.strip().replace("", pd.NA)
@@ -120,8 +68,8 @@ def _prepare_reports(reports: pd.DataFrame) -> pd.DataFrame:
 
 def _load_reports(con: duckdb.DuckDBPyConnection, run: RunRecord, reports: pd.DataFrame,
                   tables: pd.DataFrame) -> None:
-    _register(con, "in_reports", reports)
-    _register(con, "in_tables", _require(tables, TABLE_COLUMNS, "tables"))
+    register(con, "in_reports", reports)
+    register(con, "in_tables", require(tables, TABLE_COLUMNS, "tables"))
     con.execute(f"""
         CREATE TEMP TABLE new_reports AS
         SELECT i.*, {_version_key('i')} AS version_key
@@ -150,7 +98,7 @@ def _load_reports(con: duckdb.DuckDBPyConnection, run: RunRecord, reports: pd.Da
                $parser_version AS parser_version, $run_id AS first_run_id, $parsed_at AS parsed_at
         FROM new_reports AS n
         LEFT JOIN present AS p ON p.report_id = n.report_id""",
-                {"parser_version": PARSER_VERSION, "run_id": run.run_id, "parsed_at": _utc(run.started_at)})
+                {"parser_version": PARSER_VERSION, "run_id": run.run_id, "parsed_at": utc(run.started_at)})
 
 
 def _load_children(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
@@ -160,8 +108,8 @@ def _load_children(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
         "SELECT (SELECT count(*) FROM new_reports) = (SELECT count(*) FROM in_reports)"
     ).fetchall()[0][0]  # fetchall: DuckDB 2.0 refuses register() while a result is unfinished
     where = "" if all_new else "WHERE report_id IN (SELECT report_id FROM new_reports)"
-    _register(con, "in_sections", _require(batch.sections, SECTION_COLUMNS, "sections"))
-    _register(con, "in_cells", _require(batch.cells, CELL_COLUMNS, "cells"))
+    register(con, "in_sections", require(batch.sections, SECTION_COLUMNS, "sections"))
+    register(con, "in_cells", require(batch.cells, CELL_COLUMNS, "cells"))
     for table, cols in (("sections", SECTION_COLUMNS), ("cells", CELL_COLUMNS)):
         con.execute(f"INSERT INTO {table} BY NAME SELECT {', '.join(cols)} FROM in_{table} {where}")
 
@@ -169,8 +117,8 @@ def _load_children(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
 def _load_findings(con: duckdb.DuckDBPyConnection, run: RunRecord, findings: pd.DataFrame) -> int:
     if len(findings) == 0:
         return 0
-    f = _require(findings, FINDING_COLUMNS, "findings")
-    _register(con, "in_findings", f)
+    f = require(findings, FINDING_COLUMNS, "findings")
+    register(con, "in_findings", f)
     return con.execute("""
         INSERT INTO findings BY NAME
         WITH incoming AS (
@@ -192,7 +140,7 @@ def _load_findings(con: duckdb.DuckDBPyConnection, run: RunRecord, findings: pd.
 def _load_rule_results(con: duckdb.DuckDBPyConnection, run: RunRecord, rule_results: pd.DataFrame) -> None:
     if len(rule_results) == 0:
         return
-    _register(con, "in_rule_results", _require(rule_results, RULE_RESULT_COLUMNS, "rule_results"))
+    register(con, "in_rule_results", require(rule_results, RULE_RESULT_COLUMNS, "rule_results"))
     con.execute("""
         CREATE OR REPLACE TEMP TABLE in_rule_counts AS
         SELECT report_id, rule_id, sum(evaluated) AS evaluated, sum(failed) AS failed,
@@ -206,9 +154,9 @@ def _load_statements(con: duckdb.DuckDBPyConnection, statements: pd.DataFrame) -
     """Statements of the reports new in this run (seq = order within the report, as given)."""
     if len(statements) == 0:
         return
-    df = _require(statements, STATEMENT_COLUMNS, "statements").copy()
+    df = require(statements, STATEMENT_COLUMNS, "statements").copy()
     df["ord"] = range(len(df))
-    _register(con, "in_statements", df)
+    register(con, "in_statements", df)
     con.execute("""
         INSERT INTO statements BY NAME
         SELECT report_id, CAST(row_number() OVER (PARTITION BY report_id ORDER BY ord) AS INTEGER) AS seq,
@@ -225,7 +173,8 @@ def _load_panel_inputs(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     fingerprints = batch.fingerprints
     if fingerprints is None:
         keep = pd.Index([r for (r,) in new_ids])
-        fingerprints = fingerprints_frame(replace(batch, sections=batch.sections[batch.sections["report_id"].isin(keep)],
+        sections = batch.sections[batch.sections["report_id"].isin(keep)]
+        fingerprints = fingerprints_frame(replace(batch, sections=sections,
                                                   cells=batch.cells[batch.cells["report_id"].isin(keep)]))
     panel.register_lookups(con)
     panel.insert_panel_inputs(con, fingerprints, "in_cells")
@@ -234,26 +183,13 @@ def _load_panel_inputs(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
 def _upsert_rules(con: duckdb.DuckDBPyConnection, rules: pd.DataFrame) -> None:
     if len(rules) == 0:
         return
-    _register(con, "in_rules", _require(rules, RULE_COLUMNS, "rules"))
+    register(con, "in_rules", require(rules, RULE_COLUMNS, "rules"))
     updates = ", ".join(f"{c} = excluded.{c}" for c in RULE_COLUMNS[1:])
     con.execute(f"""
         INSERT INTO rules BY NAME
         SELECT {', '.join(RULE_COLUMNS)} FROM in_rules
         QUALIFY row_number() OVER (PARTITION BY rule_id) = 1
         ON CONFLICT (rule_id) DO UPDATE SET {updates}""")
-
-
-def _insert_run(con: duckdb.DuckDBPyConnection, run: RunRecord, status: str, counts: dict[str, int], error: str | None) -> None:
-    row = {
-        "run_id": run.run_id, "flow_run_id": run.flow_run_id, "started_at": _utc(run.started_at),
-        "finished_at": _utc(datetime.now(timezone.utc)), "status": status, "harvest": run.harvest,
-        "files_seen": run.files_seen, "files_new": run.files_new, **counts,
-        "gongkai_version": __version__, "parser_version": PARSER_VERSION, "error": error,
-    }
-    cols = ", ".join(row)
-    params = ", ".join(f"${c}" for c in row)
-    con.execute(f"INSERT INTO runs ({cols}) VALUES ({params}) ON CONFLICT (run_id) DO NOTHING"
-                if status == "failed" else f"INSERT INTO runs ({cols}) VALUES ({params})", row)
 
 
 def write_run(db: Path, run: RunRecord, batch: Batch, result: ChecksResult) -> RunSummary:
@@ -264,7 +200,7 @@ def write_run(db: Path, run: RunRecord, batch: Batch, result: ChecksResult) -> R
     not evaluated); its fingerprints are computed here when the chunk step did not."""
     batch, _ = batch.dedupe()
     reports = _prepare_reports(batch.reports)
-    rules = pd.concat([_require(result.catalogue, RULE_COLUMNS, "catalogue"), panel.catalogue()], ignore_index=True)
+    rules = pd.concat([require(result.catalogue, RULE_COLUMNS, "catalogue"), panel.catalogue()], ignore_index=True)
     with publishing(Path(db)) as con:
         _upsert_rules(con, rules)
         _load_reports(con, run, reports, batch.tables)
@@ -285,35 +221,6 @@ def write_run(db: Path, run: RunRecord, batch: Batch, result: ChecksResult) -> R
             FROM findings WHERE run_id = $run_id GROUP BY k ORDER BY k""", {"run_id": run.run_id}).fetchall())
         counts = {"reports_parsed": parsed, "reports_partial": partial, "reports_failed": failed,
                   "findings_new": findings_new, "findings_resolved": xy.findings_resolved}
-        _insert_run(con, run, "completed", counts, None)
+        insert_run(con, run, "completed", counts, None)
     return RunSummary(run.run_id, run.files_seen, run.files_new, parsed, partial, failed, findings_new,
                       by_severity, "completed", xy.findings_resolved)
-
-
-def record_failed_run(db: Path, run: RunRecord, error: str) -> None:
-    """Record a run that failed before its commit: one `runs` row (status 'failed', one-line error), nothing
-    else. If the run_id is already recorded, the existing row is kept."""
-    counts = {"reports_parsed": 0, "reports_partial": 0, "reports_failed": 0, "findings_new": 0}
-    with publishing(Path(db)) as con:
-        _insert_run(con, run, "failed", counts, _one_line(error))
-
-
-def record_reviews(db: Path, reviews: pd.DataFrame) -> int:
-    """Insert or update inspectors' decisions (finding_id, decision, note, reviewer, decided_at) and publish.
-    Reviews go through the same lock and publication as runs: writing the published file directly would
-    be lost at the next swap. Returns the number of rows written."""
-    cols = ["finding_id", "decision", "note", "reviewer", "decided_at"]
-    df = _require(reviews, cols, "reviews").copy()
-    if len(df) == 0:
-        return 0
-    df["decided_at"] = pd.to_datetime(df["decided_at"], utc=True).dt.tz_localize(None)  # naive = UTC
-    with publishing(Path(db)) as con:
-        _register(con, "in_reviews", df)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in cols[1:])
-        return con.execute(f"""
-            INSERT INTO reviews BY NAME
-            SELECT finding_id, decision, note, reviewer,
-                   coalesce(CAST(decided_at AS TIMESTAMP), $now) AS decided_at
-            FROM in_reviews
-            QUALIFY row_number() OVER (PARTITION BY finding_id ORDER BY decided_at DESC NULLS LAST) = 1
-            ON CONFLICT (finding_id) DO UPDATE SET {updates}""", {"now": _utc(datetime.now(timezone.utc))}).fetchone()[0]

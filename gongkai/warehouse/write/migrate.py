@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 
 import duckdb
@@ -46,7 +46,7 @@ def applied(con: duckdb.DuckDBPyConnection) -> set[int]:
     exists = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations' AND schema_name = 'main'"
         " AND database_name = current_database()"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not exists:
         return set()
     return {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
@@ -64,7 +64,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         raise RuntimeError(
             f"the warehouse has schema migration(s) {sorted(unknown)} this gongkai does not know: upgrade gongkai"
         )
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     new: list[int] = []
     for m in known:
         if m.version in done:

@@ -37,8 +37,8 @@ import os
 import secrets
 import shutil
 import time
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
 
@@ -48,7 +48,8 @@ from gongkai.warehouse.write.dictionary import apply_dictionary
 from gongkai.warehouse.write.migrate import migrate
 
 STORAGE_COMPATIBILITY = "v1.0.0"
-CONNECT_CONFIG = {"storage_compatibility_version": STORAGE_COMPATIBILITY}
+CONNECT_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "storage_compatibility_version": STORAGE_COMPATIBILITY}
 
 
 def lock_path(db: Path) -> Path:

@@ -3,8 +3,10 @@ per-report checks (load) and the panel rules (panel.store) alike."""
 
 from __future__ import annotations
 
+import duckdb
 
-def insert_changed_rule_results(con, run_id: str, counts: str, earlier: str) -> None:
+
+def insert_changed_rule_results(con: duckdb.DuckDBPyConnection, run_id: str, counts: str, earlier: str) -> None:
     """Insert the relation `counts` (report_id, rule_id, evaluated, failed, not_assessable) as this run's
     rule_results where a (report, rule) has no earlier result or its counts changed since the latest one.
     `earlier`: a relation of the report_ids that can have earlier results (narrows the scan)."""
