@@ -131,3 +131,25 @@ def test_rules_table_holds_the_checks_and_the_panel_catalogue(db):
     _write(db, "r1", [_report("a")])
     got = set(query(db, "SELECT rule_id FROM rules").rule_id)
     assert set(panel.catalogue().rule_id) <= got and set(rules_catalogue().rule_id) <= got
+
+
+def test_migration_0006_names_the_positional_panel_operands(db):
+    """panel_inputs rows stored with positional operand numbers (k) before migration 0006 get their operands'
+    names (k 0 = 't3.carried_over.natural_person', k 13 = 't3.carried_forward.total', k 19 =
+    't2.normative_docs.in_force') and the list of keys they hold."""
+    con = duckdb.connect(str(db), config={"storage_compatibility_version": "v1.0.0"})
+    for m in migrate.available():
+        if m.version <= 5:
+            con.execute(m.sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [m.version, m.name])
+    con.execute("""INSERT INTO panel_inputs VALUES ('old', 1, 1, 'd', 0, 0, [],
+                   [{'k': 0, 'value': 1, 'semantic': 'number', 'raw': NULL},
+                    {'k': 13, 'value': 2, 'semantic': 'number', 'raw': NULL},
+                    {'k': 19, 'value': NULL, 'semantic': 'dash', 'raw': '—'}])""")
+    con.close()
+    record_failed_run(db, RunRecord("r1", None, T0, "harvest", 0, 0), "boom")   # any publish migrates
+    got = _query(db, "SELECT panel_cells, panel_keys FROM panel_inputs").rows[0]
+    assert [(c["key"], c["value"], c["raw"]) for c in got[0]] == [
+        ("t3.carried_over.natural_person", 1.0, None), ("t3.carried_forward.total", 2.0, None),
+        ("t2.normative_docs.in_force", None, "—")]
+    assert got[1] == [o.key for o in panel.OPERANDS]

@@ -7,8 +7,20 @@
 
 ALTER TABLE panel_inputs ALTER panel_cells TYPE STRUCT(key VARCHAR, value DOUBLE, semantic VARCHAR, raw VARCHAR)[]
 USING list_transform(panel_cells, lambda x: struct_pack(
-    key := ['t3.carried_over.natural_person', 't3.carried_over.commercial', 't3.carried_over.research', 't3.carried_over.social_welfare', 't3.carried_over.legal_services', 't3.carried_over.other_org', 't3.carried_over.total', 't3.carried_forward.natural_person', 't3.carried_forward.commercial', 't3.carried_forward.research', 't3.carried_forward.social_welfare', 't3.carried_forward.legal_services', 't3.carried_forward.other_org', 't3.carried_forward.total', 't2.regulations.issued', 't2.regulations.repealed', 't2.regulations.in_force', 't2.normative_docs.issued', 't2.normative_docs.repealed', 't2.normative_docs.in_force'][x.k + 1],
+    key := [
+        't3.carried_over.natural_person', 't3.carried_over.commercial', 't3.carried_over.research', 't3.carried_over.social_welfare',
+        't3.carried_over.legal_services', 't3.carried_over.other_org', 't3.carried_over.total', 't3.carried_forward.natural_person',
+        't3.carried_forward.commercial', 't3.carried_forward.research', 't3.carried_forward.social_welfare', 't3.carried_forward.legal_services',
+        't3.carried_forward.other_org', 't3.carried_forward.total', 't2.regulations.issued', 't2.regulations.repealed',
+        't2.regulations.in_force', 't2.normative_docs.issued', 't2.normative_docs.repealed', 't2.normative_docs.in_force'
+    ][x.k + 1],
     value := x.value, semantic := x.semantic, raw := x.raw));
 
 ALTER TABLE panel_inputs ADD COLUMN panel_keys VARCHAR[];
-UPDATE panel_inputs SET panel_keys = ['t3.carried_over.natural_person', 't3.carried_over.commercial', 't3.carried_over.research', 't3.carried_over.social_welfare', 't3.carried_over.legal_services', 't3.carried_over.other_org', 't3.carried_over.total', 't3.carried_forward.natural_person', 't3.carried_forward.commercial', 't3.carried_forward.research', 't3.carried_forward.social_welfare', 't3.carried_forward.legal_services', 't3.carried_forward.other_org', 't3.carried_forward.total', 't2.regulations.issued', 't2.regulations.repealed', 't2.regulations.in_force', 't2.normative_docs.issued', 't2.normative_docs.repealed', 't2.normative_docs.in_force'];
+UPDATE panel_inputs SET panel_keys = [
+    't3.carried_over.natural_person', 't3.carried_over.commercial', 't3.carried_over.research', 't3.carried_over.social_welfare',
+    't3.carried_over.legal_services', 't3.carried_over.other_org', 't3.carried_over.total', 't3.carried_forward.natural_person',
+    't3.carried_forward.commercial', 't3.carried_forward.research', 't3.carried_forward.social_welfare', 't3.carried_forward.legal_services',
+    't3.carried_forward.other_org', 't3.carried_forward.total', 't2.regulations.issued', 't2.regulations.repealed',
+    't2.regulations.in_force', 't2.normative_docs.issued', 't2.normative_docs.repealed', 't2.normative_docs.in_force'
+];
