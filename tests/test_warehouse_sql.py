@@ -3,6 +3,7 @@ reports.layout migration and its backfill, the light read module, the panel cata
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -153,3 +154,19 @@ def test_migration_0006_names_the_positional_panel_operands(db):
         ("t3.carried_over.natural_person", 1.0, None), ("t3.carried_forward.total", 2.0, None),
         ("t2.normative_docs.in_force", None, "—")]
     assert got[1] == [o.key for o in panel.OPERANDS]
+
+
+def _relations_read(sql: str) -> set[str]:
+    """Relations a SELECT reads (FROM / JOIN targets), its own CTEs excluded."""
+    body = re.sub(r"--[^\n]*", "", sql)
+    ctes = set(re.findall(r"(\w+) AS (?:MATERIALIZED )?\(", body))
+    return set(re.findall(r"\b(?:FROM|JOIN)\s+(\w+)", body)) - ctes - {"SELECT", "unnest"}
+
+
+def test_sql_files_read_only_the_relations_declared_for_them():
+    from gongkai.warehouse.panel import relations
+    from gongkai.warehouse.panel.sqlfiles import sql_file
+    for rule in relations.RULES:
+        assert _relations_read(sql_file("rules", rule.file).sql) <= set(rule.reads), rule.rule_id
+    for step in (relations.PAIRS, relations.TEXT_REPORTS, relations.OPERAND_CELLS, relations.COPY_PAIRS):
+        assert _relations_read(sql_file("panel", step.file).sql) <= set(step.reads), step.writes
