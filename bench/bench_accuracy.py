@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gongkai.form.cells import classify  # noqa: E402
 from gongkai.checks import rules_catalogue  # noqa: E402
+from gongkai.warehouse.panel.catalogue import catalogue as panel_catalogue  # noqa: E402
 from gongkai.synth import RENDERINGS, write_corpus  # noqa: E402
 from gongkai.warehouse import connect_readonly  # noqa: E402
 
@@ -96,7 +97,8 @@ def main() -> None:
     for name, (ok, total) in sorted(acc.items(), key=lambda kv: (kv[0] == "mixed layout", kv[0])):
         print(f"{name:12s} {total:9d} {ok:9d} {ok / total:9.4%}")
 
-    families = dict(zip(rules_catalogue().rule_id, rules_catalogue().family))
+    families = {**dict(zip(rules_catalogue().rule_id, rules_catalogue().family)),
+                **dict(zip(panel_catalogue().rule_id, panel_catalogue().family))}
     active = {k[1] for k in actual_f} | {k[1] for k in expected_f}
     print("\nfindings per rule family (precision / recall against the truth)")
     print(f"{'family':14s} {'expected':>9s} {'found':>9s} {'correct':>9s} {'precision':>10s} {'recall':>8s}")

@@ -25,6 +25,7 @@ from gongkai.warehouse.write import migrate
 from gongkai.warehouse.write import publish
 from gongkai.warehouse import query
 from gongkai.checks import rules_catalogue
+from gongkai.warehouse.panel.catalogue import catalogue as panel_catalogue
 
 TABLES = ["schema_migrations", "reports", "sections", "cells", "rules", "findings", "rule_results", "runs", "reviews",
           "statements", "panel_inputs"]
@@ -48,7 +49,7 @@ DESIGN_COLUMNS = {  # DESIGN §5 "columns (at least)" plus the brief's additions
     "rule_stats": "rule_id title_zh title_en reports_evaluated reports_failing findings",
 }
 KEYS = list(template.cells("2021")[["table_id", "row_key", "col_key"]].itertuples(index=False, name=None))
-RULES = rules_catalogue()
+RULES = pd.concat([rules_catalogue(), panel_catalogue()], ignore_index=True)
 T0 = datetime(2025, 3, 1, 2, 0, tzinfo=timezone.utc)
 
 

@@ -210,11 +210,15 @@ def rules(fmt: str = typer.Option("table", "--format", "-f", help="table, csv or
 
     Example: gongkai rules --format csv
     """
+    import pandas as pd
+
     from gongkai.checks import rules_catalogue
+    from gongkai.warehouse.panel.catalogue import catalogue as panel_catalogue
 
     if fmt not in FORMATS:
         _fail(f"unknown --format {fmt!r}; use {', '.join(FORMATS)}", 2)
-    df = rules_catalogue()[["rule_id", "family", "severity", "engine", "title_zh", "title_en"]]
+    everything = pd.concat([rules_catalogue(), panel_catalogue()], ignore_index=True)
+    df = everything[["rule_id", "family", "severity", "engine", "title_zh", "title_en"]]
     emit(df, fmt, title="rules 审核规则")
 
 

@@ -40,10 +40,9 @@ def short_label(label: str) -> str:
 
 
 def labels():
-    """Template label helpers (imported on use: gongkai.checks pulls in pandera, which `gongkai sql` and
-    other readers of the warehouse package should not pay for)."""
-    from gongkai.checks import rules
-    return rules
+    """Template label helpers (the one label lookup, gongkai.form.template)."""
+    from gongkai.form import template
+    return template
 
 
 def cell_desc(f) -> str:
@@ -70,7 +69,7 @@ def facts_sql() -> str:
 
 def labels_sql() -> str:
     """VALUES (table_id, key, label) AS lb: the t3 columns and t2 rows named in messages."""
-    T3_COLS, col_label, row_label = labels().T3_COLS, labels().col_label, labels().row_label
+    T3_COLS, col_label, row_label = labels().col_keys("2021", "t3"), labels().col_label, labels().row_label
     rows = [("t3", c, col_label("t3", c)) for c in T3_COLS] + [("t2", r, row_label("t2", r)) for r in T2_STOCK_ROWS]
     return f"(VALUES {values_sql(rows)}) AS lb(table_id, key, label)"
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from gongkai.warehouse.write.rule_results import insert_changed_rule_results
-from gongkai.warehouse.panel.common import FINDING_ID_SQL, TEXT_RULES, XY_RULES, PanelSummary, labels, q, values_sql
+from gongkai.warehouse.panel.catalogue import rule_meta
+from gongkai.warehouse.panel.common import FINDING_ID_SQL, TEXT_RULES, XY_RULES, PanelSummary, q, values_sql
 
 
 # ------------------------------------------------------------------ results into the warehouse
 def store(con, run_id: str, xy_reports: str, text_reports: str) -> PanelSummary:
     """panel_out → findings (insert / resolve / reopen) and rule_results (when new or changed)."""
-    meta = labels().rule_meta()
+    meta = rule_meta()
     rules = [(r, *meta[r]) for r in (*XY_RULES, *TEXT_RULES)]
     rule_values = f"(VALUES {values_sql(rules)}) AS m(rule_id, family, severity)"
     con.execute(f"""

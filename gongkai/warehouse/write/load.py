@@ -29,6 +29,7 @@ from gongkai.report.batch import CELL_COLUMNS, REPORT_COLUMNS, SECTION_COLUMNS, 
 from gongkai.report.fingerprints import fingerprints_frame
 from gongkai.report.statements import STATEMENT_COLUMNS
 from gongkai.warehouse import panel
+from gongkai.warehouse.panel.catalogue import catalogue as panel_catalogue
 from gongkai.warehouse.write.rule_results import insert_changed_rule_results
 from gongkai.warehouse.write.publish import publishing
 
@@ -262,7 +263,7 @@ def write_run(db: Path, run: RunRecord, batch: Batch, findings: pd.DataFrame, ru
     reports = _prepare_reports(batch.reports)
     duplicated_ids = bool(reports["report_id"].duplicated().any())
     with publishing(Path(db)) as con:
-        _upsert_rules(con, rules)
+        _upsert_rules(con, pd.concat([rules, panel_catalogue()], ignore_index=True))
         _load_reports(con, run, reports, batch.tables)
         _load_children(con, batch, duplicated_ids)
         findings_new = _load_findings(con, run, findings)
