@@ -52,10 +52,11 @@ def template_keys() -> pd.DataFrame:
     cells = all_cells()
     keys = cells.drop_duplicates(["table_id", "row_key", "col_key"])[["table_id", "row_key", "col_key"]]
     keys = keys.reset_index(drop=True)
-    present = set(zip(cells.format_version, cells.table_id, cells.row_key, cells.col_key))
+    present = set(zip(cells.format_version, cells.table_id, cells.row_key, cells.col_key, strict=True))
     for v in VERSIONS:
-        keys[f"in_{v}"] = [(v, t, r, c) in present for t, r, c in zip(keys.table_id, keys.row_key, keys.col_key)]
-    keys["fraction_ok"] = [k in FRACTION_CELLS for k in zip(keys.table_id, keys.row_key, keys.col_key)]
+        triples = zip(keys.table_id, keys.row_key, keys.col_key, strict=True)
+        keys[f"in_{v}"] = [(v, t, r, c) in present for t, r, c in triples]
+    keys["fraction_ok"] = [k in FRACTION_CELLS for k in zip(keys.table_id, keys.row_key, keys.col_key, strict=True)]
     keys["signed_ok"] = (keys.table_id == "t2") & keys.col_key.isin(SIGNED_COLS)
     return keys
 
@@ -65,7 +66,7 @@ def _key_arrays() -> tuple[dict[tuple[str, str, str], int], np.ndarray, np.ndarr
     """(key → key_id, allowed[version, key_id], fraction_ok[key_id], signed_ok[key_id]). The arrays have one
     trailing False entry, so that key_id == -1 (a key in no template) looks up False."""
     keys = template_keys()
-    index = {k: i for i, k in enumerate(zip(keys.table_id, keys.row_key, keys.col_key))}
+    index = {k: i for i, k in enumerate(zip(keys.table_id, keys.row_key, keys.col_key, strict=True))}
     allowed = np.stack([np.append(keys[f"in_{v}"].to_numpy(bool), False) for v in VERSIONS])
     fraction_ok = np.append(keys.fraction_ok.to_numpy(bool), False)
     signed_ok = np.append(keys.signed_ok.to_numpy(bool), False)
@@ -103,7 +104,8 @@ def key_ids(table_id: pd.Series, row_key: pd.Series, col_key: pd.Series) -> np.n
     combo = (codes[0] * n_r + codes[1]) * n_c + codes[2]
     combo_codes, combos = pd.factorize(combo)
     lut = np.array(
-        [index.get((uniques[0][x // (n_r * n_c)], uniques[1][x // n_c % n_r], uniques[2][x % n_c]), -1) for x in combos],
+        [index.get((uniques[0][x // (n_r * n_c)], uniques[1][x // n_c % n_r], uniques[2][x % n_c]), -1)
+         for x in combos],
         dtype=np.int64,
     )
     return lut[combo_codes] if len(lut) else np.zeros(0, np.int64)
@@ -112,7 +114,8 @@ def key_ids(table_id: pd.Series, row_key: pd.Series, col_key: pd.Series) -> np.n
 def version_codes(format_version: pd.Series) -> np.ndarray:
     """Effective template version per report as an index into VERSIONS: '2019' → 1, else ('2021',
     'unknown') → 0."""
-    return np.where(format_version.to_numpy(dtype=object, na_value=None) == "2019", VERSIONS.index("2019"), VERSIONS.index("2021"))
+    is_2019 = format_version.to_numpy(dtype=object, na_value=None) == "2019"
+    return np.where(is_2019, VERSIONS.index("2019"), VERSIONS.index("2021"))
 
 
 def annotate_cells(cells: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
@@ -153,7 +156,7 @@ class CellsModel(pa.DataFrameModel):
 
     @pa.check("semantic", name="not_blank")
     def _not_blank(cls, s: Series[str]) -> Series[bool]:
-        return s != "blank"
+        return s.ne("blank")
 
     @pa.check("semantic", name="not_dash_or_text")
     def _not_dash_or_text(cls, s: Series[str]) -> Series[bool]:

@@ -7,13 +7,13 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from test_checks import make_report, rr
 
 from gongkai.checks import catalogue, run_checks
 from gongkai.checks.gx_checks import engine
 from gongkai.checks.identities import DeclarationError, declared, load, parse
 from gongkai.checks.suites import build, canonical, committed_dir, main, stale, write
 from gongkai.report.batch import build as build_batch
-from test_checks import make_report, rr
 
 PACKAGED = resources.files("gongkai.checks").joinpath("identities.toml").read_text(encoding="utf-8")
 

@@ -78,7 +78,8 @@ def engine(decl: Declaration) -> dict[str, SuiteRun]:
     out = {}
     for name, spec in specs.items():
         declared = [(i, k) for i in decl.of_suite(name) for k in range(len(i.instances))]
-        lookup = {_key(e["type"], e["kwargs"]): Expectation(i, k, e) for (i, k), e in zip(declared, spec["expectations"])}
+        lookup = {_key(e["type"], e["kwargs"]): Expectation(i, k, e)
+                  for (i, k), e in zip(declared, spec["expectations"], strict=True)}
         if len(lookup) != len(declared):
             raise GXCheckError(f"suite {name}: two identity instances compare the same pair of columns")
         suite = ctx.suites.add(gx.ExpectationSuite(**spec))
@@ -132,7 +133,7 @@ def _keys(exp: Expectation, w: Wide, rows: np.ndarray) -> dict[str, object]:
     row_key, col_key = finding_keys(w.suite, exp.identity.instances[exp.instance])
     out: dict[str, object] = {"table_id": w.suite.table, "row_key": row_key, "col_key": col_key}
     for field, axis in (("row_key", "row"), ("col_key", "column")):
-        if out[field] == "{%s}" % field:
+        if out[field] == f"{{{field}}}":
             out[field] = np.asarray(union_keys(w.suite.table, axis), dtype=object)[w.pos[rows]]
     return out
 

@@ -20,7 +20,7 @@ from gongkai.checks.wide import Dense, Wide
 from gongkai.findings import fmt
 from gongkai.form.template import col_label, row_label, t4_group_label, table_zh
 
-Fields = Mapping[str, Callable[[], object]]
+Fields = Mapping[str, Callable[[], "str | np.ndarray"]]
 
 
 def render(template: str, fields: Fields, n: int, rule_id: str) -> np.ndarray:
@@ -38,7 +38,7 @@ def render(template: str, fields: Fields, n: int, rule_id: str) -> np.ndarray:
 def subject(identity: Identity, inst: Instance, w: Wide, rows: np.ndarray) -> np.ndarray:
     t, over = w.suite.table, w.suite.over
     observed = finding_keys(w.suite, inst)[1] or ""
-    fields: dict[str, Callable[[], object]] = {
+    fields: dict[str, Callable[[], str | np.ndarray]] = {
         "table": lambda: table_zh(t),
         "group": lambda: t4_group_label(observed.rsplit("_", 1)[0]),
     }
@@ -50,7 +50,7 @@ def subject(identity: Identity, inst: Instance, w: Wide, rows: np.ndarray) -> np
 
 
 def _terms(inst: Instance, w: Wide, rows: np.ndarray, side: str) -> np.ndarray:
-    labels = dict(zip(w.columns, w.labels))
+    labels = dict(zip(w.columns, w.labels, strict=True))
     out = np.full(len(rows), "", dtype=object)
     for v, keys in enumerate(getattr(inst, side)):
         mine = w.lcode[rows] == v
@@ -61,9 +61,13 @@ def _terms(inst: Instance, w: Wide, rows: np.ndarray, side: str) -> np.ndarray:
     return out
 
 
+def _value_of(w: Wide, key: str, rows: np.ndarray) -> Callable[[], np.ndarray]:
+    return lambda: fmt(w.df[key].to_numpy()[rows])
+
+
 def fail_message(identity: Identity, inst: Instance, w: Wide, rows: np.ndarray, exp: np.ndarray,
                  obs: np.ndarray) -> np.ndarray:
-    fields: dict[str, Callable[[], object]] = {
+    fields: dict[str, Callable[[], str | np.ndarray]] = {
         "subject": lambda: subject(identity, inst, w, rows),
         "expected": lambda: fmt(exp),
         "observed": lambda: fmt(obs),
@@ -71,7 +75,7 @@ def fail_message(identity: Identity, inst: Instance, w: Wide, rows: np.ndarray, 
         "observed_terms": lambda: _terms(inst, w, rows, "observed"),
     }
     for k in w.columns:
-        fields.setdefault(k, lambda k=k: fmt(w.df[k].to_numpy()[rows]))
+        fields.setdefault(k, _value_of(w, k, rows))
     return render(identity.fail, fields, len(rows), identity.rule_id)
 
 
@@ -82,7 +86,8 @@ def _join(groups: np.ndarray, text: np.ndarray) -> np.ndarray:
     return np.array([s[:-1] for s in joined], dtype=object)
 
 
-def _non_numeric(identity: Identity, inst: Instance, w: Wide, rows: np.ndarray, dn: Dense, cells: pd.DataFrame) -> np.ndarray:
+def _non_numeric(identity: Identity, inst: Instance, w: Wide, rows: np.ndarray, dn: Dense,
+                 cells: pd.DataFrame) -> np.ndarray:
     """Per instance: every operand that is not a number, described as in the form."""
     at = w.operand_positions(inst)[rows]
     d = np.where(at >= 0, np.take_along_axis(w.cells[rows], np.maximum(at, 0), axis=1), -1)
@@ -105,7 +110,7 @@ def _non_numeric(identity: Identity, inst: Instance, w: Wide, rows: np.ndarray, 
 
 def not_assessable_message(identity: Identity, inst: Instance, w: Wide, rows: np.ndarray, dn: Dense,
                            cells: pd.DataFrame) -> np.ndarray:
-    fields: dict[str, Callable[[], object]] = {
+    fields: dict[str, Callable[[], str | np.ndarray]] = {
         "subject": lambda: subject(identity, inst, w, rows),
         "operands": lambda: _non_numeric(identity, inst, w, rows, dn, cells),
         "identity": lambda: identity.identity_zh,

@@ -86,7 +86,8 @@ class Validated:
 def key_names() -> np.ndarray:
     """cell_name per key_id (e.g. 表三「一、本年新收…」行「自然人」列)."""
     k = template_keys()
-    return np.array([cell_name(t, r, c) for t, r, c in zip(k.table_id, k.row_key, k.col_key)], dtype=object)
+    names = [cell_name(t, r, c) for t, r, c in zip(k.table_id, k.row_key, k.col_key, strict=True)]
+    return np.array(names, dtype=object)
 
 
 def _failures(model: type[pa.DataFrameModel], df: pd.DataFrame, what: str, describe: Callable[[int], str],

@@ -40,7 +40,7 @@ class Grid:
 @cache
 def grid(tables: tuple[str, ...]) -> Grid:
     keys = template_keys()
-    kid = {k: i for i, k in enumerate(zip(keys.table_id, keys.row_key, keys.col_key))}
+    kid = {k: i for i, k in enumerate(zip(keys.table_id, keys.row_key, keys.col_key, strict=True))}
     of_key = np.full(len(keys) + 1, -1, np.int64)
     out: dict[str, np.ndarray] = {}
     width = 0
