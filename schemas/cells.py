@@ -84,11 +84,15 @@ def mixed_key_masks() -> tuple[np.ndarray, np.ndarray]:
             np.append(t3 & keys.row_key.isin(subs).to_numpy(bool), False))
 
 
+def mixed(reports: pd.DataFrame) -> np.ndarray:
+    """Per report: the mixed layout (reports.layout, set by the parser)."""
+    return np.asarray(reports["layout"].to_numpy(dtype=object, na_value=None) == MIXED, dtype=bool)
+
+
 def layout_codes(reports: pd.DataFrame) -> np.ndarray:
     """Each report's layout as an index into gongkai.form.template.LAYOUTS: MIXED, else its version's
     template ('unknown' → 2021)."""
-    mixed = reports["layout"].to_numpy(dtype=object, na_value=None) == MIXED
-    return np.where(mixed, LAYOUTS.index(MIXED), version_codes(reports["format_version"]))
+    return np.where(mixed(reports), LAYOUTS.index(MIXED), version_codes(reports["format_version"]))
 
 
 def key_ids(table_id: pd.Series, row_key: pd.Series, col_key: pd.Series) -> np.ndarray:
@@ -132,8 +136,7 @@ def annotate_cells(cells: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
     out["report_no"] = report_no
     out["format_version"] = pd.Categorical.from_codes(vcode[report_no], categories=list(VERSIONS))
     out["key_id"] = key_ids(cells["table_id"], cells["row_key"], cells["col_key"])
-    mixed = reports["layout"].to_numpy(dtype=object, na_value=None) == MIXED
-    out["mixed"] = np.append(mixed, False)[report_no]
+    out["mixed"] = np.append(mixed(reports), False)[report_no]
     return out
 
 
