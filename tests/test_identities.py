@@ -74,6 +74,8 @@ def test_declaration_holds_the_four_identities_with_their_catalogue_entries():
     (lambda t: t.replace('"other_org"]', '"other_orgs"]'), "other_orgs"),
     (lambda t: t.replace('suite = "t4_cases"', 'suite = "t5"'), "t5"),
     (lambda t: t.replace('over = "column"', 'over = "diagonal"'), "over"),
+    (lambda t: t.replace('table = "t4"', 'table = "t5"'), "table"),
+    (lambda t: t.replace('subject = "{table}「{row}」行"', 'subjet = "{table}「{row}」行"'), "subjet"),
     (lambda t: t.replace('expected_as = "balance_in"\n', ''), "expected_as"),
     (lambda t: t + t[t.index("\n[[identity]]\n"):t.index("\n[[identity]]\n", t.index("\n[[identity]]\n") + 1)],
      "twice"),

@@ -20,9 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from gongkai.checks.rule import Rule
-from gongkai.form.template import LAYOUTS, MIXED, VERSIONS, keys, layout_keys, mixed_rows
+from gongkai.form.template import LAYOUTS, MIXED, TABLES, VERSIONS, keys, layout_keys, mixed_rows
 
 OVER = ("row", "column", "report")  # what one instance (frame row) of an identity runs over
+INSTANCE_FIELDS = frozenset({"expected", "observed", "expected_as", "observed_as", "notes"})
+IDENTITY_FIELDS = INSTANCE_FIELDS | {"rule_id", "family", "severity", "title_zh", "title_en", "description", "suite",
+                                     "identity_zh", "subject", "fail", "not_assessable", "instance"}
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,7 @@ def _per_layout(value: Any, what: str) -> tuple[tuple[str, ...], ...]:
 
 
 def _instance(spec: dict[str, Any], suite: Suite, what: str) -> Instance:
-    unknown = set(spec) - {"expected", "observed", "expected_as", "observed_as", "notes"}
+    unknown = set(spec) - INSTANCE_FIELDS
     if unknown:
         raise DeclarationError(f"{what}: unknown fields {sorted(unknown)}")
     axis = union_keys(suite.table, "row" if suite.over == "column" else "column")
@@ -139,6 +142,8 @@ def _instance(spec: dict[str, Any], suite: Suite, what: str) -> Instance:
 
 def _identity(spec: dict[str, Any], suites: dict[str, Suite], not_assessable: str) -> Identity:
     what = f"identity {spec.get('rule_id')!r}"
+    if set(spec) - IDENTITY_FIELDS:
+        raise DeclarationError(f"{what}: unknown fields {sorted(set(spec) - IDENTITY_FIELDS)}")
     try:
         rule = Rule(rule_id=spec["rule_id"], family=spec["family"], severity=spec["severity"], engine="gx",
                     title_zh=spec["title_zh"], title_en=spec["title_en"], description=spec["description"])
@@ -146,8 +151,7 @@ def _identity(spec: dict[str, Any], suites: dict[str, Suite], not_assessable: st
         texts = spec["identity_zh"], spec["subject"], spec["fail"], spec.get("not_assessable", not_assessable)
     except KeyError as err:
         raise DeclarationError(f"{what}: missing or unknown {err}") from None
-    instance_fields = {"expected", "observed", "expected_as", "observed_as", "notes"}
-    own = {k: v for k, v in spec.items() if k in instance_fields}
+    own = {k: v for k, v in spec.items() if k in INSTANCE_FIELDS}
     specs = spec.get("instance") or [own]
     if spec.get("instance") and own:
         raise DeclarationError(f"{what}: operands either on the identity or on its instances, not both")
@@ -159,8 +163,8 @@ def parse(data: dict[str, Any]) -> Declaration:
     """A declaration from its TOML data (the structure of identities.toml)."""
     suites = {}
     for name, s in data.get("suite", {}).items():
-        if s.get("over") not in OVER:
-            raise DeclarationError(f"suite {name!r}: over must be one of {OVER}")
+        if s.get("over") not in OVER or s.get("table") not in TABLES:
+            raise DeclarationError(f"suite {name!r}: over must be one of {OVER}, table one of {TABLES}")
         if s["over"] == "report" and len(union_keys(s["table"], "row")) != 1:
             raise DeclarationError(f"suite {name!r}: over = 'report' needs a table with one row")
         suites[name] = Suite(name, s["table"], s["over"], s.get("notes", ""))
