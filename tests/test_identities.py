@@ -77,6 +77,8 @@ def test_declaration_holds_the_four_identities_with_their_catalogue_entries():
     (lambda t: t.replace('table = "t4"', 'table = "t5"'), "table"),
     (lambda t: t.replace('subject = "{table}「{row}」行"', 'subjet = "{table}「{row}」行"'), "subjet"),
     (lambda t: t.replace('expected_as = "balance_in"\n', ''), "expected_as"),
+    (lambda t: t.replace('expected_as = "outcomes_sum"', 'expected_as = "balance_in"'), "another sum"),
+    (lambda t: t.replace('expected_as = "applicants_sum"', 'expected_as = "total"'), "is a key"),
     (lambda t: t + t[t.index("\n[[identity]]\n"):t.index("\n[[identity]]\n", t.index("\n[[identity]]\n") + 1)],
      "twice"),
 ])

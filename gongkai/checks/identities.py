@@ -172,7 +172,24 @@ def parse(data: dict[str, Any]) -> Declaration:
     ids = [i.rule_id for i in identities]
     if len(set(ids)) != len(ids):
         raise DeclarationError(f"rule ids declared twice: {sorted({r for r in ids if ids.count(r) > 1})}")
+    _check_side_columns(identities)
     return Declaration(tuple(suites.values()), identities)
+
+
+def _check_side_columns(identities: tuple[Identity, ...]) -> None:
+    """A named side column (expected_as / observed_as) means one sum in its suite's frame: not an operand key,
+    and the same operands wherever it is named."""
+    sums: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = {}
+    for identity in identities:
+        suite = identity.suite
+        axis = union_keys(suite.table, "row" if suite.over == "column" else "column")
+        for inst in identity.instances:
+            for name, operands in ((inst.column_a, inst.expected), (inst.column_b, inst.observed)):
+                if name in axis and operands != tuple((name,) for _ in LAYOUTS):
+                    raise DeclarationError(f"identity {identity.rule_id!r}: column {name!r} is a key of {suite.table}")
+                if name not in axis and sums.setdefault((suite.name, name), operands) != operands:
+                    raise DeclarationError(f"identity {identity.rule_id!r}: column {name!r} of suite {suite.name} "
+                                           "already names another sum")
 
 
 def load(path: Path | None = None) -> Declaration:

@@ -134,22 +134,21 @@ def frame(suite: Suite, decl: Declaration, dn: Dense, present: np.ndarray, lcode
     df.insert(0, "report_no", rep)
     for i, (k, v) in enumerate(extra.items(), start=1):
         df.insert(i, k, v)
-    w = Wide(suite, df, rep, pos, cells.reshape(len(rep), len(columns)), columns, lcode[rep])
     for identity in decl.of_suite(suite.name):
         for inst in identity.instances:
-            for side, name in (("expected", inst.column_a), ("observed", inst.column_b)):
+            for name, operands in ((inst.column_a, inst.expected), (inst.column_b, inst.observed)):
                 if name not in columns:
-                    df[name] = side_sum(w, inst, side)
-    return w
+                    df[name] = _side_sum(x, lcode[rep], columns, operands)
+    return Wide(suite, df, rep, pos, cells.reshape(len(rep), len(columns)), columns, lcode[rep])
 
 
-def side_sum(w: Wide, inst: Instance, side: str) -> np.ndarray:
-    """NaN-propagating sum of one side's operands, each frame row in its layout."""
-    x = w.df[list(w.columns)].to_numpy(float)
+def _side_sum(x: np.ndarray, lcode: np.ndarray, columns: tuple[str, ...],
+              operands: tuple[tuple[str, ...], ...]) -> np.ndarray:
+    """NaN-propagating sum of one side's operands (per layout), each frame row in its layout."""
     out = np.zeros(len(x))
-    for v, keys in enumerate(getattr(inst, side)):
-        mine = w.lcode == v
-        out[mine] = x[np.ix_(mine, [w.columns.index(k) for k in keys])].sum(axis=1)
+    for v, keys in enumerate(operands):
+        mine = lcode == v
+        out[mine] = x[np.ix_(mine, [columns.index(k) for k in keys])].sum(axis=1)
     return out
 
 
