@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gongkai.form.cells import classify  # noqa: E402
-from gongkai.checks import rules_catalogue  # noqa: E402
+from gongkai.app.catalogue import catalogue  # noqa: E402
 from gongkai.synth import RENDERINGS, write_corpus  # noqa: E402
 from gongkai.warehouse import connect_readonly  # noqa: E402
 
@@ -96,7 +96,8 @@ def main() -> None:
     for name, (ok, total) in sorted(acc.items(), key=lambda kv: (kv[0] == "mixed layout", kv[0])):
         print(f"{name:12s} {total:9d} {ok:9d} {ok / total:9.4%}")
 
-    families = dict(zip(rules_catalogue().rule_id, rules_catalogue().family))
+    cat = catalogue()
+    families = dict(zip(cat.rule_id, cat.family))
     active = {k[1] for k in actual_f} | {k[1] for k in expected_f}
     print("\nfindings per rule family (precision / recall against the truth)")
     print(f"{'family':14s} {'expected':>9s} {'found':>9s} {'correct':>9s} {'precision':>10s} {'recall':>8s}")

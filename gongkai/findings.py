@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-
+from numpy.typing import DTypeLike
 
 FINDING_COLUMNS = [
     "finding_id", "report_id", "rule_id", "family", "severity", "table_id", "row_key", "col_key",
@@ -63,7 +63,7 @@ class Counts:
     not_assessable: np.ndarray
 
 
-def col(value: object, n: int, dtype: object = object) -> np.ndarray:
+def col(value: object, n: int, dtype: DTypeLike = object) -> np.ndarray:
     """A scalar broadcast to n, or an array as given."""
     if isinstance(value, (np.ndarray, pd.Series, pd.Index, list, tuple)):
         arr = np.asarray(value, dtype=dtype)
@@ -104,7 +104,8 @@ def arrow_strings(values: object, dictionary: bool = True) -> pa.Array:
     return pa.array(values, type=pa.string(), from_pandas=True)
 
 
-def finding_ids(report_id, rule_id, table_id, row_key, col_key) -> np.ndarray:
+def finding_ids(report_id: object, rule_id: object, table_id: object, row_key: object,
+                col_key: object) -> np.ndarray:
     """Stable ids (see module doc): fields joined in arrow (vectorised), sha256 applied per finding."""
     fields = [pc.fill_null(arrow_strings(a), NULL) for a in (report_id, rule_id, table_id, row_key, col_key)]
     keys = pc.binary_join_element_wise(*fields, SEP).cast(pa.binary()).to_pylist()
@@ -126,7 +127,7 @@ def assemble(parts: list[Part], report_ids: np.ndarray, catalogue: pd.DataFrame)
     if not parts:
         return empty_findings()
     rank = {r: i for i, r in enumerate(catalogue["rule_id"])}
-    meta = {r: (f, s) for r, f, s in zip(catalogue["rule_id"], catalogue["family"], catalogue["severity"])}
+    meta = {r: (f, s) for r, f, s in zip(catalogue["rule_id"], catalogue["family"], catalogue["severity"], strict=True)}
     cols: dict[str, list[np.ndarray]] = {c: [] for c in ("_rep", "_rank", "_order", "rule_id", "family", "severity",
                                                          "table_id", "row_key", "col_key", "expected", "observed",
                                                          "message", "status")}

@@ -7,17 +7,19 @@ Four DataFrameModels, each validated lazily over a whole batch:
   TablesModel    one row per report × 表二/三/四
   ReportsModel   one row per report
 
-Every check has a name. `RULE_OF_CHECK` says which checks are audit rules (their failure cases become
-findings); a failure of any other check (unknown key, unknown semantic, value set for a non-number,
-duplicate cell, wrong dtype…) means a parser broke the frame contract, and the caller raises.
+Every check has a name. A check whose failure cases a rule module of gongkai.checks.rules reads is an audit
+check (its failure cases become findings); a failure of any other check (unknown key, unknown semantic, value
+set for a non-number, duplicate cell, wrong dtype…) means a parser broke the frame contract, and the caller
+raises.
 
 The mixed layout (real files, e.g. 洪泽 2023/2024): a 2021 report whose 表三 prints （六）其他处理 as the single
-2019 row. Its cells are the 2021 cells plus the single row's (`y2019_other_processing`), and the three 2021
-sub-rows are not printed (semantic blank). A report is mixed when it is format_version '2021', has a cell
-of the single row and no sub-row cell that is not blank (`mixed_reports`); the single row's cells in any
-other report are outside its template (key_in_template). In a mixed report the sub-rows are not cells
-of its layout: CELL_BLANK is not reported for them, FORMAT_OUTDATED reports the layout once (check
-`layout_current`, a 2021+ report), and the identities use the single row (gongkai.checks.wide).
+2019 row. The parser says so (the reports frame's `layout` column, 'mixed'); its cells are the 2021 cells plus
+the single row's (`y2019_other_processing`), and the three 2021 sub-rows are not printed (semantic blank).
+The single row's cells in any other report, and a printed sub-row cell in a mixed one, are outside the
+report's layout (key_in_template). In a mixed report the sub-rows are not cells of its layout: CELL_BLANK is
+not reported for them, FORMAT_OUTDATED reports the layout once (check `layout_current`, a 2021+ report), and
+the identities use the single row (gongkai.checks.wide). A report of layout 'unknown' is laid out as its
+format_version's template.
 """
 
 from __future__ import annotations
@@ -34,25 +36,13 @@ from gongkai.form.template import LAYOUTS, MIXED, TABLES, VERSIONS, all_cells, m
 
 STATUSES = ("parsed", "partial", "failed")
 REPORT_VERSIONS = (*VERSIONS, "unknown")
+REPORT_LAYOUTS = (*LAYOUTS, "unknown")
 SECTION_NOS = (1, 2, 3, 4, 5, 6)
 
 # Cells that may hold a fraction (money, 万元 or as printed); every other cell is a count.
 FRACTION_CELLS = frozenset({("t2", "fees", "amount"), ("t2", "y2019_procurement", "y2019_amount")})
 # 2019 表二 本年增/减 is a signed change, not a count: it may be negative (still an integer).
 SIGNED_COLS = frozenset({"y2019_change"})
-
-# check name → rule_id. Checks not listed here are frame-contract checks (a failure raises).
-RULE_OF_CHECK = {
-    "not_blank": "CELL_BLANK",
-    "not_dash_or_text": "CELL_NOT_NUMBER",
-    "count_non_negative": "CELL_INVALID",
-    "count_integral": "CELL_INVALID",
-    "section_present": "SECTION_MISSING",
-    "table_present": "TABLE_MISSING",
-    "format_current": "FORMAT_OUTDATED",
-    "layout_current": "FORMAT_OUTDATED",
-}
-
 
 # ---------------------------------------------------------------- template keys as integer ids
 @cache
@@ -62,10 +52,11 @@ def template_keys() -> pd.DataFrame:
     cells = all_cells()
     keys = cells.drop_duplicates(["table_id", "row_key", "col_key"])[["table_id", "row_key", "col_key"]]
     keys = keys.reset_index(drop=True)
-    present = set(zip(cells.format_version, cells.table_id, cells.row_key, cells.col_key))
+    present = set(zip(cells.format_version, cells.table_id, cells.row_key, cells.col_key, strict=True))
     for v in VERSIONS:
-        keys[f"in_{v}"] = [(v, t, r, c) in present for t, r, c in zip(keys.table_id, keys.row_key, keys.col_key)]
-    keys["fraction_ok"] = [k in FRACTION_CELLS for k in zip(keys.table_id, keys.row_key, keys.col_key)]
+        triples = zip(keys.table_id, keys.row_key, keys.col_key, strict=True)
+        keys[f"in_{v}"] = [(v, t, r, c) in present for t, r, c in triples]
+    keys["fraction_ok"] = [k in FRACTION_CELLS for k in zip(keys.table_id, keys.row_key, keys.col_key, strict=True)]
     keys["signed_ok"] = (keys.table_id == "t2") & keys.col_key.isin(SIGNED_COLS)
     return keys
 
@@ -75,7 +66,7 @@ def _key_arrays() -> tuple[dict[tuple[str, str, str], int], np.ndarray, np.ndarr
     """(key → key_id, allowed[version, key_id], fraction_ok[key_id], signed_ok[key_id]). The arrays have one
     trailing False entry, so that key_id == -1 (a key in no template) looks up False."""
     keys = template_keys()
-    index = {k: i for i, k in enumerate(zip(keys.table_id, keys.row_key, keys.col_key))}
+    index = {k: i for i, k in enumerate(zip(keys.table_id, keys.row_key, keys.col_key, strict=True))}
     allowed = np.stack([np.append(keys[f"in_{v}"].to_numpy(bool), False) for v in VERSIONS])
     fraction_ok = np.append(keys.fraction_ok.to_numpy(bool), False)
     signed_ok = np.append(keys.signed_ok.to_numpy(bool), False)
@@ -93,22 +84,15 @@ def mixed_key_masks() -> tuple[np.ndarray, np.ndarray]:
             np.append(t3 & keys.row_key.isin(subs).to_numpy(bool), False))
 
 
-def mixed_reports(report_no: np.ndarray, key_id: np.ndarray, semantic: pd.Series, format_version: pd.Series) -> np.ndarray:
-    """Per report (len(format_version)): the mixed layout — format_version '2021', a cell of the single
-    （六）其他处理 row, and no sub-row cell that is not blank. report_no/key_id/semantic: per cell (report_no
-    -1 for a cell of no report)."""
-    n = len(format_version)
-    single, sub = mixed_key_masks()
-    mine = np.asarray(report_no) >= 0
-    printed = semantic.ne("blank").fillna(True).to_numpy(bool)
-    has_single = np.bincount(report_no[mine & single[key_id]], minlength=n) > 0
-    printed_sub = np.bincount(report_no[mine & sub[key_id] & printed], minlength=n) > 0
-    return has_single & ~printed_sub & (format_version.to_numpy(dtype=object, na_value=None) == "2021")
+def mixed(reports: pd.DataFrame) -> np.ndarray:
+    """Per report: the mixed layout (reports.layout, set by the parser)."""
+    return np.asarray(reports["layout"].to_numpy(dtype=object, na_value=None) == MIXED, dtype=bool)
 
 
-def layout_codes(format_version: pd.Series, mixed: np.ndarray) -> np.ndarray:
-    """Each report's layout as an index into gongkai.template.LAYOUTS: its version code, or MIXED."""
-    return np.where(mixed, LAYOUTS.index(MIXED), version_codes(format_version))
+def layout_codes(reports: pd.DataFrame) -> np.ndarray:
+    """Each report's layout as an index into gongkai.form.template.LAYOUTS: MIXED, else its version's
+    template ('unknown' → 2021)."""
+    return np.where(mixed(reports), LAYOUTS.index(MIXED), version_codes(reports["format_version"]))
 
 
 def key_ids(table_id: pd.Series, row_key: pd.Series, col_key: pd.Series) -> np.ndarray:
@@ -124,7 +108,8 @@ def key_ids(table_id: pd.Series, row_key: pd.Series, col_key: pd.Series) -> np.n
     combo = (codes[0] * n_r + codes[1]) * n_c + codes[2]
     combo_codes, combos = pd.factorize(combo)
     lut = np.array(
-        [index.get((uniques[0][x // (n_r * n_c)], uniques[1][x // n_c % n_r], uniques[2][x % n_c]), -1) for x in combos],
+        [index.get((uniques[0][x // (n_r * n_c)], uniques[1][x // n_c % n_r], uniques[2][x % n_c]), -1)
+         for x in combos],
         dtype=np.int64,
     )
     return lut[combo_codes] if len(lut) else np.zeros(0, np.int64)
@@ -133,7 +118,8 @@ def key_ids(table_id: pd.Series, row_key: pd.Series, col_key: pd.Series) -> np.n
 def version_codes(format_version: pd.Series) -> np.ndarray:
     """Effective template version per report as an index into VERSIONS: '2019' → 1, else ('2021',
     'unknown') → 0."""
-    return np.where(format_version.to_numpy(dtype=object, na_value=None) == "2019", VERSIONS.index("2019"), VERSIONS.index("2021"))
+    is_2019 = format_version.to_numpy(dtype=object, na_value=None) == "2019"
+    return np.where(is_2019, VERSIONS.index("2019"), VERSIONS.index("2021"))
 
 
 def annotate_cells(cells: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
@@ -141,7 +127,7 @@ def annotate_cells(cells: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
     report_no (position of the cell's report in `reports`, -1 if unknown), format_version (the template
     that applies: the report's, 'unknown' → '2021') and key_id (see `key_ids`). Same index as `cells`.
     `reports.report_id` must be unique (ReportsModel checks it). `mixed`: the cell's report has the mixed
-    layout (`mixed_reports`)."""
+    layout (reports.layout)."""
     rep_codes, rep_uniques = pd.factorize(cells["report_id"])
     lut = np.append(pd.Index(reports["report_id"]).get_indexer(rep_uniques), -1)
     report_no = lut[rep_codes]
@@ -150,8 +136,7 @@ def annotate_cells(cells: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
     out["report_no"] = report_no
     out["format_version"] = pd.Categorical.from_codes(vcode[report_no], categories=list(VERSIONS))
     out["key_id"] = key_ids(cells["table_id"], cells["row_key"], cells["col_key"])
-    mixed = mixed_reports(report_no, out["key_id"].to_numpy(), cells["semantic"], reports["format_version"])
-    out["mixed"] = np.append(mixed, False)[report_no]
+    out["mixed"] = np.append(mixed(reports), False)[report_no]
     return out
 
 
@@ -174,7 +159,7 @@ class CellsModel(pa.DataFrameModel):
 
     @pa.check("semantic", name="not_blank")
     def _not_blank(cls, s: Series[str]) -> Series[bool]:
-        return s != "blank"
+        return s.ne("blank")
 
     @pa.check("semantic", name="not_dash_or_text")
     def _not_dash_or_text(cls, s: Series[str]) -> Series[bool]:
@@ -185,7 +170,10 @@ class CellsModel(pa.DataFrameModel):
         allowed = _key_arrays()[1]
         vcode = df["format_version"].cat.codes.to_numpy()
         key = df["key_id"].to_numpy()
-        in_layout = allowed[np.maximum(vcode, 0), key] | (df["mixed"].to_numpy(bool) & mixed_key_masks()[0][key])
+        mixed = df["mixed"].to_numpy(bool)
+        single, sub = mixed_key_masks()
+        printed_sub = mixed & sub[key] & df["semantic"].ne("blank").fillna(True).to_numpy(bool)
+        in_layout = (allowed[np.maximum(vcode, 0), key] & ~printed_sub) | (mixed & single[key])
         return pd.Series((vcode >= 0) & in_layout, index=df.index)
 
     @pa.dataframe_check(name="value_iff_number")
@@ -249,7 +237,14 @@ class ReportsModel(pa.DataFrameModel):
     status: Series[pd.StringDtype] = pa.Field(isin=STATUSES)
     format_version: Series[pd.StringDtype] = pa.Field(isin=REPORT_VERSIONS)
     year: Series[pd.Int64Dtype] = pa.Field(nullable=True)
-    mixed: Series[bool] | None  # optional column, set by the checks (`mixed_reports`); absent = no report is mixed
+    layout: Series[pd.StringDtype] = pa.Field(isin=REPORT_LAYOUTS)
+
+    @pa.dataframe_check(name="layout_of_version")
+    def _layout_of_version(cls, df: pd.DataFrame) -> Series[bool]:
+        """The layout is the version's template, the mixed one (2021 labels) or unknown."""
+        layout, version = df["layout"], df["format_version"]
+        ok = layout.eq("unknown") | layout.eq(version) | (layout.eq(MIXED) & version.eq("2021"))
+        return ok.fillna(False).astype(bool)
 
     @pa.dataframe_check(name="format_current")
     def _format_current(cls, df: pd.DataFrame) -> Series[bool]:
@@ -267,6 +262,4 @@ def outdated(reports: pd.DataFrame) -> pd.Series:
 
 def mixed_outdated(reports: pd.DataFrame) -> pd.Series:
     """A 2021+ report of the mixed layout: 表三 （六）其他处理 printed as the single 2019 row."""
-    if "mixed" not in reports:
-        return pd.Series(False, index=reports.index)
-    return (reports["mixed"].astype("boolean") & (reports["year"] >= 2021)).fillna(False).astype(bool)
+    return (reports["layout"].eq(MIXED) & (reports["year"] >= 2021)).fillna(False).astype(bool)

@@ -14,7 +14,8 @@ from gongkai.checks import (
     FINDING_COLUMNS, RULE_RESULT_COLUMNS, CheckResult, FrameContractError, finding_ids, rules_catalogue,
     run_checks,
 )
-from gongkai.checks.gx_checks import SUITES, expectations_dir
+from gongkai.checks.identities import declared
+from gongkai.checks.suites import committed_dir
 from gongkai.report.batch import build
 from gongkai.report.model import Cell, ParsedReport, Section
 
@@ -22,6 +23,7 @@ CHECKED_RULES = [
     "FORMAT_OUTDATED", "SECTION_MISSING", "TABLE_MISSING", "CELL_BLANK", "CELL_NOT_NUMBER", "CELL_INVALID",
     "T3_BALANCE", "T3_TOTAL_COLUMN", "T3_OUTCOME_SUM", "T4_TOTAL",
 ]
+SUITES = ("t3_rows", "t3_columns", "t4_cases")
 APPLICANTS = ["natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org"]
 
 
@@ -360,20 +362,21 @@ def test_rules_catalogue():
 def test_suites_are_canonical_json_and_name_their_rules():
     rules = set()
     for name in SUITES:
-        path = expectations_dir() / f"{name}.json"
+        path = committed_dir() / f"{name}.json"
         text = path.read_text(encoding="utf-8")
         spec = json.loads(text)
         assert text == json.dumps(spec, ensure_ascii=False, indent=2, sort_keys=True) + "\n", path
         assert spec["name"] == name and "id" not in spec
         rules |= {e["meta"]["rule_id"] for e in spec["expectations"]}
     assert rules == {"T3_BALANCE", "T3_TOTAL_COLUMN", "T3_OUTCOME_SUM", "T4_TOTAL"}
+    assert tuple(s.name for s in declared().suites) == SUITES
 
 
 def test_each_suite_is_validated_once_per_batch(monkeypatch):
     from gongkai.checks import gx_checks
     calls = []
     real = gx_checks.validate
-    monkeypatch.setattr(gx_checks, "validate", lambda w: calls.append(w.name) or real(w))
+    monkeypatch.setattr(gx_checks, "validate", lambda w, d: calls.append(w.suite.name) or real(w, d))
     run(*(make_report(f"r{i}") for i in range(5)))
     assert sorted(calls) == sorted(SUITES)
 

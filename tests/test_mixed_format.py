@@ -23,6 +23,7 @@ from gongkai.checks import FrameContractError, run_checks
 from gongkai.report.batch import build
 from gongkai.parse.document import Block, RawDocument, TCell
 from gongkai.report.read import parse_bytes
+from gongkai.report.model import ParsedReport
 from gongkai.report.tablemap import map_tables
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mixed" / "mixed_office_2023.txt"
@@ -68,7 +69,7 @@ OUTDATED = ("FORMAT_OUTDATED", "t3", SINGLE, None, None, None, "fail")
 def test_single_row_is_stored_as_printed_and_sub_rows_as_not_printed():
     r = parse_txt()
     assert (r.status, r.format_version, r.agency, r.year) == ("parsed", "2021", "示范区人民政府办公室", 2023)
-    assert r.notes == [MIXED_NOTE]
+    assert r.notes == [MIXED_NOTE] and r.layout == "mixed"
     t3 = {(c.row_key, c.col_key): c for c in r.cells if c.table_id == "t3"}
     assert list(dict.fromkeys(k for k, _ in t3)) == list(dict.fromkeys(k for k, _ in template.mixed_keys()))
     assert len(r.cells) == 207  # the 200 cells of 2021 + the single row's 7
@@ -174,6 +175,31 @@ def test_single_row_beside_printed_sub_rows_breaks_the_frame_contract():
         if c.row_key == "other_other":
             c.raw, c.semantic, c.value = "0", "number", 0.0
     with pytest.raises(FrameContractError, match="key_in_template"):
+        run_checks(build([r]))
+
+
+def test_the_layout_is_read_from_the_reports_frame_not_inferred_from_the_cells():
+    """The same cells are the mixed layout only when the report says so (ParsedReport.layout → reports.layout)."""
+    r = parse_txt()
+    by_hand = ParsedReport(report_id="by_hand", source_path="by_hand.txt", source_format="txt", year=r.year,
+                           format_version="2021", layout="mixed", sections=r.sections,
+                           tables_present=r.tables_present, cells=r.cells)
+    res = run_checks(build([by_hand]))
+    assert findings_of(res) == {OUTDATED} and counts(res, "by_hand")["T3_TOTAL_COLUMN"] == [23, 0, 0]
+    by_hand.layout = "unknown"  # a 2021 report: the single row is outside its template
+    with pytest.raises(FrameContractError, match="key_in_template"):
+        run_checks(build([by_hand]))
+
+
+@pytest.mark.parametrize("version,layout,match", [
+    ("2019", "mixed", "layout_of_version"),     # the mixed layout has 2021 labels
+    ("2021", "2019", "layout_of_version"),
+    ("2021", "hybrid", "isin"),
+])
+def test_a_layout_that_contradicts_the_version_breaks_the_frame_contract(version, layout, match):
+    r = parse_txt()
+    r.format_version, r.layout = version, layout
+    with pytest.raises(FrameContractError, match=match):
         run_checks(build([r]))
 
 

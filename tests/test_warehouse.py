@@ -24,7 +24,8 @@ from gongkai.warehouse.write import load
 from gongkai.warehouse.write import migrate
 from gongkai.warehouse.write import publish
 from gongkai.warehouse import query as _query
-from gongkai.checks import CheckResult, rules_catalogue
+from gongkai.app.catalogue import catalogue
+from gongkai.checks import CheckResult
 
 
 def query(db, sql):
@@ -52,7 +53,7 @@ DESIGN_COLUMNS = {  # DESIGN §5 "columns (at least)" plus the brief's additions
     "rule_stats": "rule_id title_zh title_en reports_evaluated reports_failing findings",
 }
 KEYS = list(template.cells("2021")[["table_id", "row_key", "col_key"]].itertuples(index=False, name=None))
-RULES = rules_catalogue()
+RULES = catalogue()
 T0 = datetime(2025, 3, 1, 2, 0, tzinfo=timezone.utc)
 
 

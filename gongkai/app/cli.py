@@ -210,11 +210,11 @@ def rules(fmt: str = typer.Option("table", "--format", "-f", help="table, csv or
 
     Example: gongkai rules --format csv
     """
-    from gongkai.checks import rules_catalogue
+    from gongkai.app.catalogue import catalogue
 
     if fmt not in FORMATS:
         _fail(f"unknown --format {fmt!r}; use {', '.join(FORMATS)}", 2)
-    df = rules_catalogue()[["rule_id", "family", "severity", "engine", "title_zh", "title_en"]]
+    df = catalogue()[["rule_id", "family", "severity", "engine", "title_zh", "title_en"]]
     emit(df, fmt, title="rules 审核规则")
 
 

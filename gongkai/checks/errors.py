@@ -11,7 +11,7 @@ class ChecksError(GongkaiError):
 
 
 class FrameContractError(ChecksError, ValueError):
-    """The batch frames break the contract of gongkai.frames (e.g. a cell key that is not in its
+    """The batch frames break the contract of gongkai.report.batch (e.g. a cell key that is not in its
     report's template): a programming error of the parser, not a finding about the report."""
 
 
