@@ -1,11 +1,11 @@
-# gongkai — two commands on a fresh clone:  make audit  ·  make test
+# gongkai — two commands on a fresh clone:  make audit  ·  make test   (make lint: ruff + mypy)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DB     ?= data/warehouse.duckdb
 
-.PHONY: setup audit test bench bench-accuracy fuzz clean
+.PHONY: setup audit lint test bench bench-accuracy fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ setup: $(STAMP)  ## create .venv and install gongkai with its pinned dependencie
 
 audit: $(STAMP)  ## audit the bundled sample harvest into data/warehouse.duckdb
 	$(BIN)/gongkai audit data/harvest --db $(DB)
+
+lint: $(STAMP)  ## ruff (rules in pyproject.toml) and mypy (its `files` and strictness in pyproject.toml)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 test: $(STAMP)  ## the test suite (both cores)
 	$(BIN)/python -m pytest -n 2 tests
