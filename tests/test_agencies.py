@@ -5,11 +5,11 @@ from __future__ import annotations
 import shutil
 
 import duckdb
+from conftest import HARVEST, ROOT, SEED
 from typer.testing import CliRunner
 
-from conftest import HARVEST, ROOT, SEED
-from gongkai.ingest.agencies import Registry
 from gongkai.app.cli import app
+from gongkai.ingest.agencies import Registry
 from gongkai.synth.samples import SAMPLES
 
 REGISTRY = ROOT / "data" / "agencies.csv"

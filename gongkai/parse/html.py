@@ -51,9 +51,9 @@ import re
 from lxml import etree
 
 from gongkai.form.cells import join_lines
+from gongkai.parse.decode import decode_text, sniff_html_charset
 from gongkai.parse.document import Block, RawDocument, Table, TCell
 from gongkai.parse.errors import CorruptFile, NotAReport
-from gongkai.parse.decode import decode_text, sniff_html_charset
 
 __all__ = ["parse_html", "table_grid", "cell_text", "content_root"]
 

@@ -21,8 +21,8 @@ import re
 
 from gongkai.form import template
 from gongkai.form.cells import classify
-from gongkai.parse.document import Block, RawDocument, TCell
 from gongkai.parse.decode import decode_text
+from gongkai.parse.document import Block, RawDocument, TCell
 
 _ARTEFACT = re.compile(r"\[bookmark: [^\]]*\]")
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")

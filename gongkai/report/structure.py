@@ -10,11 +10,11 @@ import unicodedata
 
 from gongkai.form import template
 from gongkai.form.cells import classify
-from gongkai.report.model import Cell, ParsedReport, Section
-from gongkai.parse.errors import NotAReport, UnsupportedFormat
-from gongkai.parse.document import RawDocument
-from gongkai.report.tablemap import map_tables
 from gongkai.form.headings import heading_no
+from gongkai.parse.document import RawDocument
+from gongkai.parse.errors import NotAReport, UnsupportedFormat
+from gongkai.report.model import Cell, ParsedReport, Section
+from gongkai.report.tablemap import map_tables
 
 FIRST_NATIONAL_YEAR = 2019  # reports before 2019 use local tables (spec/FORMAT.md)
 _TITLE_YEAR = re.compile(r"^(?P<pre>.*?)(?P<year>(?:19|20)\d{2})\s*年度?(?P<post>.*)$")

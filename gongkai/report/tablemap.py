@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 from gongkai.form import template
 from gongkai.form.cells import classify
-from gongkai.parse.document import TCell, Table
 from gongkai.form.template import norm_label
+from gongkai.parse.document import Table, TCell
 
 T2_ONLY_2021 = {"issued", "repealed", "in_force", "amount"}
 

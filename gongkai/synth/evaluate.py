@@ -20,8 +20,8 @@ it (no CELL_BLANK, whatever `cells` holds for them); a report of 2021 or later g
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Iterable, Mapping
 
 from gongkai.synth.numbers import CARRIED, FORWARD, MIXED, NEW, PROCESSED, TOTAL, Key, layout, mixed_rows
 

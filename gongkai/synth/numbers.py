@@ -142,7 +142,7 @@ def layout(version: str = "2021") -> Layout:
 
     # 表四
     t4_cols = []
-    for t, r, c, rl, cl, g, u in rows:
+    for t, _r, c, _rl, cl, g, _u in rows:
         if t == "t4":
             top, _, sub = g.partition("/")
             t4_cols.append(T4Col(c, cl, top, sub))

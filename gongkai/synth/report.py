@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from gongkai.synth.evaluate import evaluate, evaluate_text, read_cell
 from gongkai.synth.narrative import narrative
 from gongkai.synth.numbers import (
-    CARRIED, FORWARD, MIXED, NEW, PROCESSED, TOTAL, Key, agency_scale, balanced_numbers, layout, mixed_rows,
+    CARRIED,
+    FORWARD,
+    MIXED,
+    NEW,
+    PROCESSED,
+    TOTAL,
+    Key,
+    agency_scale,
+    balanced_numbers,
+    layout,
+    mixed_rows,
 )
 
 DEFECTS = (
@@ -104,7 +114,7 @@ def _fullwidth(raw: str, rng: random.Random) -> str:
 
 
 def make_report(seed: int, agency: str, year: int, defects: Sequence[str] = (), *,
-                version: str | None = None, prev: "SynthReport | None" = None, region: str = "") -> SynthReport:
+                version: str | None = None, prev: SynthReport | None = None, region: str = "") -> SynthReport:
     """A synthetic report of `agency` for `year` with the requested defects (DEFECTS, PANEL_DEFECTS,
     LAYOUT_DEFECTS; the pairs in EXCLUSIVE are refused).
 

@@ -189,21 +189,76 @@ MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 
 
 class WordNames:
-    """Clark-notation tag names of one WordprocessingML namespace (transitional or strict)."""
+    """Clark-notation tag names of one WordprocessingML namespace (transitional or strict): `W.tbl` is
+    "{ns}tbl". One attribute per element or attribute name the parser reads (declared, so typed)."""
 
-    def __init__(self, ns: str):
-        w = "{%s}" % ns
-        for name in ("body", "p", "r", "t", "tab", "ptab", "br", "cr", "noBreakHyphen", "tbl", "tr", "tc",
-                     "tcPr", "trPr", "gridSpan", "vMerge", "hMerge", "gridBefore", "gridAfter", "sdt",
-                     "sdtContent", "customXml", "txbxContent", "del", "moveFrom", "rt", "vanish", "rPr",
-                     "pPr", "numPr", "numId", "ilvl", "pStyle", "val", "style", "styleId", "basedOn",
-                     "abstractNum", "abstractNumId", "num", "lvl", "start", "numFmt", "lvlText", "suff",
-                     "lvlOverride", "startOverride", "isLgl", "lvlRestart", "sdtPr", "docPartObj", "docPartGallery"):
-            setattr(self, name, w + name)
+    body: str
+    p: str
+    r: str
+    t: str
+    tab: str
+    ptab: str
+    br: str
+    cr: str
+    noBreakHyphen: str
+    tbl: str
+    tr: str
+    tc: str
+    tcPr: str
+    trPr: str
+    gridSpan: str
+    vMerge: str
+    hMerge: str
+    gridBefore: str
+    gridAfter: str
+    sdt: str
+    sdtContent: str
+    customXml: str
+    txbxContent: str
+    del_: str  # w:del (`del` is a Python keyword)
+    moveFrom: str
+    rt: str
+    vanish: str
+    rPr: str
+    pPr: str
+    numPr: str
+    numId: str
+    ilvl: str
+    pStyle: str
+    val: str
+    style: str
+    styleId: str
+    basedOn: str
+    abstractNum: str
+    abstractNumId: str
+    num: str
+    lvl: str
+    start: str
+    numFmt: str
+    lvlText: str
+    suff: str
+    lvlOverride: str
+    startOverride: str
+    isLgl: str
+    lvlRestart: str
+    sdtPr: str
+    docPartObj: str
+    docPartGallery: str
+    run_text: tuple[str, ...]
+    drop: tuple[str, ...]
+    wrappers: tuple[str, ...]
+    chars: dict[str, str]
+
+    def __init__(self, ns: str) -> None:
+        w = f"{{{ns}}}"
+        for attr in _WORD_NAMES:
+            setattr(self, attr, w + attr.rstrip("_"))
         self.run_text = (self.t, self.tab, self.ptab, self.br, self.cr, self.noBreakHyphen)
-        self.drop = (self.txbxContent, getattr(self, "del"), self.moveFrom, self.rt, MC + "Fallback")
+        self.drop = (self.txbxContent, self.del_, self.moveFrom, self.rt, MC + "Fallback")
         self.wrappers = (self.sdt, self.sdtContent, self.customXml)
         self.chars = {self.tab: " ", self.ptab: " ", self.br: "\n", self.cr: "\n", self.noBreakHyphen: "-"}
 
+
+_WORD_NAMES = tuple(k for k, v in WordNames.__annotations__.items() if v in ("str", str))  # the declared names
 
 NAMESPACES = {ns: WordNames(ns) for ns in MAIN_NS}

@@ -42,9 +42,20 @@ import re
 
 from gongkai.form.cells import join_lines
 from gongkai.parse.document import Block, RawDocument, Table, TCell
-from gongkai.parse.errors import CorruptFile, FileTooLarge, NotAReport
-from gongkai.parse.docx.archive import MC, NAMESPACES, WordNames, MAX_MEMBERS, MAX_PART, MAX_RATIO, MAX_UNPACKED, Archive, main_part, not_docx, parse_xml
+from gongkai.parse.docx.archive import (
+    MAX_MEMBERS,
+    MAX_PART,
+    MAX_RATIO,
+    MAX_UNPACKED,
+    NAMESPACES,
+    Archive,
+    WordNames,
+    main_part,
+    not_docx,
+    parse_xml,
+)
 from gongkai.parse.docx.numbering import Numbering, bounded_int, numbering
+from gongkai.parse.errors import CorruptFile, FileTooLarge, NotAReport
 
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from gongkai.parse.errors import CorruptFile, FileTooLarge
+
 from gongkai.parse.docx.archive import Archive, WordNames, parse_xml, part_near
+from gongkai.parse.errors import CorruptFile, FileTooLarge
 
 
 def bounded_int(value, lo: int, hi: int, default: int) -> int:

@@ -15,7 +15,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from gongkai.parse.document import Table, TCell
-from gongkai.parse.pdf.model import Glyph, cell_text, Seg
+from gongkai.parse.pdf.model import Glyph, Seg, cell_text
 
 MAX_SEGMENTS = 4000  # rulings per page considered for grids
 

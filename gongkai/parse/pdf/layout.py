@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from gongkai.parse.document import Block, RawDocument, TCell
 from gongkai.parse.pdf.grid import grid_table, grids, value_edges
-from gongkai.parse.pdf.model import cluster_lines, join_pieces, Line, Page
+from gongkai.parse.pdf.model import Line, Page, cluster_lines, join_pieces
 from gongkai.parse.pdf.read import MAX_PAGES, MAX_SECONDS, read_pages
 from gongkai.parse.pdf.stream import stream_tables
 

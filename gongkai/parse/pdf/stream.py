@@ -26,7 +26,7 @@ from gongkai.form import template
 from gongkai.form.cells import DASHES, classify
 from gongkai.form.headings import heading_no
 from gongkai.parse.document import Table, TCell
-from gongkai.parse.pdf.model import glyph_text, join_pieces, Line
+from gongkai.parse.pdf.model import Line, glyph_text, join_pieces
 
 # ------------------------------------------------------------------------------------ aligned text
 
