@@ -95,7 +95,7 @@ def parse_text(data: bytes, path: str) -> RawDocument:
             continue
         cells = _md_cells(line) or _row_cells(line)
         if cells is not None:
-            if mode != "cells":
+            if mode != "cells" or table is None:  # (in "cells" mode there is always a table)
                 close_table()
                 table, mode = [], "cells"
             table.append(cells)

@@ -73,7 +73,7 @@ def _sniff(data: bytes, path: str) -> CorruptFile:
 
 
 class Archive:
-    def __init__(self, data: bytes, path: str):
+    def __init__(self, data: bytes, path: str) -> None:
         self.path = path
         if data.startswith(_OLE) or not data.startswith(b"PK"):
             raise _sniff(data, path)
@@ -139,7 +139,7 @@ def _msg(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def parse_xml(data: bytes, part: str, path: str):
+def parse_xml(data: bytes, part: str, path: str) -> etree._Element:
     """Parse one XML part safely (see the module docstring). Returns the root element."""
     m = _ROOT_START.search(data, 0, 1 << 16)
     prolog = data[: m.start()] if m else data[: 1 << 16]
@@ -148,7 +148,7 @@ def parse_xml(data: bytes, part: str, path: str):
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                              remove_comments=True, remove_pis=True, collect_ids=False)
     try:
-        root = etree.fromstring(data, parser)
+        root: etree._Element | None = etree.fromstring(data, parser)
     except (etree.LxmlError, ValueError) as exc:
         if "amplification" in str(exc) or "DOCTYPE" in str(exc):  # libxml2's entity guard (a UTF-16 part)
             raise CorruptFile(f"{path}: {part} in the .docx declares a DOCTYPE/entities, which Word never writes; "
@@ -157,7 +157,7 @@ def parse_xml(data: bytes, part: str, path: str):
     if root is None:
         raise not_docx(path, f"{part} is empty")
     info = root.getroottree().docinfo
-    if info.doctype or info.internalDTD is not None:
+    if info.doctype or info.internalDTD is not None:  # type: ignore[attr-defined]  # lxml-stubs 0.5.1 lacks DocInfo.doctype
         raise CorruptFile(f"{path}: {part} in the .docx declares a DOCTYPE/entities, which Word never writes; not read")
     return root
 

@@ -122,18 +122,19 @@ def _mark_running(items: list[_Item], pages: list[Page]) -> None:
 def _stream_pass(items: list[_Item]) -> list[_Item]:
     """Replace runs of aligned-text table lines (outside ruled grids) by table items."""
     lines = [it for it in items if it.line is not None and not it.margin]
+    texts = [it.line for it in lines if it.line is not None]  # lines[k].line, narrowed
     if not lines:
         return items
-    text_right = max(it.line.x1 for it in lines)
-    found = stream_tables([it.line for it in lines], text_right)
+    text_right = max(t.x1 for t in texts)
+    found = stream_tables(texts, text_right)
     if not found:
         return items
     drop: set[int] = set()
     new: list[_Item] = []
     for first, last, grid in found:
         drop.update(id(lines[k]) for k in range(first, last + 1))
-        left = min(lines[k].line.x0 for k in range(first, last + 1))
-        right = max(lines[k].line.x1 for k in range(first, last + 1))
+        left = min(texts[k].x0 for k in range(first, last + 1))
+        right = max(texts[k].x1 for k in range(first, last + 1))
         new.append(_Item(lines[first].top, lines[last].bottom, grid=grid, edges=(round(left), round(right)),
                          page=lines[first].page))
     kept = [it for it in items if id(it) not in drop]
