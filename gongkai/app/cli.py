@@ -5,12 +5,18 @@ Prefect is imported only by the commands that run flows, so `sql`, `findings` an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal, NoReturn
 
 import typer
 
 from gongkai import __version__
-from gongkai.app.terminal import emit, err, findings_view, out, print_summary
+from gongkai.app.terminal import AuditSummary, emit, err, findings_view, out, print_summary
+
+if TYPE_CHECKING:  # Prefect and Rich's progress are imported only by the commands that use them
+    from prefect import Flow
+    from rich.progress import TaskID
 
 app = typer.Typer(
     add_completion=False,
@@ -28,7 +34,7 @@ def _db(db: Path | None) -> Path:
     return db or default_db()
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str, code: int = 1) -> NoReturn:
     from rich.text import Text
 
     err.print(Text.assemble(("error: ", "red"), message), highlight=False, soft_wrap=True)
@@ -76,7 +82,7 @@ def audit(
     print_summary(summary, dbp)
 
 
-def _audit_flow(task_runner: str, dask_address: str | None):
+def _audit_flow(task_runner: str, dask_address: str | None) -> Flow[..., AuditSummary]:
     from gongkai.flows.audit import audit as audit_flow
 
     if task_runner == "local":
@@ -94,7 +100,7 @@ def _audit_flow(task_runner: str, dask_address: str | None):
 class _progress:
     """A Rich progress bar on an interactive terminal; silent otherwise."""
 
-    def __enter__(self):
+    def __enter__(self) -> Callable[[str, int, int], None] | None:
         if not err.is_terminal:
             return None
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -102,7 +108,7 @@ class _progress:
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                             console=err, transient=True)
         self.bar.start()
-        self.tasks: dict[str, int] = {}
+        self.tasks: dict[str, TaskID] = {}
 
         def hook(stage: str, done: int, total: int) -> None:
             if stage not in self.tasks:
@@ -111,7 +117,7 @@ class _progress:
 
         return hook
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         if hasattr(self, "bar"):
             self.bar.stop()
         return False
@@ -161,7 +167,8 @@ def findings(
         _fail(f"unknown --format {fmt!r}; use table, csv, json or xlsx", 2)
     if fmt == "xlsx" and output is None:
         _fail("--format xlsx needs --output FILE.xlsx", 2)
-    where, params = ["1=1"], []
+    where = ["1=1"]
+    params: list[str | int] = []  # bound in order to the ? of `where`; --year is an int
     if agency:
         where.append("(f.agency LIKE ? OR f.agency_id LIKE ?)")
         params += [f"%{agency}%", f"%{agency}%"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -123,7 +124,17 @@ def cells_digests(cells: pd.DataFrame) -> pd.DataFrame:
                         ).reindex(np.asarray(ids, dtype=object))
 
 
-def fingerprints_frame(batch) -> pd.DataFrame:
+class HasSectionsAndCells(Protocol):
+    """What fingerprints_frame reads of a batch (gongkai.report.batch.Batch or any frames holder)."""
+
+    @property
+    def sections(self) -> pd.DataFrame: ...
+
+    @property
+    def cells(self) -> pd.DataFrame: ...
+
+
+def fingerprints_frame(batch: HasSectionsAndCells) -> pd.DataFrame:
     """Per report with sections or cells: its cell digest and the narrative's length and 3-gram sketch.
     Works on any object with `sections` and `cells` frames (cells: report_id, table_id, row_key, col_key,
     value, raw, semantic)."""

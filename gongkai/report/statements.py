@@ -56,6 +56,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 import pandas as pd
 
@@ -207,7 +208,7 @@ def _fact_of(lead: str) -> str | None:
 
 def _zero_facts(clause: str) -> list[str]:
     """Facts a clause states as zero ("未收到…申请", "未发生…行政复议和行政诉讼")."""
-    out = []
+    out: list[str] = []
     if _QTY.search(clause) and any(m.group("unit") in _CASE_UNITS for m in _QTY.finditer(clause)):
         return out                                            # a count in the same clause: not a plain negation
     m = _NO_APPLICATION.search(clause)
@@ -244,8 +245,8 @@ def _sentence_statements(sentence: str) -> list[tuple[str, float]]:
     for ci, clause in enumerate(clauses):
         if not clause:
             continue
-        for fact in _zero_facts(clause):
-            found.append((fact, 0.0, ci))
+        for zero_fact in _zero_facts(clause):
+            found.append((zero_fact, 0.0, ci))
         prev_end = 0
         for m in _QTY.finditer(clause):
             num, unit = m.group("num"), m.group("unit")
@@ -367,7 +368,14 @@ def section_texts(sections: pd.DataFrame) -> dict[str, dict[int, str]]:
     return out
 
 
-def statements_frame(batch) -> pd.DataFrame:
+class HasSections(Protocol):
+    """What statements_frame reads of a batch (gongkai.report.batch.Batch or any frames holder)."""
+
+    @property
+    def sections(self) -> pd.DataFrame: ...
+
+
+def statements_frame(batch: HasSections) -> pd.DataFrame:
     """One row per stated count (and one `report_year` row when the text names its year) of every report
     of the batch that has sections; `value` is float64, rows in text order within a report."""
     rows: dict[str, list] = {c: [] for c in STATEMENT_COLUMNS}

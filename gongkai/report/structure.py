@@ -90,9 +90,9 @@ def assemble(raw: RawDocument, report_id: str, path: str) -> ParsedReport:
             f"reports on); its local tables are out of scope"
         )
     if year is None:
-        m = next((m for p in paras[:20] if (m := _PERIOD_YEAR.search(p))), None)
-        if m:
-            year = int(m.group(1))
+        period = next((pm for p in paras[:20] if (pm := _PERIOD_YEAR.search(p))), None)
+        if period:
+            year = int(period.group(1))
             notes.append(f"year {year} taken from the statistics period in the text")
     report = ParsedReport(report_id=report_id, source_path=path, source_format=raw.source_format,
                           title=title, agency=agency, year=year, format_version=version, sections=sections)
