@@ -4,10 +4,11 @@ noted, never hidden), then agency_id, region and level from the agency registry 
 from __future__ import annotations
 
 from gongkai.ingest.agencies import norm_name, registry
+from gongkai.ingest.discover import ManifestEntry
 from gongkai.report.model import ParsedReport
 
 
-def apply_manifest(report: ParsedReport, entry: dict) -> None:
+def apply_manifest(report: ParsedReport, entry: ManifestEntry) -> None:
     """Manifest values override what the parser read; a disagreement is noted, never hidden."""
     for key, attr in (("agency", "agency"), ("year", "year"), ("region", "region"), ("level", "level"),
                       ("url", "source_url"), ("agency_id", "agency_id")):

@@ -30,7 +30,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
-from gongkai.parse.document import Block, RawDocument, TCell
+from gongkai.parse.document import Block, RawDocument, Table, TCell
 from gongkai.parse.pdf.grid import grid_table, grids, value_edges
 from gongkai.parse.pdf.model import Line, Page, cluster_lines, join_pieces
 from gongkai.parse.pdf.read import MAX_PAGES, MAX_SECONDS, read_pages
@@ -50,7 +50,7 @@ class _Item:
     top: float
     bottom: float
     line: Line | None = None
-    grid: list | None = None
+    grid: Table | None = None
     edges: tuple[float, ...] = ()  # x of the value-side column edges (continuation check)
     xs: tuple[float, ...] = ()  # x of a ruled grid's column boundaries
     page: int = 0
@@ -216,7 +216,7 @@ def _blocks(items: list[_Item]) -> list[Block]:
     return blocks
 
 
-def respan(rows: list, xs: tuple[float, ...], base: tuple[float, ...], tol: float = 4.0) -> list:
+def respan(rows: Table, xs: tuple[float, ...], base: tuple[float, ...], tol: float = 4.0) -> Table:
     """Rows of a continued part re-expressed in the columns of the table's first part: a part whose rows
     merge columns (表二's one-value rows alone on a page, 表三's last row) has fewer column boundaries
     than the table; each cell spans the first part's columns between its own boundaries. Unchanged
