@@ -18,9 +18,11 @@ setup: $(STAMP)  ## create .venv and install gongkai with its pinned dependencie
 audit: $(STAMP)  ## audit the bundled sample harvest into data/warehouse.duckdb
 	$(BIN)/gongkai audit data/harvest --db $(DB)
 
-lint: $(STAMP)  ## ruff (rules in pyproject.toml) and mypy (its `files` and strictness in pyproject.toml)
-	$(BIN)/ruff check .
-	$(BIN)/mypy
+lint: $(STAMP)  ## ruff, then mypy (rules, files and strictness in pyproject.toml); both run, fails if either finds anything
+	@status=0; \
+	echo "$(BIN)/ruff check ."; $(BIN)/ruff check . || status=1; \
+	echo "$(BIN)/mypy"; $(BIN)/mypy || status=1; \
+	exit $$status
 
 test: $(STAMP)  ## the test suite (both cores)
 	$(BIN)/python -m pytest -n 2 tests
