@@ -1,11 +1,11 @@
-# gongkai — two commands on a fresh clone:  make audit  ·  make test
+# gongkai — two commands on a fresh clone:  make audit  ·  make test   (make lint: ruff + mypy)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DB     ?= data/warehouse.duckdb
 
-.PHONY: setup audit test bench bench-accuracy fuzz clean
+.PHONY: setup audit lint test bench bench-accuracy fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,12 @@ setup: $(STAMP)  ## create .venv and install gongkai with its pinned dependencie
 
 audit: $(STAMP)  ## audit the bundled sample harvest into data/warehouse.duckdb
 	$(BIN)/gongkai audit data/harvest --db $(DB)
+
+lint: $(STAMP)  ## ruff, then mypy (rules, files and strictness in pyproject.toml); both run, fails if either finds anything
+	@status=0; \
+	echo "$(BIN)/ruff check ."; $(BIN)/ruff check . || status=1; \
+	echo "$(BIN)/mypy"; $(BIN)/mypy || status=1; \
+	exit $$status
 
 test: $(STAMP)  ## the test suite (both cores)
 	$(BIN)/python -m pytest -n 2 tests

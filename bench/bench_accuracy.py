@@ -30,8 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gongkai.form.cells import classify  # noqa: E402
 from gongkai.app.catalogue import catalogue  # noqa: E402
+from gongkai.form.cells import classify  # noqa: E402
 from gongkai.synth import RENDERINGS, write_corpus  # noqa: E402
 from gongkai.warehouse import connect_readonly  # noqa: E402
 

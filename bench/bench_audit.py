@@ -22,19 +22,18 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from datetime import datetime, timezone
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gongkai import checks  # noqa: E402
-from gongkai.report import batch as frames
-from gongkai.ingest import discover as ingest
+from gongkai import checks
 from gongkai.app import pipeline
-from gongkai import warehouse
+from gongkai.ingest import discover as ingest
+from gongkai.report import batch as frames
+from gongkai.synth import write_corpus
 from gongkai.warehouse import write as warehouse_write
-from gongkai.synth import write_corpus  # noqa: E402
 
 
 def main() -> None:
@@ -74,7 +73,7 @@ def main() -> None:
     t_check = time.perf_counter() - t
     db = work / "stages.duckdb"
     db.unlink(missing_ok=True)
-    run = warehouse_write.RunRecord("bench", None, datetime.now(timezone.utc), str(harvest), n, n)
+    run = warehouse_write.RunRecord("bench", None, datetime.now(UTC), str(harvest), n, n)
     t = time.perf_counter()
     warehouse_write.write_run(db, run, batch, result)
     t_load = time.perf_counter() - t

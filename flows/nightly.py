@@ -8,21 +8,21 @@ with `prefect server start`) and runs scheduled audits in this process until sto
 
 from __future__ import annotations
 
-import gongkai.flows  # noqa: F401
-from prefect.schedules import Cron
+from prefect.deployments.runner import RunnerDeployment
+from prefect.schedules import Cron, Schedule
 
-from gongkai.flows.audit import audit
+from gongkai.flows.audit import audit  # importing gongkai.flows configured Prefect (gongkai/flows/__init__.py)
 
 DEPLOYMENT_NAME = "nightly"
 DEFAULT_CRON = "0 2 * * *"
 TIMEZONE = "Asia/Shanghai"
 
 
-def schedule(cron: str = DEFAULT_CRON) -> Cron:
+def schedule(cron: str = DEFAULT_CRON) -> Schedule:
     return Cron(cron, timezone=TIMEZONE)
 
 
-def deployment(harvest: list[str], db: str, cron: str = DEFAULT_CRON, workers: int = 2):
+def deployment(harvest: list[str], db: str, cron: str = DEFAULT_CRON, workers: int = 2) -> RunnerDeployment:
     """The nightly RunnerDeployment (readable without a server: `.schedules`)."""
     return audit.to_deployment(
         name=DEPLOYMENT_NAME,

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import shutil
+import traceback
 
 import duckdb
+from click.testing import Result
+from conftest import HARVEST, ROOT, SEED
 from typer.testing import CliRunner
 
-from conftest import HARVEST, ROOT, SEED
-from gongkai.ingest.agencies import Registry
 from gongkai.app.cli import app
+from gongkai.ingest.agencies import Registry
 from gongkai.synth.samples import SAMPLES
 
 REGISTRY = ROOT / "data" / "agencies.csv"
+
+
+def _shown(res: Result) -> str:
+    """What a failed CLI assertion prints: the command's output and, if it raised, the traceback."""
+    tb = "".join(traceback.format_exception(*res.exc_info)) if res.exc_info else ""
+    return f"exit code {res.exit_code}; output:\n{res.output}{tb}"
 
 
 def test_registry_links_name_variants_by_region():
@@ -46,28 +54,31 @@ def test_agencies_command_lists_unresolved_and_reviews_survive_reruns(tmp_path):
     shutil.copytree(HARVEST, harvest)
     db = tmp_path / "w.duckdb"
     runner = CliRunner()
-    assert runner.invoke(app, ["audit", str(harvest), "--db", str(db)]).exit_code == 0
+    res = runner.invoke(app, ["audit", str(harvest), "--db", str(db)])
+    assert res.exit_code == 0, _shown(res)
 
     res = runner.invoke(app, ["agencies", "--db", str(db), "--format", "csv", "--registry", str(REGISTRY)])
     lines = res.output.strip().splitlines()
     # the generated 示范县 agencies are not registered (洪泽, 沭阳 and 五星 are)
-    assert res.exit_code == 0 and len(lines) == 1 + len({s[1] for s in SAMPLES}) == 1 + 17
-    assert all(",unresolved," in line for line in lines[1:])
+    assert res.exit_code == 0, _shown(res)
+    assert len(lines) == 1 + len({s[1] for s in SAMPLES}) == 1 + 17, _shown(res)
+    assert all(",unresolved," in line for line in lines[1:]), _shown(res)
     res = runner.invoke(app, ["agencies", "--all", "--db", str(db), "--format", "csv", "--registry", str(REGISTRY)])
-    assert "五星办事处,五星,wuxing-office,1,2021,2021,registry," in res.output
+    assert "五星办事处,五星,wuxing-office,1,2021,2021,registry," in res.output, _shown(res)
 
     con = duckdb.connect(str(db), read_only=True)
     fid = con.execute("SELECT finding_id FROM findings WHERE rule_id = 'T4_TOTAL'").fetchone()[0]
     con.close()
     res = runner.invoke(app, ["review", fid, "--dismiss", "--note", "已更正", "--reviewer", "inspector-1", "--db", str(db)])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 0, _shown(res)
     for i in range(3):  # three re-runs, each with a new file so that the warehouse is really rewritten
         (harvest / f"again_{i}.txt").write_bytes(SEED.read_bytes() + f"\n补充{i}\n".encode())
-        assert runner.invoke(app, ["audit", str(harvest), "--db", str(db)]).exit_code == 0
+        res = runner.invoke(app, ["audit", str(harvest), "--db", str(db)])
+        assert res.exit_code == 0, _shown(res)
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT decision, note, reviewer FROM reviews WHERE finding_id = ?", [fid]).fetchall() == [
         ("dismissed", "已更正", "inspector-1")]
     assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 4
     con.close()
     bad = runner.invoke(app, ["review", fid, "--confirm", "--dismiss", "--db", str(db)])
-    assert bad.exit_code == 2
+    assert bad.exit_code == 2, _shown(bad)

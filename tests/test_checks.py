@@ -8,14 +8,19 @@ import time
 import pandas as pd
 import pytest
 
-from gongkai.form import template
-from gongkai.form.cells import classify
 from gongkai.checks import (
-    FINDING_COLUMNS, RULE_RESULT_COLUMNS, CheckResult, FrameContractError, finding_ids, rules_catalogue,
+    FINDING_COLUMNS,
+    RULE_RESULT_COLUMNS,
+    CheckResult,
+    FrameContractError,
+    finding_ids,
+    rules_catalogue,
     run_checks,
 )
 from gongkai.checks.identities import declared
 from gongkai.checks.suites import committed_dir
+from gongkai.form import template
+from gongkai.form.cells import classify
 from gongkai.report.batch import build
 from gongkai.report.model import Cell, ParsedReport, Section
 

@@ -12,9 +12,9 @@ import shutil
 
 import duckdb
 import pytest
+from conftest import HARVEST
 from typer.testing import CliRunner
 
-from conftest import HARVEST
 from gongkai.app.cli import app
 from gongkai.synth.report import make_report
 from gongkai.synth.samples import SAMPLES, SEED, sample_name

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SEED
 
 GONGKAI = str(Path(sys.executable).with_name("gongkai"))

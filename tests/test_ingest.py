@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import SEED
-from gongkai.ingest.discover import HarvestNotFound, chunks, discover
+
 from gongkai.app.pipeline import parse_chunk
+from gongkai.ingest.discover import HarvestNotFound, chunks, discover
 
 
 def test_discover_walks_folders_skips_hidden_and_reads_manifest(tmp_path):

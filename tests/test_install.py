@@ -36,8 +36,13 @@ def test_wheel_has_no_generic_top_level_names_and_ships_the_suites(installed: Pa
     suites = sorted(p.name for p in (installed / "gongkai" / "expectations").glob("*.json"))
     assert suites == ["t3_columns.json", "t3_rows.json", "t4_cases.json"], suites
     for sub in ("flows/audit.py", "flows/nightly.py", "schemas/cells.py", "form/data/cells_2021.csv",
-                "warehouse/sql/migrations/0001_init.sql", "app/prefect_logging.yml"):
+                "form/data/labels.csv", "checks/identities.toml", "checks/rules/cell_blank.py",
+                "warehouse/sql/dictionary/comments.sql", "app/prefect_logging.yml"):
         assert (installed / "gongkai" / sub).is_file(), sub
+    sql = installed / "gongkai" / "warehouse" / "sql"
+    for folder in ("migrations", "views", "rules", "panel"):  # every SQL file of the checkout is in the wheel
+        shipped = sorted(p.name for p in (sql / folder).glob("*.sql"))
+        assert shipped == sorted(p.name for p in (ROOT / "gongkai" / "warehouse" / "sql" / folder).glob("*.sql")), folder
 
 
 def test_installed_audit_runs_from_another_directory(installed: Path, tmp_path: Path) -> None:

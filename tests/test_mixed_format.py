@@ -17,13 +17,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gongkai.report import structure
-from gongkai.form import template
 from gongkai.checks import FrameContractError, run_checks
-from gongkai.report.batch import build
+from gongkai.form import template
 from gongkai.parse.document import Block, RawDocument, TCell
-from gongkai.report.read import parse_bytes
+from gongkai.report import structure
+from gongkai.report.batch import build
 from gongkai.report.model import ParsedReport
+from gongkai.report.read import parse_bytes
 from gongkai.report.tablemap import map_tables
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mixed" / "mixed_office_2023.txt"

@@ -6,31 +6,26 @@ replaced."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import math
 import re
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import duckdb
-import numpy as np
 import pandas as pd
 import pytest
 
-from gongkai.report import fingerprints
-from gongkai.report import batch as frames
-from gongkai.report import statements
-from gongkai.checks import rules_catalogue
+from gongkai.app.pipeline import apply_manifest, parse_chunk
+from gongkai.checks import CheckResult, rules_catalogue
 from gongkai.findings import finding_ids
 from gongkai.ingest.discover import discover
+from gongkai.report import batch as frames
+from gongkai.report import fingerprints, statements
 from gongkai.report.read import parse_bytes
-from gongkai.app.pipeline import apply_manifest, parse_chunk
 from gongkai.report.statements import FACTS, chinese_number, extract, report_year, statements_frame
 from gongkai.synth import make_report, render_html, render_text, write_corpus
 from gongkai.synth.report import SynthReport
-from gongkai.checks import CheckResult
 from gongkai.warehouse import connect_readonly
 from gongkai.warehouse import query as _query
 from gongkai.warehouse.write import RunRecord, write_run
@@ -45,7 +40,7 @@ def _no_checks() -> CheckResult:
     return CheckResult(pd.DataFrame(), pd.DataFrame(), rules_catalogue())
 
 PANEL_RULES = ("XY_CARRY_OVER", "XY_T2_STOCK", "XY_COPY", "TEXT_TABLE", "YEAR_MISMATCH")
-T0 = datetime(2025, 3, 1, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
 
 # ------------------------------------------------------------------------------------------------
 # statements: every phrasing of the module docstring's table, as a concrete sentence
@@ -289,7 +284,7 @@ def _write(db: Path, run_id: str, batch: frames.Batch, minutes: int = 0, with_st
     return write_run(db, _run(run_id, minutes), batch.with_derived() if with_statements else batch, _no_checks())
 
 
-def _parsed(r: SynthReport, agency_id: str, rendering: str = "txt", tag: str = "") -> "ParsedReport":  # noqa: F821
+def _parsed(r: SynthReport, agency_id: str, rendering: str = "txt", tag: str = "") -> ParsedReport:  # noqa: F821
     data = render_text(r) if rendering == "txt" else render_html(r, portal=rendering == "portal")
     if tag:   # different bytes, same content (a re-published file)
         data = data + f"\n<!-- {tag} -->\n".encode() if rendering != "txt" else data + f"\n{tag}\n".encode()
@@ -504,7 +499,7 @@ def test_all_zero_tables_are_not_a_copy_but_a_repeated_text_is(db, seed_bytes):
     """A small office with nothing to report prints the same all-zero tables every year: that alone is not
     雷同 (fewer than 5 non-zero numbers). Its text repeated with only the year changed is."""
     a = parse_bytes("harvest/w2021.txt", seed_bytes)
-    b = parse_bytes("harvest/w2022.txt", seed_bytes.replace("2021".encode(), "2022".encode()))
+    b = parse_bytes("harvest/w2022.txt", seed_bytes.replace(b"2021", b"2022"))
     for p, y in ((a, 2021), (b, 2022)):
         apply_manifest(p, {"agency_id": "W", "year": y})
     _write(db, "r1", frames.build([a, b]))

@@ -14,12 +14,13 @@ import zipfile
 import zlib
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from gongkai.parse.errors import CorruptFile, FileTooLarge, NotAReport
 from gongkai.parse.document import TCell
-from gongkai.report.read import parse_bytes
 from gongkai.parse.docx.body import MAX_PART, parse_docx
+from gongkai.parse.errors import CorruptFile, FileTooLarge, NotAReport
+from gongkai.report.read import parse_bytes
 from gongkai.synth.evaluate import read_cell
 from gongkai.synth.numbers import T3_NOTE
 from gongkai.synth.report import DEFECTS, make_report

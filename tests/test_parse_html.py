@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from gongkai.parse.decode import decode_text, sniff_html_charset
 from gongkai.parse.document import Block, TCell
 from gongkai.parse.errors import CorruptFile, EmptyFile, NotAReport, UndecodableText
-from gongkai.parse.decode import decode_text, sniff_html_charset
 from gongkai.parse.html import parse_html
 
 REPO = Path(__file__).resolve().parents[1]

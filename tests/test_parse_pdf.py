@@ -29,9 +29,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gongkai.parse.pdf.layout import parse_pdf
 from gongkai.report import structure
 from gongkai.report.read import parse_bytes
-from gongkai.parse.pdf.layout import parse_pdf
 
 FIX = Path(__file__).parent / "fixtures" / "pdf"
 HUAIAN = FIX / "huaian_city_2024.pdf"
@@ -152,8 +152,8 @@ def test_hongze_t3(reports, path, nonzero):
     layout once as FORMAT_OUTDATED, never a CELL_BLANK for the unprinted sub-rows."""
     import pandas as pd
 
-    from gongkai.form import template
     from gongkai.checks import run_checks
+    from gongkai.form import template
     from gongkai.report.batch import build
 
     r = reports[path]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from gongkai.report.read import parse_bytes
-from gongkai.parse.text import parse_text
 from gongkai.form.template import keys
+from gongkai.parse.text import parse_text
+from gongkai.report.read import parse_bytes
 
 
 def cellmap(report):

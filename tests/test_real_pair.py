@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 
 import duckdb
+from conftest import ROOT
 from typer.testing import CliRunner
 
-from conftest import ROOT
 from gongkai.app.cli import app
 
 PDFS = ROOT / "tests" / "fixtures" / "pdf"

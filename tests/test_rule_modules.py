@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 import pytest
-from gongkai.schemas import cells as schemas
 from test_checks import make_report
 
 from gongkai.checks import catalogue, rules_catalogue, run_checks
 from gongkai.checks.rule import CATALOGUE_COLUMNS, Rule
 from gongkai.checks.rules import AUDIT_CHECKS, MODULES, RULES
 from gongkai.report.batch import build
+from gongkai.schemas import cells as schemas
 
 ORDER = ["PARSE_FAILED", "FORMAT_OUTDATED", "SECTION_MISSING", "TABLE_MISSING", "CELL_BLANK", "CELL_NOT_NUMBER",
          "CELL_INVALID", "T3_BALANCE", "T3_TOTAL_COLUMN", "T3_OUTCOME_SUM", "T4_TOTAL"]

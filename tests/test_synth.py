@@ -14,7 +14,15 @@ import pytest
 
 from gongkai.form import template
 from gongkai.synth import (
-    DEFECTS, balanced_numbers, evaluate, layout, make_report, read_cell, render_html, render_text, write_corpus,
+    DEFECTS,
+    balanced_numbers,
+    evaluate,
+    layout,
+    make_report,
+    read_cell,
+    render_html,
+    render_text,
+    write_corpus,
 )
 
 SEED_TXT = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seed" / "wuxing_office_2021.txt"
@@ -53,7 +61,7 @@ def test_balanced_numbers_satisfy_every_identity(version):
         # the reference evaluator finds nothing …
         assert evaluate(_printed(nums), version=version) == []
         # … and the sums hold when written out directly
-        g = lambda r, c: nums[("t3", r, c)]  # noqa: E731
+        g = lambda r, c, nums=nums: nums[("t3", r, c)]  # noqa: E731
         for c in cols:
             assert g("new_received", c) + g("carried_over", c) == g("processed_total", c) + g("carried_forward", c)
             assert sum(g(r, c) for r in outcomes) == g("processed_total", c)
@@ -98,7 +106,7 @@ def test_t3_balance_breaks_one_column_and_the_total():
         assert "total" in cols and len(cols) == 2
         for f in r.expected_findings:
             assert f["table_id"] == "t3" and f["row_key"] is None
-            v = lambda row: read_cell(r.cells[("t3", row, f["col_key"])])[1]  # noqa: E731
+            v = lambda row, r=r, f=f: read_cell(r.cells[("t3", row, f["col_key"])])[1]  # noqa: E731
             assert f["expected"] == v("new_received") + v("carried_over")
             assert f["observed"] == v("processed_total") + v("carried_forward")
             assert f["expected"] != f["observed"]

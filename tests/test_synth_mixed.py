@@ -15,8 +15,8 @@ import re
 import pandas as pd
 import pytest
 
-from gongkai.form import template
 from gongkai.checks import run_checks
+from gongkai.form import template
 from gongkai.report.batch import build
 from gongkai.report.read import parse_bytes
 from gongkai.synth import SynthReport, evaluate, evaluate_cross_year, make_report, read_cell

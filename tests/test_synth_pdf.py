@@ -20,10 +20,10 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from gongkai.report.read import parse_bytes
 from gongkai.parse.pdf.layout import parse_pdf
 from gongkai.parse.pdf.model import cluster_lines
 from gongkai.parse.pdf.read import read_pages
+from gongkai.report.read import parse_bytes
 from gongkai.synth.evaluate import read_cell
 from gongkai.synth.render_pdf import FONT, _font, render_pdf
 from gongkai.synth.report import DEFECTS, make_report
@@ -200,8 +200,8 @@ def test_a_continued_part_takes_the_columns_of_the_first_part():
     """表二's 行政强制 row alone on the next page draws two cells; in the table it spans 1 + 3 columns.
     A one-row grid of three cells or more (表三's last row alone on a page) is a grid; of two, not."""
     from gongkai.parse.document import TCell
-    from gongkai.parse.pdf.layout import respan
     from gongkai.parse.pdf.grid import grids
+    from gongkai.parse.pdf.layout import respan
     from gongkai.parse.pdf.model import Seg
 
     rows = [[TCell("行政强制"), TCell("7")]]

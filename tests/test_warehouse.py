@@ -7,7 +7,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -15,17 +15,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gongkai.report import batch as frames
-from gongkai.form import template
-from gongkai.report.model import Cell, ParsedReport, Section
-from gongkai.warehouse import ReadOnlyViolation, WarehouseBusy, WarehouseMissing, connect_readonly, default_db, describe, known_report_ids
-from gongkai.warehouse.write import RunRecord, record_failed_run, record_reviews, write_run
-from gongkai.warehouse.write import load
-from gongkai.warehouse.write import migrate
-from gongkai.warehouse.write import publish
-from gongkai.warehouse import query as _query
 from gongkai.app.catalogue import catalogue
 from gongkai.checks import CheckResult
+from gongkai.form import template
+from gongkai.report import batch as frames
+from gongkai.report.model import Cell, ParsedReport, Section
+from gongkai.warehouse import (
+    ReadOnlyViolation,
+    WarehouseBusy,
+    WarehouseMissing,
+    connect_readonly,
+    default_db,
+    describe,
+    known_report_ids,
+)
+from gongkai.warehouse import query as _query
+from gongkai.warehouse.write import RunRecord, load, migrate, publish, record_failed_run, record_reviews, write_run
 
 
 def query(db, sql):
@@ -54,7 +59,7 @@ DESIGN_COLUMNS = {  # DESIGN §5 "columns (at least)" plus the brief's additions
 }
 KEYS = list(template.cells("2021")[["table_id", "row_key", "col_key"]].itertuples(index=False, name=None))
 RULES = catalogue()
-T0 = datetime(2025, 3, 1, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
 
 
 def sha(text: str) -> str:

@@ -5,13 +5,18 @@ Prefect is imported only by the commands that run flows, so `sql`, `findings` an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Literal, NoReturn
 
 import typer
 
 from gongkai import __version__
-from gongkai.app.terminal import emit, err, findings_view, out, print_summary
+from gongkai.app.terminal import AuditSummary, emit, err, findings_view, out, print_summary
+
+if TYPE_CHECKING:  # Prefect and Rich's progress are imported only by the commands that use them
+    from prefect import Flow
+    from rich.progress import TaskID
 
 app = typer.Typer(
     add_completion=False,
@@ -23,13 +28,13 @@ DB_HELP = "Warehouse file (default: $GONGKAI_DB or data/warehouse.duckdb)."
 FORMATS = ("table", "csv", "json")
 
 
-def _db(db: Optional[Path]) -> Path:
+def _db(db: Path | None) -> Path:
     from gongkai.warehouse import default_db
 
     return db or default_db()
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str, code: int = 1) -> NoReturn:
     from rich.text import Text
 
     err.print(Text.assemble(("error: ", "red"), message), highlight=False, soft_wrap=True)
@@ -39,10 +44,10 @@ def _fail(message: str, code: int = 1) -> None:
 @app.command()
 def audit(
     harvest: list[Path] = typer.Argument(None, help="Harvest folders or files (default: data/harvest)."),
-    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
     workers: int = typer.Option(0, "--workers", "-w", help="Parser processes (default: number of cores, at most 8)."),
     task_runner: str = typer.Option("local", "--task-runner", help="local (threads + processes on this machine) or dask."),
-    dask_address: Optional[str] = typer.Option(None, "--dask-address", help="Scheduler address for --task-runner dask."),
+    dask_address: str | None = typer.Option(None, "--dask-address", help="Scheduler address for --task-runner dask."),
     chunk_size: int = typer.Option(250, "--chunk-size", help="Files per parse task."),
 ) -> None:
     """Audit harvested reports into the warehouse and print a summary.
@@ -51,9 +56,7 @@ def audit(
 
     Exits 0 when the run completed (findings are results, not failures), 1 when the run itself failed.
     """
-    from gongkai.app import pipeline
-    from gongkai.app import prefect_env
-    from gongkai.app import progress
+    from gongkai.app import pipeline, prefect_env, progress
     from gongkai.ingest.discover import HarvestNotFound
 
     prefect_env.configure_one_shot()
@@ -79,7 +82,7 @@ def audit(
     print_summary(summary, dbp)
 
 
-def _audit_flow(task_runner: str, dask_address: Optional[str]):
+def _audit_flow(task_runner: str, dask_address: str | None) -> Flow[..., AuditSummary]:
     from gongkai.flows.audit import audit as audit_flow
 
     if task_runner == "local":
@@ -97,7 +100,7 @@ def _audit_flow(task_runner: str, dask_address: Optional[str]):
 class _progress:
     """A Rich progress bar on an interactive terminal; silent otherwise."""
 
-    def __enter__(self):
+    def __enter__(self) -> Callable[[str, int, int], None] | None:
         if not err.is_terminal:
             return None
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -105,7 +108,7 @@ class _progress:
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                             console=err, transient=True)
         self.bar.start()
-        self.tasks: dict[str, int] = {}
+        self.tasks: dict[str, TaskID] = {}
 
         def hook(stage: str, done: int, total: int) -> None:
             if stage not in self.tasks:
@@ -114,7 +117,7 @@ class _progress:
 
         return hook
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         if hasattr(self, "bar"):
             self.bar.stop()
         return False
@@ -123,7 +126,7 @@ class _progress:
 @app.command()
 def sql(
     query: str = typer.Argument(..., help="SQL to run (read-only)."),
-    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
     fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
 ) -> None:
     """Run read-only SQL against the published warehouse.
@@ -146,13 +149,13 @@ def sql(
 
 @app.command()
 def findings(
-    agency: Optional[str] = typer.Option(None, "--agency", help="Agency name or agency_id (substring match)."),
-    year: Optional[int] = typer.Option(None, "--year", help="Report year."),
-    rule: Optional[str] = typer.Option(None, "--rule", help="Rule id, e.g. T3_BALANCE."),
-    status: Optional[str] = typer.Option(None, "--status", help="fail or not_assessable."),
-    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    agency: str | None = typer.Option(None, "--agency", help="Agency name or agency_id (substring match)."),
+    year: int | None = typer.Option(None, "--year", help="Report year."),
+    rule: str | None = typer.Option(None, "--rule", help="Rule id, e.g. T3_BALANCE."),
+    status: str | None = typer.Option(None, "--status", help="fail or not_assessable."),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
     fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or xlsx."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (required for xlsx)."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="File to write (required for xlsx)."),
 ) -> None:
     """List findings on the current report versions, with filters.
 
@@ -164,7 +167,8 @@ def findings(
         _fail(f"unknown --format {fmt!r}; use table, csv, json or xlsx", 2)
     if fmt == "xlsx" and output is None:
         _fail("--format xlsx needs --output FILE.xlsx", 2)
-    where, params = ["1=1"], []
+    where = ["1=1"]
+    params: list[str | int] = []  # bound in order to the ? of `where`; --year is an int
     if agency:
         where.append("(f.agency LIKE ? OR f.agency_id LIKE ?)")
         params += [f"%{agency}%", f"%{agency}%"]
@@ -224,15 +228,15 @@ def review(
     confirm: bool = typer.Option(False, "--confirm", help="Confirm the finding: the agency must correct it."),
     dismiss: bool = typer.Option(False, "--dismiss", help="Dismiss the finding (a false alarm or accepted)."),
     note: str = typer.Option("", "--note", help="Why (kept with the decision)."),
-    reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Who decided (default: $USER)."),
-    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    reviewer: str | None = typer.Option(None, "--reviewer", help="Who decided (default: $USER)."),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Record an inspector's decision on a finding. A re-run never resets it.
 
     Example: gongkai review 3f2a9c0d1e4b5a67 --dismiss --note "表格已更正，见更正版"
     """
     import getpass
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     import pandas as pd
 
@@ -255,7 +259,7 @@ def review(
     decision = "confirmed" if confirm else "dismissed"
     record_reviews(dbp, pd.DataFrame([{
         "finding_id": finding_id, "decision": decision, "note": note or None,
-        "reviewer": reviewer or getpass.getuser(), "decided_at": datetime.now(timezone.utc),
+        "reviewer": reviewer or getpass.getuser(), "decided_at": datetime.now(UTC),
     }]))
     from rich.text import Text
 
@@ -265,8 +269,8 @@ def review(
 @app.command()
 def agencies(
     show_all: bool = typer.Option(False, "--all", help="Also list agencies resolved by the registry or the manifest."),
-    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-    registry_file: Optional[Path] = typer.Option(None, "--registry", help="Registry CSV (default: $GONGKAI_AGENCIES or data/agencies.csv)."),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    registry_file: Path | None = typer.Option(None, "--registry", help="Registry CSV (default: $GONGKAI_AGENCIES or data/agencies.csv)."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
 ) -> None:
     """List agency names in the warehouse that the registry does not resolve (unresolved or ambiguous),
@@ -312,7 +316,7 @@ def agencies(
 def serve(
     cron: str = typer.Option("0 2 * * *", "--cron", help="Cron schedule (Asia/Shanghai)."),
     harvest: list[Path] = typer.Option([Path("data/harvest")], "--harvest", help="Harvest folder(s) to audit."),
-    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
     workers: int = typer.Option(0, "--workers", "-w", help="Parser processes per run."),
 ) -> None:
     """Serve the nightly audit deployment on the Prefect API in PREFECT_API_URL (until Ctrl-C).
@@ -333,10 +337,10 @@ def synth(
     years: str = typer.Option("2021-2024", "--years", help="Year range A-B (2019–2020 use the 2019 format)."),
     formats: str = typer.Option("txt,html,portal_gbk", "--formats", help="Renderings, comma-separated."),
     defect_rate: float = typer.Option(0.3, "--defect-rate", help="Share of reports with injected defects."),
-    mixed_rate: Optional[float] = typer.Option(None, "--mixed-rate", help="Share of 2021+ reports printed in the mixed format (one （六）其他处理 row); default half the defect rate."),
+    mixed_rate: float | None = typer.Option(None, "--mixed-rate", help="Share of 2021+ reports printed in the mixed format (one （六）其他处理 row); default half the defect rate."),
     panel_defect_rate: float = typer.Option(0.0, "--panel-defect-rate", help="Share of reports with a panel defect (carry-over break, text contradiction, copied tables or text)."),
     seed: int = typer.Option(0, "--seed", help="Random seed (the corpus is deterministic for a seed)."),
-    truth: Optional[Path] = typer.Option(None, "--truth", help="Truth file (default: OUT.truth.jsonl beside the folder)."),
+    truth: Path | None = typer.Option(None, "--truth", help="Truth file (default: OUT.truth.jsonl beside the folder)."),
 ) -> None:
     """Generate a synthetic harvest: balanced reports with continuous carry-over, defects on request,
     a manifest, and a truth file with every cell and every finding a correct auditor must report.

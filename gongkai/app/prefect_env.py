@@ -19,6 +19,12 @@ def configure() -> None:
     os.environ.setdefault("PREFECT_CLI_PROMPT", "false")
     # Task runs are our coarse chunks; results live in DuckDB, not in Prefect's result store.
     os.environ.setdefault("PREFECT_RESULTS_PERSIST_BY_DEFAULT", "false")
+    # Without PREFECT_API_URL a run starts Prefect's ephemeral API server (a uvicorn subprocess that imports
+    # the server and creates/migrates its SQLite database in a new PREFECT_HOME). Prefect gives it 20 s of
+    # polling by default; on a busy machine (parallel test workers, other jobs on 2 cores) start-up was
+    # measured at 14 s at load 5, and past 20 s the whole audit failed with "Timed out while attempting to
+    # connect to ephemeral Prefect API server". Waiting longer costs nothing when the server is quick.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 # Background services of Prefect's API that a one-shot `gongkai audit` never needs (no schedules,

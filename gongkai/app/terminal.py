@@ -5,15 +5,34 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:  # pandas is imported by the commands that need it (fast start-up of the others)
+    import pandas as pd
 
 out = Console()
 err = Console(stderr=True)
 
 
-def missing(v) -> bool:
+class AuditSummary(TypedDict):
+    """What the audit flow returns (gongkai.flows.audit): the run's RunSummary fields and the discovery
+    warnings; print_summary reads these."""
+
+    run_id: str
+    files_seen: int
+    files_new: int
+    reports_parsed: int
+    reports_partial: NotRequired[int]
+    reports_failed: int
+    findings_new: int
+    findings_by_severity: NotRequired[dict[str, int]]
+    warnings: NotRequired[list[str]]
+
+
+def missing(v: object) -> bool:
     import pandas as pd
 
     try:
@@ -22,7 +41,7 @@ def missing(v) -> bool:
         return False
 
 
-def emit(df, fmt: str, title: str | None = None, flex: str | None = None) -> None:
+def emit(df: pd.DataFrame, fmt: str, title: str | None = None, flex: str | None = None) -> None:
     """Print a frame as a Rich table, CSV or JSON (strings from harvested files are not markup). `flex`: the
     one column that wraps and takes the width left over (the others keep their content's width)."""
     if fmt == "csv":
@@ -45,28 +64,28 @@ def emit(df, fmt: str, title: str | None = None, flex: str | None = None) -> Non
         out.print(f"{len(df)} row(s)", style="dim")
 
 
-def findings_view(df):
+def findings_view(df: pd.DataFrame) -> pd.DataFrame:
     """The terminal's findings table: what an inspector reads first, in fewer columns (csv, json and xlsx
     keep every column, incl. title_zh, row/col keys and source_path)."""
     import pandas as pd
 
-    def where(r) -> str:
-        return "/".join(str(v) for v in (r.table_id, r.row_key, r.col_key) if not missing(v))
+    def where(*key: object) -> str:  # (table_id, row_key, col_key)
+        return "/".join(str(v) for v in key if not missing(v))
 
-    def num(v) -> str:
-        return "" if missing(v) else (f"{v:.0f}" if float(v).is_integer() else f"{v:g}")
+    def num(v: float | None) -> str:
+        return "" if v is None or missing(v) else (f"{v:.0f}" if float(v).is_integer() else f"{v:g}")
 
     return pd.DataFrame({
         "finding_id": df.finding_id, "机关 agency": df.agency, "年度": df.year, "规则 rule": df.rule_id,
         "级别": [sev if st == "fail" else "n/a" for sev, st in zip(df.severity, df.status)],
-        "位置 cell": [where(r) for r in df.itertuples(index=False)],
+        "位置 cell": [where(t, r, c) for t, r, c in zip(df.table_id, df.row_key, df.col_key)],
         "应为→实为": [f"{num(e)}→{num(o)}" if not (missing(e) and missing(o)) else ""
                     for e, o in zip(df.expected, df.observed)],
         "说明 message": df.message,
     })
 
 
-def print_summary(s: dict, db: Path) -> None:
+def print_summary(s: AuditSummary, db: Path) -> None:
     t = Table(title=f"gongkai audit · run {s['run_id']}", show_header=False, highlight=False)
     t.add_column("what")
     t.add_column("count", justify="right")

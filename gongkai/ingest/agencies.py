@@ -54,7 +54,7 @@ class Registry:
     regions: tuple[str, ...] = ()  # region names, longest first
 
     @classmethod
-    def load(cls, path: Path) -> "Registry":
+    def load(cls, path: Path) -> Registry:
         reg = cls()
         regions: set[str] = set()
         with open(path, encoding="utf-8-sig", newline="") as fh:

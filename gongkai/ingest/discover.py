@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from gongkai.errors import GongkaiError
 
 MANIFEST = "manifest.jsonl"
 MANIFEST_FIELDS = ("url", "agency", "agency_id", "region", "level", "year")
+ManifestEntry = dict[str, object]  # MANIFEST_FIELDS present on the line: JSON values, "year" made an int
 
 
 class HarvestNotFound(GongkaiError):
@@ -29,7 +31,7 @@ class HarvestFile:
     path: str  # as given/found, used for reading
     display: str  # relative to the working directory when possible: what users see and what is stored
     size: int
-    manifest: dict = field(default_factory=dict)
+    manifest: ManifestEntry = field(default_factory=dict)
 
 
 def _display(resolved: str, cwd: str) -> str:
@@ -37,12 +39,12 @@ def _display(resolved: str, cwd: str) -> str:
     return resolved[len(cwd) + 1 :] if resolved.startswith(cwd + os.sep) else resolved
 
 
-def read_manifest(folder: Path, warnings: list[str]) -> dict[str, dict]:
+def read_manifest(folder: Path, warnings: list[str]) -> dict[str, ManifestEntry]:
     """Resolved file path → manifest entry. Bad lines are reported in `warnings` and skipped."""
     path = folder / MANIFEST
     if not path.is_file():
         return {}
-    entries: dict[str, dict] = {}
+    entries: dict[str, ManifestEntry] = {}
     with path.open(encoding="utf-8-sig") as fh:
         for no, line in enumerate(fh, 1):
             if not line.strip():
@@ -61,7 +63,7 @@ def read_manifest(folder: Path, warnings: list[str]) -> dict[str, dict]:
     return entries
 
 
-def discover(roots: list[str | Path], warnings: list[str] | None = None) -> list[HarvestFile]:
+def discover(roots: Sequence[str | Path], warnings: list[str] | None = None) -> list[HarvestFile]:
     """All candidate report files under the roots, sorted by path, with their manifest entries."""
     warnings = warnings if warnings is not None else []
     files: dict[str, HarvestFile] = {}

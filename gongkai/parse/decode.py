@@ -167,6 +167,7 @@ def decode_text(data: bytes, path: str, declared: str | None = None) -> tuple[st
     bytes (one-line messages naming `path`)."""
     if not data or not data.strip():
         raise EmptyFile(f"{path}: the file is empty; harvest it again")
+    text: str | None
 
     # 1. byte-order mark
     for bom, enc in _BOMS:
@@ -193,7 +194,7 @@ def decode_text(data: bytes, path: str, declared: str | None = None) -> tuple[st
     declared_codec = normalize_charset(declared)
     if declared_codec and declared_codec.startswith(("utf-16", "utf-32", "utf_16", "utf_32")):
         declared_codec = None  # without a BOM (step 1) or NULs (step 2) the bytes are not UTF-16/32
-    single_byte_declared = None
+    single_byte_declared: tuple[str, str] | None = None  # (text, codec) of a single-byte declared charset
     if declared_codec:
         try:
             text = data.decode(declared_codec)
@@ -205,7 +206,7 @@ def decode_text(data: bytes, path: str, declared: str | None = None) -> tuple[st
                 if declared_codec != "gb18030" or _looks_chinese(text):
                     return _check_text(text, data, path, declared_codec), declared_codec
             else:
-                single_byte_declared = text
+                single_byte_declared = text, declared_codec
 
     # 4. strict UTF-8 (a character cut off by a truncated download is dropped)
     try:
@@ -231,7 +232,8 @@ def decode_text(data: bytes, path: str, declared: str | None = None) -> tuple[st
         return _check_text(text, data, path, "gb18030"), "gb18030"
 
     if single_byte_declared is not None:
-        return _check_text(single_byte_declared, data, path, declared_codec), declared_codec
+        sb_text, sb_codec = single_byte_declared
+        return _check_text(sb_text, data, path, sb_codec), sb_codec
 
     # 7. charset-normalizer
     from charset_normalizer import from_bytes

@@ -51,9 +51,9 @@ import re
 from lxml import etree
 
 from gongkai.form.cells import join_lines
+from gongkai.parse.decode import decode_text, sniff_html_charset
 from gongkai.parse.document import Block, RawDocument, Table, TCell
 from gongkai.parse.errors import CorruptFile, NotAReport
-from gongkai.parse.decode import decode_text, sniff_html_charset
 
 __all__ = ["parse_html", "table_grid", "cell_text", "content_root"]
 
@@ -101,12 +101,12 @@ def _norm(s: str) -> str:
     return " ".join(s.split())
 
 
-def _text(el) -> str:
+def _text(el: etree._Element) -> str:
     """All text inside el (not its tail), concatenated in C (much faster than itertext)."""
     return etree.tostring(el, method="text", encoding=str, with_tail=False)
 
 
-def _flat(el) -> str:
+def _flat(el: etree._Element) -> str:
     """All text inside el with every whitespace removed (for marker search and size measures)."""
     return "".join(_text(el).split())
 
@@ -123,10 +123,10 @@ def _span(value: str | None) -> int:
 
 # --------------------------------------------------------------------------- walking
 
-def _own(el, tags: frozenset) -> list:
+def _own(el: etree._Element, tags: frozenset[str]) -> list[etree._Element]:
     """Descendants of el with a tag in `tags`, not looking inside them nor inside nested tables
     (direct children in the usual case; wrappers such as <tbody> or a stray <form> are looked through)."""
-    out = []
+    out: list[etree._Element] = []
     for child in el:
         tag = child.tag
         if tag in tags:
@@ -138,7 +138,7 @@ def _own(el, tags: frozenset) -> list:
     return out
 
 
-def _is_layout(table, grid: Table) -> bool:
+def _is_layout(table: etree._Element, grid: Table) -> bool:
     """A table used for page layout rather than data (see the module docstring)."""
     cells = [c for row in grid for c in row if not c.cont]
     if len(cells) <= 1:
@@ -147,7 +147,7 @@ def _is_layout(table, grid: Table) -> bool:
     return longest > 800 or (longest > 200 and table.find(".//table") is not None)
 
 
-def _walk(root, blocks: list[Block] | None) -> list[str]:
+def _walk(root: etree._Element, blocks: list[Block] | None) -> list[str]:
     """Render root's subtree. With `blocks`, append paragraphs and table grids to it; without, return
     the lines of text (nested tables flattened: their rows and cells end lines)."""
     lines: list[str] = []
@@ -213,7 +213,7 @@ def _walk(root, blocks: list[Block] | None) -> list[str]:
     return lines
 
 
-def cell_text(td) -> str:
+def cell_text(td: etree._Element) -> str:
     """The printed text of one table cell: its lines joined with "" (a space between two digits)."""
     if len(td) == 0:
         return _norm(td.text or "")
@@ -231,7 +231,7 @@ def cell_text(td) -> str:
     return join_lines(_walk(td, None))
 
 
-def table_grid(table) -> Table:
+def table_grid(table: etree._Element) -> Table:
     """The grid of one <table> element (see the module docstring for the exact shape)."""
     grid: Table = []
     pending: list[list[int]] = []  # [start column, rows still covered, colspan], sorted
@@ -263,11 +263,11 @@ def table_grid(table) -> Table:
 
 # --------------------------------------------------------------------------- content root
 
-def _link_len(el) -> int:
+def _link_len(el: etree._Element) -> int:
     return sum(len(_flat(a)) for a in el.iter("a"))
 
 
-def content_root(body):
+def content_root(body: etree._Element) -> etree._Element:
     """The element holding the report (see the module docstring)."""
     tables = [t for t in body.iter("table")]
     marked = [t for t in tables if _T3_MARK in _flat(t)]
@@ -276,7 +276,7 @@ def content_root(body):
         innermost = [t for t in marked if not any(d is not t and d in marked_set for d in t.iter("table"))]
         t3 = innermost[0]
         t3_text = _flat(t3)
-        core = None
+        core: etree._Element | None = None
         for markers in (_PRIMARY, _SECONDARY):
             for anc in t3.iterancestors():
                 text = _flat(anc)

@@ -21,8 +21,8 @@ import re
 
 from gongkai.form import template
 from gongkai.form.cells import classify
-from gongkai.parse.document import Block, RawDocument, TCell
 from gongkai.parse.decode import decode_text
+from gongkai.parse.document import Block, RawDocument, TCell
 
 _ARTEFACT = re.compile(r"\[bookmark: [^\]]*\]")
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -95,7 +95,7 @@ def parse_text(data: bytes, path: str) -> RawDocument:
             continue
         cells = _md_cells(line) or _row_cells(line)
         if cells is not None:
-            if mode != "cells":
+            if mode != "cells" or table is None:  # (in "cells" mode there is always a table)
                 close_table()
                 table, mode = [], "cells"
             table.append(cells)

@@ -16,12 +16,14 @@ otherwise.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 from gongkai.report.statements import section_texts
 
@@ -45,7 +47,7 @@ def comparable_text(section_texts: Iterable[str | None]) -> str:
     return t.translate(_DIGITS) if _HAS_FULLWIDTH_DIGIT.search(t) else t
 
 
-def _mix(c: np.ndarray) -> np.ndarray:
+def _mix(c: NDArray[np.uint64]) -> NDArray[np.uint32]:
     """32-bit splitmix64 hashes (high half) of the 3-grams of a code point array."""
     x = (c[:-2] << np.uint64(42)) | (c[1:-1] << np.uint64(21)) | c[2:]
     x = x + np.uint64(0x9E3779B97F4A7C15)
@@ -55,11 +57,11 @@ def _mix(c: np.ndarray) -> np.ndarray:
     return (x >> np.uint64(32)).astype(np.uint32)
 
 
-def _codes(text: str) -> np.ndarray:
+def _codes(text: str) -> NDArray[np.uint64]:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
 
 
-def _grams(text: str) -> np.ndarray:
+def _grams(text: str) -> NDArray[np.uint64]:
     """Distinct character 3-grams of a text as exact 63-bit codes (three 21-bit code points)."""
     if len(text) < 3:
         return np.zeros(0, np.uint64)
@@ -76,12 +78,12 @@ def text_jaccard(a: str, b: str) -> float:
     return shared / (len(ga) + len(gb) - shared)
 
 
-def text_sketch(text: str, k: int = SKETCH_K) -> np.ndarray:
+def text_sketch(text: str, k: int = SKETCH_K) -> NDArray[np.uint32]:
     """The k smallest distinct 32-bit hashes (splitmix64, high half) of the text's character 3-grams."""
     return _hashes(text)[:k]
 
 
-def _hashes(text: str) -> np.ndarray:
+def _hashes(text: str) -> NDArray[np.uint32]:
     """Distinct 32-bit hashes of the text's 3-grams, ascending."""
     if len(text) < 3:
         return np.zeros(0, np.uint32)
@@ -123,7 +125,17 @@ def cells_digests(cells: pd.DataFrame) -> pd.DataFrame:
                         ).reindex(np.asarray(ids, dtype=object))
 
 
-def fingerprints_frame(batch) -> pd.DataFrame:
+class HasSectionsAndCells(Protocol):
+    """What fingerprints_frame reads of a batch (gongkai.report.batch.Batch or any frames holder)."""
+
+    @property
+    def sections(self) -> pd.DataFrame: ...
+
+    @property
+    def cells(self) -> pd.DataFrame: ...
+
+
+def fingerprints_frame(batch: HasSectionsAndCells) -> pd.DataFrame:
     """Per report with sections or cells: its cell digest and the narrative's length and 3-gram sketch.
     Works on any object with `sections` and `cells` frames (cells: report_id, table_id, row_key, col_key,
     value, raw, semantic)."""

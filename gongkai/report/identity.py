@@ -4,10 +4,11 @@ noted, never hidden), then agency_id, region and level from the agency registry 
 from __future__ import annotations
 
 from gongkai.ingest.agencies import norm_name, registry
+from gongkai.ingest.discover import ManifestEntry
 from gongkai.report.model import ParsedReport
 
 
-def apply_manifest(report: ParsedReport, entry: dict) -> None:
+def apply_manifest(report: ParsedReport, entry: ManifestEntry) -> None:
     """Manifest values override what the parser read; a disagreement is noted, never hidden."""
     for key, attr in (("agency", "agency"), ("year", "year"), ("region", "region"), ("level", "level"),
                       ("url", "source_url"), ("agency_id", "agency_id")):
@@ -26,7 +27,8 @@ def apply_manifest(report: ParsedReport, entry: dict) -> None:
 def describe_agency(report: ParsedReport) -> None:
     """Region and level of a manifest-given agency_id from the registry, where the manifest left them out."""
     reg = registry()
-    ag = reg.agencies.get(report.agency_id) if reg is not None else None
+    aid = report.agency_id
+    ag = reg.agencies.get(aid) if reg is not None and aid is not None else None
     if ag is not None:
         report.region = report.region or ag.region or None
         report.level = report.level or ag.level or None
@@ -36,7 +38,7 @@ def resolve_agency(report: ParsedReport) -> None:
     """agency_id from the registry; else the normalised name, with a note saying why (never a guess)."""
     reg = registry()
     res = reg.resolve(report.agency, report.region) if reg is not None and report.agency else None
-    if res is not None and res.agency_id:
+    if res is not None and res.agency_id and res.agency is not None:  # (a registry match carries both)
         report.agency_id = res.agency_id
         report.region = report.region or res.agency.region or None
         report.level = report.level or res.agency.level or None

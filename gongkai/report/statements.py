@@ -54,8 +54,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Protocol
 
 import pandas as pd
 
@@ -147,7 +148,7 @@ _SKIP_SENTENCE = re.compile(
     r"平均|分别|占比|比例|各乡镇|各镇|各街道|各部门|各单位|各县|各区|各地|各级|下属|所属单位")
 _EXCLUDE = re.compile(r"投诉|举报|建议|提案|信访|咨询|留言|问政|诉求|来信|来电|热线|来件|意见|依申请公开目录")
 
-_KEYWORDS: dict[str, re.Pattern] = {
+_KEYWORDS: dict[str, re.Pattern[str]] = {
     "carried_over": re.compile(r"上一?年度?(?:结转|遗留|未办结)|结转上一?年度?"),
     "carried_forward": re.compile(r"(?:结转|顺延|转入|延续|延期)(?:至|到|入)?(?:下一?年度?|\d{4}年度?)|下一?年度?继续办理"),
     "received": re.compile(r"收到|受理|新收|接收|接到|收悉"),
@@ -207,7 +208,7 @@ def _fact_of(lead: str) -> str | None:
 
 def _zero_facts(clause: str) -> list[str]:
     """Facts a clause states as zero ("未收到…申请", "未发生…行政复议和行政诉讼")."""
-    out = []
+    out: list[str] = []
     if _QTY.search(clause) and any(m.group("unit") in _CASE_UNITS for m in _QTY.finditer(clause)):
         return out                                            # a count in the same clause: not a plain negation
     m = _NO_APPLICATION.search(clause)
@@ -244,8 +245,8 @@ def _sentence_statements(sentence: str) -> list[tuple[str, float]]:
     for ci, clause in enumerate(clauses):
         if not clause:
             continue
-        for fact in _zero_facts(clause):
-            found.append((fact, 0.0, ci))
+        for zero_fact in _zero_facts(clause):
+            found.append((zero_fact, 0.0, ci))
         prev_end = 0
         for m in _QTY.finditer(clause):
             num, unit = m.group("num"), m.group("unit")
@@ -367,10 +368,17 @@ def section_texts(sections: pd.DataFrame) -> dict[str, dict[int, str]]:
     return out
 
 
-def statements_frame(batch) -> pd.DataFrame:
+class HasSections(Protocol):
+    """What statements_frame reads of a batch (gongkai.report.batch.Batch or any frames holder)."""
+
+    @property
+    def sections(self) -> pd.DataFrame: ...
+
+
+def statements_frame(batch: HasSections) -> pd.DataFrame:
     """One row per stated count (and one `report_year` row when the text names its year) of every report
     of the batch that has sections; `value` is float64, rows in text order within a report."""
-    rows: dict[str, list] = {c: [] for c in STATEMENT_COLUMNS}
+    rows: dict[str, list[str | float]] = {c: [] for c in STATEMENT_COLUMNS}
     for rid, secs in section_texts(batch.sections).items():
         seen = set()
         for no in STATEMENT_SECTIONS:

@@ -10,11 +10,11 @@ import unicodedata
 
 from gongkai.form import template
 from gongkai.form.cells import classify
-from gongkai.report.model import Cell, ParsedReport, Section
-from gongkai.parse.errors import NotAReport, UnsupportedFormat
-from gongkai.parse.document import RawDocument
-from gongkai.report.tablemap import map_tables
 from gongkai.form.headings import heading_no
+from gongkai.parse.document import RawDocument
+from gongkai.parse.errors import NotAReport, UnsupportedFormat
+from gongkai.report.model import Cell, ParsedReport, Section
+from gongkai.report.tablemap import map_tables
 
 FIRST_NATIONAL_YEAR = 2019  # reports before 2019 use local tables (spec/FORMAT.md)
 _TITLE_YEAR = re.compile(r"^(?P<pre>.*?)(?P<year>(?:19|20)\d{2})\s*年度?(?P<post>.*)$")
@@ -90,9 +90,9 @@ def assemble(raw: RawDocument, report_id: str, path: str) -> ParsedReport:
             f"reports on); its local tables are out of scope"
         )
     if year is None:
-        m = next((m for p in paras[:20] if (m := _PERIOD_YEAR.search(p))), None)
-        if m:
-            year = int(m.group(1))
+        period = next((pm for p in paras[:20] if (pm := _PERIOD_YEAR.search(p))), None)
+        if period:
+            year = int(period.group(1))
             notes.append(f"year {year} taken from the statistics period in the text")
     report = ParsedReport(report_id=report_id, source_path=path, source_format=raw.source_format,
                           title=title, agency=agency, year=year, format_version=version, sections=sections)

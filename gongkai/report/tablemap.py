@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 from gongkai.form import template
 from gongkai.form.cells import classify
-from gongkai.parse.document import TCell, Table
 from gongkai.form.template import norm_label
+from gongkai.parse.document import Table, TCell
 
 T2_ONLY_2021 = {"issued", "repealed", "in_force", "amount"}
 
@@ -109,8 +109,9 @@ def _expanded_keys(header: Table, table_id: str, version: str) -> dict[int, str]
         if queue:
             return {}
         paths = out
-    keys = [template.match(version, table_id, "col", p) for p in paths or []]
-    if not keys or None in keys:
+    matched = [template.match(version, table_id, "col", p) for p in paths or []]
+    keys = [k for k in matched if k is not None]
+    if not keys or len(keys) < len(matched):  # a header path that names no column: no reading
         return {}
     return {i: k for i, k in enumerate(reversed(keys))}
 
@@ -138,7 +139,8 @@ def _match_row(version: str, table_id: str, texts: list[str]) -> str | None:
     return template.match(version, table_id, "row", "".join(reversed(texts))) if len(texts) > 1 else None
 
 
-def _place_row(m: Mapped, version: str, table_id: str, row: list[TCell], cols: dict[int, str], allowed: set[str]) -> bool:
+def _place_row(m: Mapped, version: str, table_id: str, row: list[TCell], cols: dict[int, str],
+               allowed: set[tuple[str, str]]) -> bool:
     """Assign one data row's value cells to canonical keys. False if the row is not a data row."""
     n = len(cols)
     layout = _layout(row, table_id)
@@ -181,7 +183,8 @@ def _place_row(m: Mapped, version: str, table_id: str, row: list[TCell], cols: d
     return True
 
 
-def _mark_ambiguous(m: Mapped, row_key: str, cols: dict[int, str], allowed: set[str], raw: str, note: str) -> None:
+def _mark_ambiguous(m: Mapped, row_key: str, cols: dict[int, str], allowed: set[tuple[str, str]], raw: str,
+                    note: str) -> None:
     for key in dict.fromkeys(cols.values()):
         if (row_key, key) in allowed:
             m.raw[(row_key, key)] = raw
@@ -317,7 +320,7 @@ def detect_version(tables: dict[str, Table]) -> str:
             votes["2019"] += bool(k19 and k19.startswith("y2019"))
             votes["2021"] += k21 in T2_ONLY_2021
     if votes["2019"] != votes["2021"]:
-        return max(votes, key=votes.get)
+        return max(votes, key=votes.__getitem__)
     t3 = tables.get("t3", [])
     texts = [c.text for row in t3 for c in row if c.text]
     if any(template.match("2021", "t3", "row", t) in ("other_no_correction", "other_no_fee") for t in texts):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from gongkai.synth.evaluate import evaluate_cross_year
 from gongkai.synth.render_docx import render_docx

@@ -20,8 +20,8 @@ it (no CELL_BLANK, whatever `cells` holds for them); a report of 2021 or later g
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Iterable, Mapping
 
 from gongkai.synth.numbers import CARRIED, FORWARD, MIXED, NEW, PROCESSED, TOTAL, Key, layout, mixed_rows
 
@@ -57,11 +57,12 @@ def _f(rule: str, t: str | None, r: str | None, c: str | None, status: str = "fa
 
 def _identity(out: list, rule: str, t: str, r: str | None, c: str | None,
               lhs: Iterable[float | None], rhs: Iterable[float | None]) -> None:
-    lhs, rhs = list(lhs), list(rhs)
-    if any(x is None for x in lhs + rhs):
+    left, right = list(lhs), list(rhs)
+    left_v, right_v = [x for x in left if x is not None], [x for x in right if x is not None]
+    if len(left_v) < len(left) or len(right_v) < len(right):
         out.append(_f(rule, t, r, c, "not_assessable"))
         return
-    e, o = sum(lhs), sum(rhs)
+    e, o = sum(left_v), sum(right_v)
     if abs(e - o) > TOL:
         out.append(_f(rule, t, r, c, "fail", e, o))
 
@@ -99,7 +100,7 @@ def evaluate(cells: Mapping[Key, str | None], *, version: str, year: int | None 
             out.append(_f("CELL_BLANK", t, r, c))
         elif sem != "number":
             out.append(_f("CELL_NOT_NUMBER", t, r, c))
-        elif (x < 0 and key not in L.signed_ok) or (x != int(x) and key not in L.fraction_ok):
+        elif x is not None and ((x < 0 and key not in L.signed_ok) or (x != int(x) and key not in L.fraction_ok)):
             out.append(_f("CELL_INVALID", t, r, c, observed=x))
 
     if present["t3"]:
@@ -133,10 +134,11 @@ def evaluate_text(cells: Mapping[Key, str | None], stated: Mapping[str, float],
         rows, cols = r.split("+"), c.split("+")
         ops = [(t, rr, cc) for rr in rows for cc in cols]
         vals = [read_cell(cells.get(k)) for k in ops]
+        nums = [x for _, x in vals if x is not None]  # all of them when every operand is a number
         if any(sem != "number" for sem, _ in vals):
             out.append(_f("TEXT_TABLE", t, r, c, "not_assessable"))
-        elif abs(sum(x for _, x in vals) - v) > TOL:
-            out.append(_f("TEXT_TABLE", t, r, c, "fail", sum(x for _, x in vals), float(v)))
+        elif abs(sum(nums) - v) > TOL:
+            out.append(_f("TEXT_TABLE", t, r, c, "fail", sum(nums), float(v)))
     return out
 
 
@@ -173,12 +175,12 @@ def evaluate_cross_year(prev_cells: Mapping[Key, str | None], prev_version: str,
         for g in layout(version).t2_groups:
             if {c for c, _ in g.cols} >= {"issued", "repealed", "in_force"}:
                 for r, _ in g.rows:
-                    ops = (num(prev_cells, ("t2", r, "in_force")), num(cells, ("t2", r, "issued")),
-                           num(cells, ("t2", r, "repealed")), num(cells, ("t2", r, "in_force")))
-                    if any(x is None for x in ops):
+                    stock, issued = num(prev_cells, ("t2", r, "in_force")), num(cells, ("t2", r, "issued"))
+                    repealed, in_force = num(cells, ("t2", r, "repealed")), num(cells, ("t2", r, "in_force"))
+                    if stock is None or issued is None or repealed is None or in_force is None:
                         out.append(_f("XY_T2_STOCK", "t2", r, "in_force", "not_assessable"))
-                    elif abs(ops[0] + ops[1] - ops[2] - ops[3]) > TOL:
-                        out.append(_f("XY_T2_STOCK", "t2", r, "in_force", "fail", ops[0] + ops[1] - ops[2], ops[3]))
+                    elif abs(stock + issued - repealed - in_force) > TOL:
+                        out.append(_f("XY_T2_STOCK", "t2", r, "in_force", "fail", stock + issued - repealed, in_force))
     same_tables = (dict(prev_tables) == dict(tables) and any(tables.values()) and dict(prev_cells) == dict(cells)
                    and sum(1 for raw in cells.values() if read_cell(raw)[0] == "number" and read_cell(raw)[1] != 0)
                    >= COPY_MIN_NONZERO)

@@ -149,7 +149,8 @@ def narrative(rng: random.Random, trng: random.Random, t4: str, agency: str, yea
     k_rev = f"t4|{t4}|review_total"
     review = value(k_rev, printed("t4", t4, "review_total")) if tables_present["t4"] else None
     suits = [printed("t4", t4, f"{p}_total") for p in ("suit_direct", "suit_after_review")] if tables_present["t4"] else [None]
-    suit_total = value(LITIGATION_KEY, sum(suits)) if None not in suits else None
+    suit_values = [s for s in suits if s is not None]
+    suit_total = value(LITIGATION_KEY, sum(suit_values)) if len(suit_values) == len(suits) else None
     if review == 0 and suit_total == 0:
         stated[k_rev] = 0.0
         p1.append(state(LITIGATION_KEY, 0.0,

@@ -142,7 +142,7 @@ def layout(version: str = "2021") -> Layout:
 
     # 表四
     t4_cols = []
-    for t, r, c, rl, cl, g, u in rows:
+    for t, _r, c, _rl, cl, g, _u in rows:
         if t == "t4":
             top, _, sub = g.partition("/")
             t4_cols.append(T4Col(c, cl, top, sub))
@@ -235,6 +235,7 @@ def balanced_numbers(rng: random.Random, version: str = "2021", *, scale: float 
             if prev_stock is None:
                 prev_stock = poisson(rng, 4 if r == "regulations" else 25) * base
             repealed = min(repealed, int(prev_stock) + issued)
+            x: float
             for c in cols:
                 if c == "issued":
                     x = issued
@@ -294,10 +295,10 @@ def balanced_numbers(rng: random.Random, version: str = "2021", *, scale: float 
         v[("t3", row.key, TOTAL)] = float(sum(v[("t3", row.key, c)] for c in L.applicant_cols))
 
     # 表四 ----------------------------------------------------------------------------------------
-    lam = {"review": 0.08 + scale * 0.02, "suit_direct": 0.03 + scale * 0.01, "suit_after_review": 0.01 + scale * 0.004}
+    t4_lam = {"review": 0.08 + scale * 0.02, "suit_direct": 0.03 + scale * 0.01, "suit_after_review": 0.01 + scale * 0.004}
     split = (0.55, 0.1, 0.15, 0.2)
     for p in L.t4_prefixes:
-        k = poisson(rng, min(lam.get(p, 0.05), 60))
+        k = poisson(rng, min(t4_lam.get(p, 0.05), 60))
         parts = L.t4_parts[p]
         counts = multinomial(rng, k, parts, [sum(split[: i + 1]) for i in range(len(parts))])
         for c in parts:

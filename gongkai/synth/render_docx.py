@@ -138,6 +138,10 @@ class _Writer:
                 el = self.E(tag)
                 el.set(self.qn("w:val"), val)
                 num_pr.append(el)
+            from docx.oxml.xmlchemy import BaseOxmlElement
+
+            if not isinstance(num_pr, BaseOxmlElement):  # (OxmlElement is typed as maybe a plain lxml element)
+                raise TypeError(f"w:numPr is a {type(num_pr).__name__}, not a python-docx element")
             ppr.insert_element_before(num_pr, "w:jc", "w:ind", "w:spacing", "w:rPr")
             title = title.removeprefix(prefix)
         self.runs(p, title, font="黑体", max_runs=2)
@@ -177,6 +181,7 @@ class _Writer:
     def table(self, rows: list[list[Item]]) -> None:
         from docx.oxml import parse_xml
         from docx.oxml.ns import nsdecls
+        from docx.oxml.table import CT_Tc
         from docx.table import _Cell
 
         grid, ncols = place(rows)
@@ -201,6 +206,8 @@ class _Writer:
                                f'<w:p><w:pPr><w:pStyle w:val="{self.cell_style}"/></w:pPr></w:p></w:tc>')
                 tr.append(tc)
                 if kind == "origin":
+                    if not isinstance(tc, CT_Tc):  # (parse_xml is typed as returning the base element class)
+                        raise TypeError(f"w:tc parsed as a {type(tc).__name__}, not CT_Tc")
                     self._fill(_Cell(tc, table), what[0], what[3])
         self.doc.add_paragraph()
 
@@ -212,6 +219,8 @@ class _Writer:
             elif self.rng.random() < 0.3:
                 p.add_run()                      # an empty run, as Word leaves after deleting a value
             return
+        if text is None:
+            raise ValueError(f"a {role} cell needs its text")
         text = self.relabel.get(text, text)
         if role == "label" and len(text) >= 8:
             p.alignment = self.ALIGN.LEFT

@@ -85,6 +85,8 @@ class _Cells:
         return variants[int(self.rng.random() * len(variants))]
 
     def spans(self, text: str) -> str:
+        if self.rng is None:
+            raise ValueError("spans() splits text the way portal pages do: it needs the portal's rng")
         return _split(text, self.rng)
 
     def value(self, raw: str | None, colspan: int = 1) -> str:
@@ -122,7 +124,7 @@ def _body(r: SynthReport, rng: random.Random | None) -> str:
     out = []
 
     def para(text: str, heading: bool = False) -> None:
-        if not portal:
+        if rng is None:  # (not portal)
             out.append(f"<p>{escape(text, False)}</p>\n")
             return
         if not heading and rng.random() < 0.3:

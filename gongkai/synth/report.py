@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from gongkai.synth.evaluate import evaluate, evaluate_text, read_cell
 from gongkai.synth.narrative import narrative
 from gongkai.synth.numbers import (
-    CARRIED, FORWARD, MIXED, NEW, PROCESSED, TOTAL, Key, agency_scale, balanced_numbers, layout, mixed_rows,
+    CARRIED,
+    FORWARD,
+    MIXED,
+    NEW,
+    PROCESSED,
+    TOTAL,
+    Key,
+    agency_scale,
+    balanced_numbers,
+    layout,
+    mixed_rows,
 )
 
 DEFECTS = (
@@ -96,7 +106,7 @@ def _fmt(v: float, money: bool, style: int) -> str:
 
 def _fullwidth(raw: str, rng: random.Random) -> str:
     sem, x = read_cell(raw)
-    if sem != "number":
+    if sem != "number" or x is None:  # (a number always has a value)
         return raw
     if abs(x) >= 1000 and x == int(x):
         raw = f"{int(x):,}"
@@ -104,7 +114,7 @@ def _fullwidth(raw: str, rng: random.Random) -> str:
 
 
 def make_report(seed: int, agency: str, year: int, defects: Sequence[str] = (), *,
-                version: str | None = None, prev: "SynthReport | None" = None, region: str = "") -> SynthReport:
+                version: str | None = None, prev: SynthReport | None = None, region: str = "") -> SynthReport:
     """A synthetic report of `agency` for `year` with the requested defects (DEFECTS, PANEL_DEFECTS,
     LAYOUT_DEFECTS; the pairs in EXCLUSIVE are refused).
 
@@ -185,10 +195,10 @@ def make_report(seed: int, agency: str, year: int, defects: Sequence[str] = (), 
         if r.random() < 0.5:               # 表四: a negative part, its 总计 adjusted so only CELL_INVALID fires
             p = r.choice(L.t4_prefixes)
             parts = L.t4_parts[p]
-            part, k = r.choice(parts[1:]), r.randint(1, 3)
-            work[("t4", t4, part)] = -k
+            part, neg = r.choice(parts[1:]), r.randint(1, 3)
+            work[("t4", t4, part)] = -neg
             if sum(work[("t4", t4, c)] for c in parts) < 0:
-                work[("t4", t4, parts[0])] += k
+                work[("t4", t4, parts[0])] += neg
             work[("t4", t4, f"{p}_{TOTAL}")] = sum(work[("t4", t4, c)] for c in parts)
         else:                              # 表二: a count no identity uses
             k = r.choice([k for k in L.keys if k[0] == "t2" and k[2] == "decisions"])
@@ -223,8 +233,9 @@ def make_report(seed: int, agency: str, year: int, defects: Sequence[str] = (), 
     if "fullwidth_digits" in defects:
         r = drng["fullwidth_digits"]
         for k in L.keys:
-            if cells[k] is not None and (r.random() < 0.5 or abs(work[k]) >= 1000):
-                cells[k] = _fullwidth(cells[k], r)
+            printed = cells[k]
+            if printed is not None and (r.random() < 0.5 or abs(work[k]) >= 1000):
+                cells[k] = _fullwidth(printed, r)
 
     if mixed:                           # the sub-rows are not printed: blank (what the parser stores)
         cells.update((("t3", r, c), None) for r in subs for c, _ in L.t3_cols)
@@ -233,7 +244,7 @@ def make_report(seed: int, agency: str, year: int, defects: Sequence[str] = (), 
     if not tables_present["t4"]:
         cells = {k: x for k, x in cells.items() if k[0] != "t4"}
 
-    if "copy_previous" in defects:      # every cell as printed last year (and so last year's numbers and layout)
+    if "copy_previous" in defects and prev is not None:  # (needs prev: checked above) every cell as printed last year (and so last year's numbers and layout)
         cells, tables_present, version = dict(prev.cells), dict(prev.tables_present), prev.version
         nums, work, mixed = dict(prev.numbers), dict(prev.numbers), prev.mixed
         L = layout(MIXED if mixed else version)
@@ -243,14 +254,14 @@ def make_report(seed: int, agency: str, year: int, defects: Sequence[str] = (), 
     sections, stated, preamble = narrative(rng, trng, L.t4_row, agency, year, cells, work, tables_present)
     if "text_contradiction" in defects and stated:
         r = drng["text_contradiction"]
-        k = r.choice(sorted(stated))
-        v = stated[k]
+        sk = r.choice(sorted(stated))
+        v = stated[sk]
         lie = 0.0 if v > 0 and r.random() < 0.3 else v + r.choice((1, 2, 3, 5, 10))
         rng.setstate(state)
         trng.setstate(tstate)
         sections, stated, preamble = narrative(rng, trng, L.t4_row, agency, year, cells, work, tables_present,
-                                                lie={k: lie})
-    if "copy_text" in defects:          # last year's narrative, only the year changed
+                                                lie={sk: lie})
+    if "copy_text" in defects and prev is not None:  # (needs prev: checked above) last year's narrative, only the year changed
         old, new = f"{prev.year}年", f"{year}年"
         sections = [(no, title, text.replace(old, new)) for no, title, text in prev.sections]
         stated, preamble = dict(prev.stated), prev.preamble.replace(old, new)

@@ -73,7 +73,7 @@ def _sniff(data: bytes, path: str) -> CorruptFile:
 
 
 class Archive:
-    def __init__(self, data: bytes, path: str):
+    def __init__(self, data: bytes, path: str) -> None:
         self.path = path
         if data.startswith(_OLE) or not data.startswith(b"PK"):
             raise _sniff(data, path)
@@ -139,7 +139,7 @@ def _msg(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def parse_xml(data: bytes, part: str, path: str):
+def parse_xml(data: bytes, part: str, path: str) -> etree._Element:
     """Parse one XML part safely (see the module docstring). Returns the root element."""
     m = _ROOT_START.search(data, 0, 1 << 16)
     prolog = data[: m.start()] if m else data[: 1 << 16]
@@ -148,7 +148,7 @@ def parse_xml(data: bytes, part: str, path: str):
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                              remove_comments=True, remove_pis=True, collect_ids=False)
     try:
-        root = etree.fromstring(data, parser)
+        root: etree._Element | None = etree.fromstring(data, parser)
     except (etree.LxmlError, ValueError) as exc:
         if "amplification" in str(exc) or "DOCTYPE" in str(exc):  # libxml2's entity guard (a UTF-16 part)
             raise CorruptFile(f"{path}: {part} in the .docx declares a DOCTYPE/entities, which Word never writes; "
@@ -157,7 +157,7 @@ def parse_xml(data: bytes, part: str, path: str):
     if root is None:
         raise not_docx(path, f"{part} is empty")
     info = root.getroottree().docinfo
-    if info.doctype or info.internalDTD is not None:
+    if info.doctype or info.internalDTD is not None:  # type: ignore[attr-defined]  # lxml-stubs 0.5.1 lacks DocInfo.doctype
         raise CorruptFile(f"{path}: {part} in the .docx declares a DOCTYPE/entities, which Word never writes; not read")
     return root
 
@@ -189,21 +189,76 @@ MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 
 
 class WordNames:
-    """Clark-notation tag names of one WordprocessingML namespace (transitional or strict)."""
+    """Clark-notation tag names of one WordprocessingML namespace (transitional or strict): `W.tbl` is
+    "{ns}tbl". One attribute per element or attribute name the parser reads (declared, so typed)."""
 
-    def __init__(self, ns: str):
-        w = "{%s}" % ns
-        for name in ("body", "p", "r", "t", "tab", "ptab", "br", "cr", "noBreakHyphen", "tbl", "tr", "tc",
-                     "tcPr", "trPr", "gridSpan", "vMerge", "hMerge", "gridBefore", "gridAfter", "sdt",
-                     "sdtContent", "customXml", "txbxContent", "del", "moveFrom", "rt", "vanish", "rPr",
-                     "pPr", "numPr", "numId", "ilvl", "pStyle", "val", "style", "styleId", "basedOn",
-                     "abstractNum", "abstractNumId", "num", "lvl", "start", "numFmt", "lvlText", "suff",
-                     "lvlOverride", "startOverride", "isLgl", "lvlRestart", "sdtPr", "docPartObj", "docPartGallery"):
-            setattr(self, name, w + name)
+    body: str
+    p: str
+    r: str
+    t: str
+    tab: str
+    ptab: str
+    br: str
+    cr: str
+    noBreakHyphen: str
+    tbl: str
+    tr: str
+    tc: str
+    tcPr: str
+    trPr: str
+    gridSpan: str
+    vMerge: str
+    hMerge: str
+    gridBefore: str
+    gridAfter: str
+    sdt: str
+    sdtContent: str
+    customXml: str
+    txbxContent: str
+    del_: str  # w:del (`del` is a Python keyword)
+    moveFrom: str
+    rt: str
+    vanish: str
+    rPr: str
+    pPr: str
+    numPr: str
+    numId: str
+    ilvl: str
+    pStyle: str
+    val: str
+    style: str
+    styleId: str
+    basedOn: str
+    abstractNum: str
+    abstractNumId: str
+    num: str
+    lvl: str
+    start: str
+    numFmt: str
+    lvlText: str
+    suff: str
+    lvlOverride: str
+    startOverride: str
+    isLgl: str
+    lvlRestart: str
+    sdtPr: str
+    docPartObj: str
+    docPartGallery: str
+    run_text: tuple[str, ...]
+    drop: tuple[str, ...]
+    wrappers: tuple[str, ...]
+    chars: dict[str, str]
+
+    def __init__(self, ns: str) -> None:
+        w = f"{{{ns}}}"
+        for attr in _WORD_NAMES:
+            setattr(self, attr, w + attr.rstrip("_"))
         self.run_text = (self.t, self.tab, self.ptab, self.br, self.cr, self.noBreakHyphen)
-        self.drop = (self.txbxContent, getattr(self, "del"), self.moveFrom, self.rt, MC + "Fallback")
+        self.drop = (self.txbxContent, self.del_, self.moveFrom, self.rt, MC + "Fallback")
         self.wrappers = (self.sdt, self.sdtContent, self.customXml)
         self.chars = {self.tab: " ", self.ptab: " ", self.br: "\n", self.cr: "\n", self.noBreakHyphen: "-"}
 
+
+_WORD_NAMES = tuple(k for k, v in WordNames.__annotations__.items() if v in ("str", str))  # the declared names
 
 NAMESPACES = {ns: WordNames(ns) for ns in MAIN_NS}

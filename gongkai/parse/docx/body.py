@@ -40,11 +40,24 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 from gongkai.form.cells import join_lines
 from gongkai.parse.document import Block, RawDocument, Table, TCell
-from gongkai.parse.errors import CorruptFile, FileTooLarge, NotAReport
-from gongkai.parse.docx.archive import MC, NAMESPACES, WordNames, MAX_MEMBERS, MAX_PART, MAX_RATIO, MAX_UNPACKED, Archive, main_part, not_docx, parse_xml
+from gongkai.parse.docx.archive import (
+    MAX_MEMBERS,
+    MAX_PART,
+    MAX_RATIO,
+    MAX_UNPACKED,
+    NAMESPACES,
+    Archive,
+    WordNames,
+    main_part,
+    not_docx,
+    parse_xml,
+)
 from gongkai.parse.docx.numbering import Numbering, bounded_int, numbering
+from gongkai.parse.errors import CorruptFile, FileTooLarge, NotAReport
 
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -67,11 +80,11 @@ def _norm(s: str) -> str:
 # --------------------------------------------------------------------------- walking
 
 class _Walker:
-    def __init__(self, ns: WordNames, numbering: Numbering | None):
+    def __init__(self, ns: WordNames, numbering: Numbering | None) -> None:
         self.W = ns
         self.numbering = numbering
 
-    def para_lines(self, p) -> list[str]:
+    def para_lines(self, p: etree._Element) -> list[str]:
         """The lines of one w:p (after `_prepare` turned tabs, breaks and hyphens into w:t)."""
         text = "".join([t.text or "" for t in p.iter(self.W.t)])
         numbering = self.numbering
@@ -86,9 +99,9 @@ class _Walker:
         text = _norm(text)
         return [text] if text else []
 
-    def _children(self, el, tag: str) -> list:
+    def _children(self, el: etree._Element, tag: str) -> list[etree._Element]:
         """Children with `tag`, looking through content controls and custom XML wrappers."""
-        out = []
+        out: list[etree._Element] = []
         wrappers = self.W.wrappers
         for child in el:
             ctag = child.tag
@@ -98,7 +111,7 @@ class _Walker:
                 out.extend(self._children(child, tag))
         return out
 
-    def cell_lines(self, container, lines: list[str]) -> None:
+    def cell_lines(self, container: etree._Element, lines: list[str]) -> None:
         W = self.W
         for el in container:
             tag = el.tag
@@ -112,7 +125,7 @@ class _Walker:
             elif tag in W.wrappers:
                 self.cell_lines(el, lines)
 
-    def _is_continue(self, tc) -> bool:
+    def _is_continue(self, tc: etree._Element) -> bool:
         W = self.W
         pr = tc.find(W.tcPr)
         if pr is None:
@@ -120,7 +133,7 @@ class _Walker:
         vm = pr.find(W.vMerge)
         return vm is not None and vm.get(W.val) != "restart"
 
-    def grid(self, tbl) -> tuple[Table, bool]:
+    def grid(self, tbl: etree._Element) -> tuple[Table, bool]:
         """The grid of one w:tbl, and whether it is a layout table (see the module docstring)."""
         W = self.W
         tcPr, gridSpan, vMerge, hMerge, val, p, t = W.tcPr, W.gridSpan, W.vMerge, W.hMerge, W.val, W.p, W.t
@@ -177,12 +190,12 @@ class _Walker:
             grid.append(row)
         return grid, cells <= 1 or longest > 800
 
-    def _is_toc(self, sdt) -> bool:
+    def _is_toc(self, sdt: etree._Element) -> bool:
         W = self.W
         gallery = sdt.find(f"{W.sdtPr}/{W.docPartObj}/{W.docPartGallery}")
         return gallery is not None and "contents" in (gallery.get(W.val) or "").lower()
 
-    def blocks(self, container, out: list[Block]) -> None:
+    def blocks(self, container: etree._Element, out: list[Block]) -> None:
         W = self.W
         p, tbl, wrappers = W.p, W.tbl, W.wrappers
         for el in container:
@@ -191,13 +204,12 @@ class _Walker:
                 for line in self.para_lines(el):
                     out.append(Block("para", text=line))
             elif tag == tbl:
-                saved = None
-                if self.numbering is not None:
-                    saved = {k: list(v) for k, v in self.numbering.counters.items()}
+                numbering = self.numbering
+                saved = {k: list(v) for k, v in numbering.counters.items()} if numbering is not None else None
                 grid, layout = self.grid(el)
                 if layout:
-                    if saved is not None:
-                        self.numbering.counters = saved
+                    if numbering is not None and saved is not None:
+                        numbering.counters = saved
                     for tr in self._children(el, W.tr):
                         for tc in self._children(tr, W.tc):
                             if not self._is_continue(tc):
@@ -210,7 +222,7 @@ class _Walker:
                 self.blocks(el, out)
 
 
-def _prepare(root, ns: WordNames) -> None:
+def _prepare(root: etree._Element, ns: WordNames) -> None:
     """Remove what is not printed text of the body — deleted/moved-from text, text boxes, ruby guides,
     the fallback copy of alternate content, hidden runs (w:vanish) — and turn run-level tabs, breaks
     and non-breaking hyphens into w:t holding " ", "\n", "-", so a paragraph's text is its w:t texts."""
@@ -228,7 +240,8 @@ def _prepare(root, ns: WordNames) -> None:
             parent.remove(el)
     r, t, chars = ns.r, ns.t, ns.chars
     for el in list(root.iter(ns.tab, ns.ptab, ns.br, ns.cr, ns.noBreakHyphen)):
-        if el.getparent().tag == r:  # not a tab stop of w:pPr/w:tabs
+        parent = el.getparent()
+        if parent is not None and parent.tag == r:  # not a tab stop of w:pPr/w:tabs (root is w:body)
             el.text = chars[el.tag]
             el.tag = t
 

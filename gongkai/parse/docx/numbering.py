@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
-from gongkai.parse.errors import CorruptFile, FileTooLarge
+
+from lxml import etree
+
 from gongkai.parse.docx.archive import Archive, WordNames, parse_xml, part_near
+from gongkai.parse.errors import CorruptFile, FileTooLarge
 
 
-def bounded_int(value, lo: int, hi: int, default: int) -> int:
+def bounded_int(value: str | None, lo: int, hi: int, default: int) -> int:
     try:
         n = int(str(value).strip())
     except (TypeError, ValueError):
@@ -81,27 +84,31 @@ def _format_number(n: int, fmt: str) -> str:
     return str(n)
 
 
+# One list level: (start, numFmt, lvlText or None, suff, isLgl).
+Level = tuple[int, str, str | None, str, bool]
+
+
 class Numbering:
     """Word's automatic list labels: numbering.xml definitions, paragraph-style links, live counters."""
 
-    def __init__(self, ns: WordNames, numbering, style_num: dict[str, tuple[str, int | None]]):
+    def __init__(self, ns: WordNames, numbering: etree._Element, style_num: dict[str, tuple[str, int | None]]) -> None:
         self.ns = ns
         W = ns
-        abstract: dict[str, dict[int, tuple]] = {}
+        abstract: dict[str, dict[int, Level]] = {}
         for a in numbering.iterchildren(W.abstractNum):
-            levels = {}
+            levels: dict[int, Level] = {}
             for lvl in a.iterchildren(W.lvl):
                 levels[bounded_int(lvl.get(W.ilvl), 0, 8, 0)] = self._level(lvl)
             abstract[a.get(W.abstractNumId, "")] = levels
-        self.nums: dict[str, dict[int, tuple]] = {}
+        self.nums: dict[str, dict[int, Level]] = {}
         for num in numbering.iterchildren(W.num):
             ref = num.find(W.abstractNumId)
             levels = dict(abstract.get(ref.get(W.val, "") if ref is not None else "", {}))
             for ov in num.iterchildren(W.lvlOverride):
                 i = bounded_int(ov.get(W.ilvl), 0, 8, 0)
-                lvl = ov.find(W.lvl)
-                if lvl is not None:
-                    levels[i] = self._level(lvl)
+                override = ov.find(W.lvl)
+                if override is not None:
+                    levels[i] = self._level(override)
                 so = ov.find(W.startOverride)
                 if so is not None and i in levels:
                     levels[i] = (bounded_int(so.get(W.val), -1, 10**6, 1),) + levels[i][1:]
@@ -109,7 +116,7 @@ class Numbering:
         self.style_num = style_num
         self.counters: dict[str, list[int | None]] = {}
 
-    def _level(self, lvl) -> tuple:
+    def _level(self, lvl: etree._Element) -> Level:
         W = self.ns
         start, fmt, text, suff = lvl.find(W.start), lvl.find(W.numFmt), lvl.find(W.lvlText), lvl.find(W.suff)
         return (bounded_int(start.get(W.val), -1, 10**6, 1) if start is not None else 1,
@@ -118,7 +125,7 @@ class Numbering:
                 suff.get(W.val, "tab") if suff is not None else "tab",
                 lvl.find(W.isLgl) is not None)
 
-    def label(self, p) -> str:
+    def label(self, p: etree._Element) -> str:
         W = self.ns
         ppr = p.find(W.pPr)
         if ppr is None:
@@ -143,17 +150,19 @@ class Numbering:
             return ""
         count = self.counters.setdefault(nid, [None] * 9)
         start, fmt, text, suff, _legal = levels[ilvl]
-        count[ilvl] = start if count[ilvl] is None else count[ilvl] + 1
+        current = count[ilvl]
+        count[ilvl] = start if current is None else current + 1
         for deeper in range(ilvl + 1, 9):
             count[deeper] = None
         if text is None or fmt == "bullet":
             return ""
 
-        def sub(m: re.Match) -> str:
+        def sub(m: re.Match[str]) -> str:
             k = int(m.group(1)) - 1
             if k > ilvl or k not in levels:
                 return ""
-            n = count[k] if count[k] is not None else levels[k][0]
+            counted = count[k]
+            n = counted if counted is not None else levels[k][0]
             return _format_number(n, "decimal" if (levels[ilvl][4] and k < ilvl) else levels[k][1])
 
         out = re.sub(r"%([1-9])", sub, text)
@@ -189,7 +198,8 @@ def style_numbers(styles: bytes, used: set[str]) -> dict[str, tuple[str, int | N
     out: dict[str, tuple[str, int | None]] = {}
     for sid in used:
         nid = ilvl = None
-        cur, seen = sid, set()
+        cur: str | None = sid
+        seen: set[str] = set()
         while cur and cur not in seen and len(seen) < 20:
             seen.add(cur)
             c = chunk(cur)
@@ -206,7 +216,7 @@ def style_numbers(styles: bytes, used: set[str]) -> dict[str, tuple[str, int | N
     return out
 
 
-def numbering(ar: Archive, main: str, doc_xml: bytes, body, ns: WordNames) -> Numbering | None:
+def numbering(ar: Archive, main: str, doc_xml: bytes, body: etree._Element, ns: WordNames) -> Numbering | None:
     """List numbering, only when the document uses it (directly or through a paragraph style). A damaged
     styles or numbering part costs the list labels, not the report."""
     name = part_near(main, "numbering.xml")

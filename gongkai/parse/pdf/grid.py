@@ -15,7 +15,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from gongkai.parse.document import Table, TCell
-from gongkai.parse.pdf.model import Glyph, cell_text, Seg
+from gongkai.parse.pdf.model import Glyph, Seg, cell_text
 
 MAX_SEGMENTS = 4000  # rulings per page considered for grids
 
@@ -119,7 +119,7 @@ def _covered(segs: list[Seg], a: float, b: float) -> bool:
     return got >= need
 
 
-def _grid_cells(xs, ys, hs, vs, tol) -> _Grid | None:
+def _grid_cells(xs: list[float], ys: list[float], hs: list[Seg], vs: list[Seg], tol: float) -> _Grid | None:
     nr, nc = len(ys) - 1, len(xs) - 1
     parent = list(range(nr * nc))
     at_x = [[s for s in vs if abs(s.pos - x) <= tol] for x in xs]

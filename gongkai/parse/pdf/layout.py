@@ -30,9 +30,9 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
-from gongkai.parse.document import Block, RawDocument, TCell
+from gongkai.parse.document import Block, RawDocument, Table, TCell
 from gongkai.parse.pdf.grid import grid_table, grids, value_edges
-from gongkai.parse.pdf.model import cluster_lines, join_pieces, Line, Page
+from gongkai.parse.pdf.model import Line, Page, cluster_lines, join_pieces
 from gongkai.parse.pdf.read import MAX_PAGES, MAX_SECONDS, read_pages
 from gongkai.parse.pdf.stream import stream_tables
 
@@ -50,7 +50,7 @@ class _Item:
     top: float
     bottom: float
     line: Line | None = None
-    grid: list | None = None
+    grid: Table | None = None
     edges: tuple[float, ...] = ()  # x of the value-side column edges (continuation check)
     xs: tuple[float, ...] = ()  # x of a ruled grid's column boundaries
     page: int = 0
@@ -122,18 +122,19 @@ def _mark_running(items: list[_Item], pages: list[Page]) -> None:
 def _stream_pass(items: list[_Item]) -> list[_Item]:
     """Replace runs of aligned-text table lines (outside ruled grids) by table items."""
     lines = [it for it in items if it.line is not None and not it.margin]
+    texts = [it.line for it in lines if it.line is not None]  # lines[k].line, narrowed
     if not lines:
         return items
-    text_right = max(it.line.x1 for it in lines)
-    found = stream_tables([it.line for it in lines], text_right)
+    text_right = max(t.x1 for t in texts)
+    found = stream_tables(texts, text_right)
     if not found:
         return items
     drop: set[int] = set()
     new: list[_Item] = []
     for first, last, grid in found:
         drop.update(id(lines[k]) for k in range(first, last + 1))
-        left = min(lines[k].line.x0 for k in range(first, last + 1))
-        right = max(lines[k].line.x1 for k in range(first, last + 1))
+        left = min(texts[k].x0 for k in range(first, last + 1))
+        right = max(texts[k].x1 for k in range(first, last + 1))
         new.append(_Item(lines[first].top, lines[last].bottom, grid=grid, edges=(round(left), round(right)),
                          page=lines[first].page))
     kept = [it for it in items if id(it) not in drop]
@@ -215,7 +216,7 @@ def _blocks(items: list[_Item]) -> list[Block]:
     return blocks
 
 
-def respan(rows: list, xs: tuple[float, ...], base: tuple[float, ...], tol: float = 4.0) -> list:
+def respan(rows: Table, xs: tuple[float, ...], base: tuple[float, ...], tol: float = 4.0) -> Table:
     """Rows of a continued part re-expressed in the columns of the table's first part: a part whose rows
     merge columns (表二's one-value rows alone on a page, 表三's last row) has fewer column boundaries
     than the table; each cell spans the first part's columns between its own boundaries. Unchanged

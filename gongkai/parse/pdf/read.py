@@ -21,9 +21,18 @@ import ctypes
 import re
 import time
 import unicodedata
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from gongkai.parse.errors import CorruptFile, NotAReport
 from gongkai.parse.pdf.model import Glyph, Page, Seg
+
+if TYPE_CHECKING:  # pypdfium2 ships no type information: these name its handle types for the reader
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+ToDisplay = Callable[[float, float], tuple[float, float]]  # user space → display space (see _display)
+Matrix = tuple[float, float, float, float, float, float]  # a PDF transformation matrix (a b c d e f)
 
 MAX_PAGES = 200
 MAX_SECONDS = 30.0
@@ -39,7 +48,7 @@ _SKIP = frozenset(range(0x7F, 0xA1)) | {0xAD, 0x200B, 0x200C, 0x200D, 0x200E, 0x
 # ------------------------------------------------------------------------------------- extraction
 
 
-def _open(data: bytes, path: str):
+def _open(data: bytes, path: str) -> pdfium.PdfDocument:
     import pypdfium2 as pdfium
 
     head = data[:1024]
@@ -59,7 +68,7 @@ def _open(data: bytes, path: str):
         raise CorruptFile(f"{path}: corrupt PDF ({reason.rstrip('.').lower()})") from None
 
 
-def _display(rotation: int, width: float, height: float):
+def _display(rotation: int, width: float, height: float) -> tuple[ToDisplay, float, float]:
     """User space (origin bottom-left) → display space (origin top-left, y down) for a page rotation."""
     if rotation == 1:  # 90° clockwise
         return lambda x, y: (y, x), height, width
@@ -70,7 +79,7 @@ def _display(rotation: int, width: float, height: float):
     return lambda x, y: (x, height - y), width, height
 
 
-def _unicodes(textpage, n: int) -> list[int]:
+def _unicodes(textpage: pdfium_c.FPDF_TEXTPAGE, n: int) -> list[int]:
     """The code of every character index: one FPDFText_GetText call for the page when it maps one
     UTF-16 unit to each index (always, but for characters outside the BMP), else one call per index."""
     import pypdfium2.raw as c
@@ -82,7 +91,7 @@ def _unicodes(textpage, n: int) -> list[int]:
     return [c.FPDFText_GetUnicode(textpage, i) for i in range(n)]
 
 
-def _page_glyphs(textpage, to_disp, offset: float, flip: tuple[float, float, float] | None = None
+def _page_glyphs(textpage: pdfium_c.FPDF_TEXTPAGE, to_disp: ToDisplay, offset: float, flip: tuple[float, float, float] | None = None
                  ) -> tuple[list[Glyph], int, int]:
     """Printed characters of a page with their boxes. `flip` = (left, bottom, height) for an unrotated
     page (the common case, computed inline), else `to_disp` converts each corner."""
@@ -153,7 +162,7 @@ def _page_glyphs(textpage, to_disp, offset: float, flip: tuple[float, float, flo
     return out, bad, len(out)
 
 
-def _count_images(page_raw) -> int:
+def _count_images(page_raw: pdfium_c.FPDF_PAGE) -> int:
     import pypdfium2.raw as c
 
     n = max(c.FPDFPage_CountObjects(page_raw), 0)
@@ -161,7 +170,7 @@ def _count_images(page_raw) -> int:
                if c.FPDFPageObj_GetType(c.FPDFPage_GetObject(page_raw, k)) in (c.FPDF_PAGEOBJ_IMAGE, c.FPDF_PAGEOBJ_FORM))
 
 
-def _page_rulings(page_raw, to_disp, offset: float) -> tuple[list[Seg], list[Seg]]:
+def _page_rulings(page_raw: pdfium_c.FPDF_PAGE, to_disp: ToDisplay, offset: float) -> tuple[list[Seg], list[Seg]]:
     """Horizontal and vertical strokes of a page: stroked straight path segments and thin filled bars."""
     import pypdfium2.raw as c
 
@@ -182,7 +191,7 @@ def _page_rulings(page_raw, to_disp, offset: float) -> tuple[list[Seg], list[Seg
 
     bl, bb, br, bt = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
 
-    def thin(obj) -> bool:
+    def thin(obj: pdfium_c.FPDF_PAGEOBJECT) -> bool:
         """Fast path for a page-level line (two points) or a small filled shape whose bounding box is
         a thin bar: the box is the rule (a stroke's box is widened by half the line width all round).
         True when the object was dealt with here."""
@@ -216,7 +225,7 @@ def _page_rulings(page_raw, to_disp, offset: float) -> tuple[list[Seg], list[Seg
             vs.append(Seg((dx0 + dx1) / 2, min(dy0, dy1) + offset, max(dy0, dy1) + offset))
         return True
 
-    def visit(obj, parent) -> None:
+    def visit(obj: pdfium_c.FPDF_PAGEOBJECT, parent: Matrix | None) -> None:
         budget[0] -= 1
         if budget[0] < 0:
             return
@@ -227,7 +236,7 @@ def _page_rulings(page_raw, to_disp, offset: float) -> tuple[list[Seg], list[Seg
             return
         if not c.FPDFPageObj_GetMatrix(obj, mat):
             return
-        m = (mat.a, mat.b, mat.c, mat.d, mat.e, mat.f)
+        m: Matrix = (mat.a, mat.b, mat.c, mat.d, mat.e, mat.f)
         if parent is not None:  # compose with the enclosing form XObject's matrix
             pa, pb, pc, pd, pe, pf = parent
             m = (m[0] * pa + m[1] * pc, m[0] * pb + m[1] * pd, m[2] * pa + m[3] * pc, m[2] * pb + m[3] * pd,
@@ -328,7 +337,8 @@ def read_pages(data: bytes, path: str) -> list[Page]:
                 rot = c.FPDFPage_GetRotation(page.raw) % 4
                 base, dw, dh = _display(rot, width, height)
 
-                def to_disp(x: float, y: float, base=base, left=left, bottom=bottom) -> tuple[float, float]:
+                def to_disp(x: float, y: float, base: ToDisplay = base, left: float = left, bottom: float = bottom
+                            ) -> tuple[float, float]:
                     return base(x - left, y - bottom)
 
                 try:

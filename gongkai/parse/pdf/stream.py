@@ -26,7 +26,7 @@ from gongkai.form import template
 from gongkai.form.cells import DASHES, classify
 from gongkai.form.headings import heading_no
 from gongkai.parse.document import Table, TCell
-from gongkai.parse.pdf.model import glyph_text, join_pieces, Line
+from gongkai.parse.pdf.model import Line, glyph_text, join_pieces
 
 # ------------------------------------------------------------------------------------ aligned text
 
@@ -257,7 +257,8 @@ def _is_row_label(text: str) -> bool:
     return any(template.match(v, t, "row", text) for v in ("2021", "2019") for t in ("t2", "t3", "t4"))
 
 
-def _stream_header(hwords: list[Line], spans, bounds, label_right: float) -> list[tuple[float, list[TCell]]] | None:
+def _stream_header(hwords: list[Line], spans: list[tuple[float, float]], bounds: list[float], label_right: float
+                   ) -> list[tuple[float, list[TCell]]] | None:
     """Header rows over the leaf columns, each header cell at its columns: the columns its text
     covers, or — for a group label narrower than its cell (行政复议 over five columns) — the template's
     group width, placed where it is centred on or starts at its text and does not collide with another
@@ -310,11 +311,11 @@ def _stream_header(hwords: list[Line], spans, bounds, label_right: float) -> lis
         return None
     # one grid row per printed line of header cells; uncovered columns get blank cells
     lines: list[list[tuple[float, float, int, int, str]]] = []
-    for cell in sorted(fixed):
-        if lines and min(cell[1], lines[-1][0][1]) - max(cell[0], lines[-1][0][0]) > 0:
-            lines[-1].append(cell)
+    for box in sorted(fixed):
+        if lines and min(box[1], lines[-1][0][1]) - max(box[0], lines[-1][0][0]) > 0:
+            lines[-1].append(box)
         else:
-            lines.append([cell])
+            lines.append([box])
     rows = []
     for line in lines:
         starts = {c[2]: c for c in line}
