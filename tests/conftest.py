@@ -7,11 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-HARVEST = ROOT / "data" / "harvest"
-SEED = HARVEST / "wuxing_office_2021.txt"
-SHUYANG = HARVEST / "shuyang_fgj_2023.html"
+from support import SEED, SHUYANG
 
 
 @pytest.fixture(scope="session")

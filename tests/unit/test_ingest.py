@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import SEED
+from support import SEED
 
 from gongkai.app.pipeline import parse_chunk
 from gongkai.ingest.discover import HarvestNotFound, chunks, discover

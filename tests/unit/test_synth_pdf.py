@@ -28,7 +28,7 @@ from gongkai.synth.evaluate import read_cell
 from gongkai.synth.render_pdf import FONT, _font, render_pdf
 from gongkai.synth.report import DEFECTS, make_report
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 _PAGE_NO = re.compile(r"^[-—\s]*(第\s*)?\d+(\s*页)?[-—\s]*$")
 
 

@@ -8,44 +8,16 @@ report built to break it and staying silent on balanced ones.
 from __future__ import annotations
 
 import math
-import shutil
 
 import duckdb
 import pytest
-from conftest import HARVEST
-from typer.testing import CliRunner
+from support import AUDIT_TABLES as TABLES
+from support import HARVEST, invoke, shown, snapshot
 
-from gongkai.app.cli import app
 from gongkai.synth.report import make_report
 from gongkai.synth.samples import SAMPLES, SEED, sample_name
 
-TABLES = ["reports", "sections", "cells", "findings", "rule_results", "rules", "reviews"]
 N_FILES = sum(1 for p in HARVEST.iterdir() if p.name != "manifest.jsonl")
-
-
-@pytest.fixture(scope="module")
-def audited(tmp_path_factory):
-    work = tmp_path_factory.mktemp("e2e")
-    harvest = work / "harvest"
-    shutil.copytree(HARVEST, harvest)
-    db = work / "warehouse.duckdb"
-    runner = CliRunner()
-    first = runner.invoke(app, ["audit", str(harvest), "--db", str(db), "--workers", "2"])
-    assert first.exit_code == 0, first.output
-    snapshot = _snapshot(db)
-    second = runner.invoke(app, ["audit", str(harvest), "--db", str(db)])
-    assert second.exit_code == 0, second.output
-    return db, snapshot, first.output, second.output
-
-
-def _snapshot(db):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return {t: con.execute(f"SELECT count(*), sum(hash(COLUMNS(*)::VARCHAR)) FROM (SELECT * FROM {t})").fetchall() for t in TABLES} | {
-            "runs": con.execute("SELECT count(*) FROM runs").fetchone()[0]
-        }
-    finally:
-        con.close()
 
 
 def _q(db, sql, *params):
@@ -68,7 +40,7 @@ def _num(v):
 
 @pytest.mark.parametrize("stem, agency, year, defects, rendering", SAMPLES, ids=[s[0] for s in SAMPLES])
 def test_each_rule_fires_exactly_where_the_defect_is(audited, stem, agency, year, defects, rendering):
-    db = audited[0]
+    db = audited.db
     truth = make_report(SEED, agency, year, defects, region="示范县").expected_findings
     expected = sorted((f["rule_id"], f["table_id"], f["row_key"], f["col_key"], f["status"],
                        _num(f.get("expected")), _num(f.get("observed"))) for f in truth)
@@ -78,7 +50,7 @@ def test_each_rule_fires_exactly_where_the_defect_is(audited, stem, agency, year
 
 
 def test_seed_report_has_200_zero_cells_and_no_finding(audited):
-    db = audited[0]
+    db = audited.db
     rows = _q(db, """SELECT r.status, r.year, r.format_version, count(c.row_key), count(*) FILTER (c.semantic = 'number' AND c.value = 0)
                      FROM reports r JOIN cells c USING (report_id) WHERE r.source_path LIKE '%wuxing_office_2021.txt' GROUP BY ALL""")
     assert rows == [("parsed", 2021, "2021", 200, 200)]
@@ -89,7 +61,7 @@ def test_seed_report_has_200_zero_cells_and_no_finding(audited):
 
 
 def test_real_html_totals_and_blank_legal_person_cells(audited):
-    db = audited[0]
+    db = audited.db
     cells = dict(((r, c), (v, s)) for r, c, v, s in _q(db, """
         SELECT row_key, col_key, value, semantic FROM cells JOIN reports r USING (report_id)
         WHERE r.source_path LIKE '%shuyang_fgj_2023.html' AND table_id = 't3'"""))
@@ -109,7 +81,7 @@ def test_real_html_totals_and_blank_legal_person_cells(audited):
 def test_real_pdf_pair_is_one_agency_in_the_mixed_format(audited):
     """The 洪泽 2023/2024 PDFs in the sample harvest: one agency (registry), region and level stored, the
     single （六）其他处理 row kept, carry-over checked with no failure, the mixed layout reported once a year."""
-    db = audited[0]
+    db = audited.db
     rows = _q(db, """SELECT year, agency_id, region, level, status, format_version FROM reports
                      WHERE source_path LIKE '%hongze_district_%' ORDER BY year""")
     assert rows == [(y, "js-huaian-hongze", "江苏省/淮安市/洪泽区", "county", "parsed", "2021") for y in (2023, 2024)]
@@ -123,7 +95,7 @@ def test_real_pdf_pair_is_one_agency_in_the_mixed_format(audited):
 
 
 def test_bad_files_get_failed_rows_with_one_line_reasons(audited):
-    db = audited[0]
+    db = audited.db
     rows = dict(_q(db, "SELECT source_path, error FROM reports WHERE status = 'failed'"))
     assert {p.rsplit("/", 1)[-1] for p in rows} == {"broken_empty.txt", "broken_random_bytes.html", "broken_not_a_report.html"}
     for path, error in rows.items():
@@ -136,8 +108,8 @@ def test_bad_files_get_failed_rows_with_one_line_reasons(audited):
 
 
 def test_second_audit_adds_one_runs_row_and_nothing_else(audited):
-    db, before, _, second_output = audited
-    after = _snapshot(db)
+    db, before = audited.db, audited.snapshot
+    after = snapshot(db)
     assert after["runs"] == before["runs"] + 1
     assert {t: after[t] for t in TABLES} == {t: before[t] for t in TABLES}
     assert _q(db, "SELECT files_seen, files_new, findings_new, status FROM runs ORDER BY started_at") == [
@@ -145,37 +117,36 @@ def test_second_audit_adds_one_runs_row_and_nothing_else(audited):
 
 
 def test_manifest_values_are_stored(audited):
-    db = audited[0]
+    db = audited.db
     assert _q(db, "SELECT region, source_url FROM reports WHERE source_path LIKE '%sample_t4_total_2023.txt'") == [
         ("示范县", "http://www.example.gov.cn/xxgk/gknb/sample_t4_total_2023.txt")]
 
 
 def test_sql_command_is_read_only(audited):
-    db = audited[0]
-    runner = CliRunner()
+    db = audited.db
     before = _q(db, "SELECT count(*) FROM reports")
-    res = runner.invoke(app, ["sql", "DELETE FROM reports", "--db", str(db)])
-    assert res.exit_code == 1
-    assert "read-only" in res.output and "Traceback" not in res.output
+    res = invoke("sql", "DELETE FROM reports", "--db", str(db))
+    assert res.exit_code == 1, shown(res)
+    assert "read-only" in res.output and "Traceback" not in res.output, shown(res)
     assert _q(db, "SELECT count(*) FROM reports") == before
-    ok = runner.invoke(app, ["sql", "SELECT count(*) AS n FROM report_scorecard", "--db", str(db), "--format", "json"])
-    assert ok.exit_code == 0 and f'"n":{N_FILES}' in ok.output.replace(" ", "")
+    ok = invoke("sql", "SELECT count(*) AS n FROM report_scorecard", "--db", str(db), "--format", "json")
+    assert ok.exit_code == 0 and f'"n":{N_FILES}' in ok.output.replace(" ", ""), shown(ok)
 
 
 def test_findings_command_filters_and_exports(audited, tmp_path):
-    db = audited[0]
-    runner = CliRunner()
-    res = runner.invoke(app, ["findings", "--rule", "t4_total", "--db", str(db), "--format", "csv"])
-    assert res.exit_code == 0
+    db = audited.db
+    res = invoke("findings", "--rule", "t4_total", "--db", str(db), "--format", "csv")
+    assert res.exit_code == 0, shown(res)
     lines = res.output.strip().splitlines()[1:]
     # the generated T4_TOTAL sample, and 洪泽 2023's real 表四 (复议 总计 0 beside 维持 10, and 诉讼 total 0 beside 5)
-    assert len(lines) == 3 and all("T4_TOTAL" in line for line in lines)
-    assert sum("示范县自然资源局" in line for line in lines) == 1 and sum("洪泽区人民政府" in line for line in lines) == 2
-    res = runner.invoke(app, ["findings", "--rule", "t4_total", "--agency", "示范县自然资源局", "--db", str(db), "--format", "csv"])
-    assert res.exit_code == 0 and len(res.output.strip().splitlines()) == 2
+    assert len(lines) == 3 and all("T4_TOTAL" in line for line in lines), shown(res)
+    assert sum("示范县自然资源局" in line for line in lines) == 1, shown(res)
+    assert sum("洪泽区人民政府" in line for line in lines) == 2, shown(res)
+    res = invoke("findings", "--rule", "t4_total", "--agency", "示范县自然资源局", "--db", str(db), "--format", "csv")
+    assert res.exit_code == 0 and len(res.output.strip().splitlines()) == 2, shown(res)
     xlsx = tmp_path / "f.xlsx"
-    res = runner.invoke(app, ["findings", "--year", "2023", "--status", "fail", "--db", str(db), "--format", "xlsx", "-o", str(xlsx)])
-    assert res.exit_code == 0 and xlsx.stat().st_size > 0
+    res = invoke("findings", "--year", "2023", "--status", "fail", "--db", str(db), "--format", "xlsx", "-o", str(xlsx))
+    assert res.exit_code == 0 and xlsx.stat().st_size > 0, shown(res)
 
 
 def test_findings_table_is_the_compact_view(audited, monkeypatch):
@@ -183,16 +154,16 @@ def test_findings_table_is_the_compact_view(audited, monkeypatch):
     csv keeps every column."""
     from gongkai.app import cli
 
-    db = audited[0]
+    db = audited.db
     monkeypatch.setattr(cli.out, "width", 200)  # the console's width is fixed when gongkai.terminal is imported
-    res = CliRunner().invoke(app, ["findings", "--rule", "T4_TOTAL", "--agency", "示范县自然资源局", "--db", str(db)])
-    assert res.exit_code == 0, res.output
+    res = invoke("findings", "--rule", "T4_TOTAL", "--agency", "示范县自然资源局", "--db", str(db))
+    assert res.exit_code == 0, shown(res)
     fid = _q(db, "SELECT finding_id FROM findings_current WHERE rule_id = 'T4_TOTAL' AND agency = '示范县自然资源局'")[0][0]
     row = next(line for line in res.output.splitlines() if fid in line)
-    assert "T4_TOTAL" in row and "error" in row and "t4/cases/" in row and "→" in row and "表四" in row
-    assert "source_path" not in res.output and "1 row(s)" in res.output
+    assert "T4_TOTAL" in row and "error" in row and "t4/cases/" in row and "→" in row and "表四" in row, shown(res)
+    assert "source_path" not in res.output and "1 row(s)" in res.output, shown(res)
 
 
 def test_sql_table_output_never_interprets_harvested_text_as_markup(audited):
-    res = CliRunner().invoke(app, ["sql", "SELECT '[bold red]x[/]' AS s, NULL::INT AS n", "--db", str(audited[0])])
-    assert res.exit_code == 0 and "[bold red]x[/]" in res.output
+    res = invoke("sql", "SELECT '[bold red]x[/]' AS s, NULL::INT AS n", "--db", str(audited.db))
+    assert res.exit_code == 0 and "[bold red]x[/]" in res.output, shown(res)

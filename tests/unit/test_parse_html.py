@@ -12,7 +12,7 @@ from gongkai.parse.document import Block, TCell
 from gongkai.parse.errors import CorruptFile, EmptyFile, NotAReport, UndecodableText
 from gongkai.parse.html import parse_html
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 REAL_NAME = "shuyang_fgj_2023.html"
 TITLE = "沭阳县发展和改革局2023年政府信息公开年度报告-沭阳县发改局"
 

@@ -25,7 +25,7 @@ from gongkai.synth import (
     write_corpus,
 )
 
-SEED_TXT = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seed" / "wuxing_office_2021.txt"
+SEED_TXT = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "seed" / "wuxing_office_2021.txt"
 AGENCY = "五星街道办事处"
 
 

@@ -33,7 +33,7 @@ from gongkai.parse.pdf.layout import parse_pdf
 from gongkai.report import structure
 from gongkai.report.read import parse_bytes
 
-FIX = Path(__file__).parent / "fixtures" / "pdf"
+FIX = Path(__file__).parents[1] / "fixtures" / "pdf"
 HUAIAN = FIX / "huaian_city_2024.pdf"
 HZ23 = FIX / "hongze_district_2023.pdf"
 HZ24 = FIX / "hongze_district_2024.pdf"

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEED
+from support import ROOT, SEED
 
 GONGKAI = str(Path(sys.executable).with_name("gongkai"))
 

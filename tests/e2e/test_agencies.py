@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import shutil
-import traceback
 
 import duckdb
-from click.testing import Result
-from conftest import HARVEST, ROOT, SEED
+from support import REGISTRY, SEED, shown
 from typer.testing import CliRunner
 
 from gongkai.app.cli import app
 from gongkai.ingest.agencies import Registry
 from gongkai.synth.samples import SAMPLES
-
-REGISTRY = ROOT / "data" / "agencies.csv"
-
-
-def _shown(res: Result) -> str:
-    """What a failed CLI assertion prints: the command's output and, if it raised, the traceback."""
-    tb = "".join(traceback.format_exception(*res.exc_info)) if res.exc_info else ""
-    return f"exit code {res.exit_code}; output:\n{res.output}{tb}"
 
 
 def test_registry_links_name_variants_by_region():
@@ -49,36 +39,35 @@ def test_ambiguous_names_are_not_guessed(tmp_path):
     assert reg.resolve("教育财政局", region="丁县").agency_id == "d"
 
 
-def test_agencies_command_lists_unresolved_and_reviews_survive_reruns(tmp_path):
-    harvest = tmp_path / "harvest"
-    shutil.copytree(HARVEST, harvest)
-    db = tmp_path / "w.duckdb"
+def test_agencies_command_lists_unresolved_and_reviews_survive_reruns(audited, tmp_path):
+    harvest, db = tmp_path / "harvest", tmp_path / "w.duckdb"  # copies: this test writes reviews and runs
+    shutil.copytree(audited.harvest, harvest)
+    shutil.copy(audited.db, db)
+    runs_before = audited.snapshot["runs"] + 1
     runner = CliRunner()
-    res = runner.invoke(app, ["audit", str(harvest), "--db", str(db)])
-    assert res.exit_code == 0, _shown(res)
 
     res = runner.invoke(app, ["agencies", "--db", str(db), "--format", "csv", "--registry", str(REGISTRY)])
     lines = res.output.strip().splitlines()
     # the generated 示范县 agencies are not registered (洪泽, 沭阳 and 五星 are)
-    assert res.exit_code == 0, _shown(res)
-    assert len(lines) == 1 + len({s[1] for s in SAMPLES}) == 1 + 17, _shown(res)
-    assert all(",unresolved," in line for line in lines[1:]), _shown(res)
+    assert res.exit_code == 0, shown(res)
+    assert len(lines) == 1 + len({s[1] for s in SAMPLES}) == 1 + 17, shown(res)
+    assert all(",unresolved," in line for line in lines[1:]), shown(res)
     res = runner.invoke(app, ["agencies", "--all", "--db", str(db), "--format", "csv", "--registry", str(REGISTRY)])
-    assert "五星办事处,五星,wuxing-office,1,2021,2021,registry," in res.output, _shown(res)
+    assert "五星办事处,五星,wuxing-office,1,2021,2021,registry," in res.output, shown(res)
 
     con = duckdb.connect(str(db), read_only=True)
     fid = con.execute("SELECT finding_id FROM findings WHERE rule_id = 'T4_TOTAL'").fetchone()[0]
     con.close()
     res = runner.invoke(app, ["review", fid, "--dismiss", "--note", "已更正", "--reviewer", "inspector-1", "--db", str(db)])
-    assert res.exit_code == 0, _shown(res)
+    assert res.exit_code == 0, shown(res)
     for i in range(3):  # three re-runs, each with a new file so that the warehouse is really rewritten
         (harvest / f"again_{i}.txt").write_bytes(SEED.read_bytes() + f"\n补充{i}\n".encode())
         res = runner.invoke(app, ["audit", str(harvest), "--db", str(db)])
-        assert res.exit_code == 0, _shown(res)
+        assert res.exit_code == 0, shown(res)
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT decision, note, reviewer FROM reviews WHERE finding_id = ?", [fid]).fetchall() == [
         ("dismissed", "已更正", "inspector-1")]
-    assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 4
+    assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == runs_before + 3
     con.close()
     bad = runner.invoke(app, ["review", fid, "--confirm", "--dismiss", "--db", str(db)])
-    assert bad.exit_code == 2, _shown(bad)
+    assert bad.exit_code == 2, shown(bad)

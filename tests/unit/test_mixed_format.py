@@ -26,7 +26,7 @@ from gongkai.report.model import ParsedReport
 from gongkai.report.read import parse_bytes
 from gongkai.report.tablemap import map_tables
 
-FIXTURE = Path(__file__).parent / "fixtures" / "mixed" / "mixed_office_2023.txt"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "mixed" / "mixed_office_2023.txt"
 SINGLE = "y2019_other_processing"
 SUB_ROWS = ("other_no_correction", "other_no_fee", "other_other")
 T3_COLS = ("natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org", "total")

@@ -1,0 +1,42 @@
+"""What tests at every level share: the paths of the bundled sample harvest and a CLI runner whose failed
+assertions show the command's output."""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+import duckdb
+from click.testing import Result
+from typer.testing import CliRunner
+
+from gongkai.app.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+HARVEST = ROOT / "data" / "harvest"
+REGISTRY = ROOT / "data" / "agencies.csv"
+SEED = HARVEST / "wuxing_office_2021.txt"
+SHUYANG = HARVEST / "shuyang_fgj_2023.html"
+
+
+def shown(res: Result) -> str:
+    """What a failed CLI assertion prints: the exit code, the command's output and, if it raised, the traceback."""
+    tb = "".join(traceback.format_exception(*res.exc_info)) if res.exc_info and res.exc_info[0] is not SystemExit else ""
+    return f"exit code {res.exit_code}; output:\n{res.output}{tb}"
+
+
+def invoke(*args: str) -> Result:
+    """`gongkai ARGS…` in-process (Typer's CliRunner)."""
+    return CliRunner().invoke(app, list(args))
+
+
+AUDIT_TABLES = ["reports", "sections", "cells", "findings", "rule_results", "rules", "reviews"]
+
+
+def snapshot(db: Path) -> dict:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT count(*), sum(hash(COLUMNS(*)::VARCHAR)) FROM (SELECT * FROM {t})").fetchall()
+                for t in AUDIT_TABLES} | {"runs": con.execute("SELECT count(*) FROM runs").fetchone()[0]}
+    finally:
+        con.close()
