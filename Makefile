@@ -33,6 +33,9 @@ bench: $(STAMP)  ## throughput benchmark (apart from the tests): generated text/
 bench-accuracy: $(STAMP)  ## cell accuracy per rendering and precision/recall per rule family on a generated corpus
 	$(BIN)/python bench/bench_accuracy.py
 
+bench-timings: $(STAMP)  ## the speed aims once asserted in the unit tests (run checks, statements, renderings, bulk load), figures and aims
+	$(BIN)/python bench/bench_timings.py
+
 fuzz: $(STAMP)  ## 10,000 mutated files through every parser; fails on any crash
 	$(BIN)/python bench/fuzz.py -n $(or $(N),10000)
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 def catalogue() -> pd.DataFrame:
     """rule_id, family, severity, engine, title_zh, title_en, description of every rule."""
-    from gongkai.checks import rules_catalogue
+    from gongkai.checks import catalogue as checks_catalogue
     from gongkai.warehouse.panel import catalogue as sql_catalogue
 
-    return pd.concat([rules_catalogue(), sql_catalogue()], ignore_index=True)
+    return pd.concat([checks_catalogue(), sql_catalogue()], ignore_index=True)

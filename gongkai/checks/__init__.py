@@ -33,7 +33,7 @@ from gongkai.report.batch import Batch
 from gongkai.schemas.cells import layout_codes
 
 __all__ = [
-    "CheckResult", "run_checks", "warm_up", "catalogue", "rules_catalogue", "finding_ids", "FrameContractError",
+    "CheckResult", "run_checks", "warm_up", "catalogue", "finding_ids", "FrameContractError",
     "GXCheckError", "FINDING_COLUMNS", "RULE_RESULT_COLUMNS",
 ]
 
@@ -44,11 +44,6 @@ class CheckResult:
     rule_results: pd.DataFrame
     catalogue: pd.DataFrame  # the catalogue rows of the rules run here (the warehouse writes them to `rules`)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for progress/diagnostics
-
-
-def rules_catalogue() -> pd.DataFrame:
-    """The catalogue of the rules run by the checks (`catalogue()`); the warehouse's SQL rules are not in it."""
-    return catalogue()
 
 
 def warm_up() -> None:

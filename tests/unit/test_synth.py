@@ -6,7 +6,6 @@ import hashlib
 import json
 import random
 import re
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -403,16 +402,6 @@ def test_narrative_restates_the_printed_totals():
         assert r.stated["t3|new_received|total"] == new
 
 
-def test_renderings_are_fast():
-    reports = [make_report(s, f"测试局{s % 40}", 2021 + s % 4) for s in range(600)]
-    for name, f in RENDERERS.items():
-        t = time.perf_counter()
-        for r in reports:
-            f(r)
-        rate = len(reports) / (time.perf_counter() - t)
-        assert rate > 150, (name, rate)   # ≥ 2,000/s on an idle machine; a sanity bound that survives a loaded CI box (make bench measures)
-
-
 # --------------------------------------------------------------------------------------------------
 # corpus
 
@@ -466,12 +455,9 @@ def test_write_corpus(tmp_path):
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
 
 
-def test_write_corpus_renderings_and_speed(tmp_path):
-    t = time.perf_counter()
+def test_write_corpus_renderings(tmp_path):
     write_corpus(tmp_path, n_agencies=100, years=[2022, 2023], renderings=("txt", "html", "portal", "portal_gbk"))
-    elapsed = time.perf_counter() - t
     files = [p for p in tmp_path.iterdir() if p.suffix in (".txt", ".html")]
     assert len(files) == 100 * 2 * 4
-    assert 200 / elapsed > 20       # reports/s incl. make_report, 4 renderings and writes (sanity bound; make bench measures)
     with pytest.raises(ValueError):
         write_corpus(tmp_path / "x", 1, [2022], renderings=("xlsx",))

@@ -6,7 +6,6 @@ import hashlib
 import subprocess
 import sys
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -500,18 +499,11 @@ def _big_batch(n_reports: int, offset: int = 0) -> frames.Batch:
     return frames.Batch(reports, sections, tables, cells)
 
 
-def test_bulk_load_one_million_cells(db, capsys):
-    n_reports = -(-1_000_000 // len(KEYS))
+def test_bulk_load_of_a_large_batch(db):
+    """200,000 cells through the Arrow bulk path (make bench-timings measures a million: ~1.5 s)."""
+    n_reports = -(-200_000 // len(KEYS))
     batch = _big_batch(n_reports)
-    assert len(batch.cells) >= 1_000_000
-    t = time.perf_counter()
+    assert len(batch.cells) >= 200_000
     s = write_run(db, run("big", files=n_reports), batch, CheckResult(pd.DataFrame(), pd.DataFrame(), RULES))
-    elapsed = time.perf_counter() - t
-    with capsys.disabled():
-        print(f"\n[warehouse] write_run with {len(batch.cells):,} cells: {elapsed:.2f}s, "
-              f"file {db.stat().st_size / 1e6:.0f} MB")
     assert s.reports_parsed == n_reports
     assert one(db, "SELECT count(*) FROM cells") == len(batch.cells)
-    # a sanity bound, not the benchmark (make bench prints the figure): ~1.5 s idle on 2 cores, up to ~6 s
-    # when the machine runs other work; a per-row insert path would take minutes
-    assert elapsed < 20.0, f"bulk load took {elapsed:.1f}s"

@@ -13,7 +13,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from gongkai.checks import CheckResult, rules_catalogue
+from gongkai.checks import CheckResult
+from gongkai.checks import catalogue as checks_catalogue
 from gongkai.report import batch as frames
 from gongkai.report.model import Cell, ParsedReport, Section
 from gongkai.warehouse import describe, panel
@@ -44,7 +45,7 @@ def _report(tag: str, layout: str = "2021", format_version: str = "2021", year: 
 
 def _write(db: Path, run_id: str, reps: list[ParsedReport]) -> None:
     run = RunRecord(run_id, None, T0, "harvest", len(reps), len(reps))
-    write_run(db, run, frames.build(reps), CheckResult(pd.DataFrame(), pd.DataFrame(), rules_catalogue()))
+    write_run(db, run, frames.build(reps), CheckResult(pd.DataFrame(), pd.DataFrame(), checks_catalogue()))
 
 
 def _comment(db: Path, table: str, column: str | None) -> str:
@@ -131,7 +132,7 @@ def test_panel_catalogue_is_declared_by_the_rule_files():
 def test_rules_table_holds_the_checks_and_the_panel_catalogue(db):
     _write(db, "r1", [_report("a")])
     got = set(query(db, "SELECT rule_id FROM rules").rule_id)
-    assert set(panel.catalogue().rule_id) <= got and set(rules_catalogue().rule_id) <= got
+    assert set(panel.catalogue().rule_id) <= got and set(checks_catalogue().rule_id) <= got
 
 
 def test_migration_0006_names_the_positional_panel_operands(db):
