@@ -171,3 +171,17 @@ def test_sql_files_read_only_the_relations_declared_for_them():
         assert _relations_read(sql_file("rules", rule.file).sql) <= set(rule.reads), rule.rule_id
     for step in (relations.PAIRS, relations.TEXT_REPORTS, relations.OPERAND_CELLS, relations.COPY_PAIRS):
         assert _relations_read(sql_file("panel", step.file).sql) <= set(step.reads), step.writes
+
+
+def test_migrations_change_tables_only():
+    """Views live in sql/views/ and the data dictionary in sql/dictionary/ (re-applied on every publish):
+    no migration creates a view or a comment, so each is stated in exactly one file."""
+    import re
+    from importlib import resources
+
+    folder = resources.files("gongkai.warehouse").joinpath("sql", "migrations")
+    for entry in folder.iterdir():
+        if not entry.name.endswith(".sql"):
+            continue
+        code = "\n".join(line.split("--", 1)[0] for line in entry.read_text(encoding="utf-8").splitlines())
+        assert not re.search(r"\bCOMMENT\s+ON\b|\bCREATE\s+(OR\s+REPLACE\s+)?VIEW\b", code, re.I), entry.name
