@@ -3,6 +3,7 @@ assertions show the command's output."""
 
 from __future__ import annotations
 
+import subprocess
 import traceback
 from pathlib import Path
 
@@ -23,6 +24,11 @@ def shown(res: Result) -> str:
     """What a failed CLI assertion prints: the exit code, the command's output and, if it raised, the traceback."""
     tb = "".join(traceback.format_exception(*res.exc_info)) if res.exc_info and res.exc_info[0] is not SystemExit else ""
     return f"exit code {res.exit_code}; output:\n{res.output}{tb}"
+
+
+def shown_proc(proc: subprocess.CompletedProcess[str]) -> str:
+    """What a failed assertion on a subprocess prints: its exit code, stdout and stderr."""
+    return f"exit code {proc.returncode}; stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
 
 
 def invoke(*args: str) -> Result:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import ROOT, SEED
+from support import ROOT, SEED, shown, shown_proc
 
 GONGKAI = str(Path(sys.executable).with_name("gongkai"))
 
@@ -58,10 +58,10 @@ def test_cli_audit_subprocess_is_quiet_and_exits_zero(tmp_path):
     (harvest / SEED.name).write_bytes(SEED.read_bytes())
     (harvest / "garbage.html").write_bytes(bytes(range(256)) * 4)
     proc = _run(["audit", str(harvest), "--db", str(tmp_path / "w.duckdb")], cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    assert "Traceback" not in proc.stderr + proc.stdout
-    assert proc.stderr.strip() == "", proc.stderr  # no Prefect shutdown noise on success
-    assert "parsed 已解析" in proc.stdout and "failed 解析失败" in proc.stdout
+    assert proc.returncode == 0, shown_proc(proc)
+    assert "Traceback" not in proc.stderr + proc.stdout, shown_proc(proc)
+    assert proc.stderr.strip() == "", shown_proc(proc)  # no Prefect shutdown noise on success
+    assert "parsed 已解析" in proc.stdout and "failed 解析失败" in proc.stdout, shown_proc(proc)
     assert (tmp_path / "w.duckdb").is_file()
 
 
@@ -69,23 +69,23 @@ def test_cli_audit_subprocess_is_quiet_and_exits_zero(tmp_path):
                                  ["synth", "--help"], ["review", "--help"], ["agencies", "--help"]])
 def test_cli_help_has_examples(cmd):
     proc = _run(cmd, cwd=ROOT, timeout=60)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 0, shown_proc(proc)
     if cmd != ["--help"]:
-        assert "Example:" in proc.stdout
+        assert "Example:" in proc.stdout, shown_proc(proc)
 
 
 def test_cli_missing_harvest_is_one_line(tmp_path):
     proc = _run(["audit", str(tmp_path / "nope"), "--db", str(tmp_path / "w.duckdb")], cwd=tmp_path, timeout=60)
-    assert proc.returncode == 2
-    assert proc.stderr.strip().count("\n") == 0 and "does not exist" in proc.stderr
-    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 2, shown_proc(proc)
+    assert proc.stderr.strip().count("\n") == 0 and "does not exist" in proc.stderr, shown_proc(proc)
+    assert "Traceback" not in proc.stderr, shown_proc(proc)
 
 
 def test_rules_lists_every_rule_in_chinese_and_english():
     proc = _run(["rules", "--format", "csv"], cwd=ROOT, timeout=60)
-    assert proc.returncode == 0
+    assert proc.returncode == 0, shown_proc(proc)
     lines = proc.stdout.strip().splitlines()
-    assert lines[0] == "rule_id,family,severity,engine,title_zh,title_en"
+    assert lines[0] == "rule_id,family,severity,engine,title_zh,title_en", shown_proc(proc)
     ids = {line.split(",")[0] for line in lines[1:]}
     assert {"PARSE_FAILED", "FORMAT_OUTDATED", "SECTION_MISSING", "TABLE_MISSING", "CELL_BLANK", "CELL_NOT_NUMBER",
             "CELL_INVALID", "T3_BALANCE", "T3_TOTAL_COLUMN", "T3_OUTCOME_SUM", "T4_TOTAL"} <= ids
@@ -97,18 +97,18 @@ def test_synth_command_writes_corpus_and_truth_outside_it(tmp_path):
     from gongkai.app.cli import app
 
     res = CliRunner().invoke(app, ["synth", str(tmp_path / "c"), "--agencies", "2", "--years", "2020-2021", "--formats", "txt,html"])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 0, shown(res)
     files = sorted(p.name for p in (tmp_path / "c").iterdir())
     assert len(files) == 2 * 2 * 2 + 1 and "manifest.jsonl" in files
     assert len((tmp_path / "c.truth.jsonl").read_text(encoding="utf-8").splitlines()) == 8
     # every 2021+ report in the mixed format, a panel defect on request; a share outside 0..1 is a usage error
     res = CliRunner().invoke(app, ["synth", str(tmp_path / "m"), "--agencies", "2", "--years", "2021-2022",
                                    "--formats", "txt", "--mixed-rate", "1", "--panel-defect-rate", "1"])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 0, shown(res)
     truth = [json.loads(line) for line in (tmp_path / "m.truth.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(truth) == 4 and all(t.get("mixed") for t in truth)
     panel = [f["rule_id"] for t in truth for f in t["expected_findings"] + t["expected_cross_year"]
              if f["rule_id"] == "TEXT_TABLE" or f["rule_id"].startswith("XY_")]
     assert panel, "a panel defect on every report must show in the truth"
     bad = CliRunner().invoke(app, ["synth", str(tmp_path / "x"), "--mixed-rate", "1.5"])
-    assert bad.exit_code == 2 and "--mixed-rate" in bad.output
+    assert bad.exit_code == 2 and "--mixed-rate" in bad.output, shown(bad)
