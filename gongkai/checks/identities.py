@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from gongkai.checks.errors import ChecksError
 from gongkai.checks.rule import Rule
 from gongkai.form.template import LAYOUTS, MIXED, TABLES, VERSIONS, keys, layout_keys, mixed_rows
 
@@ -108,7 +109,7 @@ def printed_rows(table: str, layout: str) -> tuple[str, ...]:
 
 
 # ------------------------------------------------------------------ loading
-class DeclarationError(ValueError):
+class DeclarationError(ChecksError, ValueError):
     """The identity declaration is malformed (unknown field, key or suite)."""
 
 

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from gongkai.checks.identities import Declaration, declared, finding_keys
+from gongkai.checks.identities import Declaration, DeclarationError, declared, finding_keys
 
 EXPECTATION = "expect_column_pair_values_to_be_equal"
 IGNORE_ROW_IF = "either_value_is_missing"
@@ -80,11 +80,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=None, help="suite directory (default: gongkai.expectations)")
     args = parser.parse_args(argv)
     directory = args.dir or committed_dir()
+    try:
+        decl = declared()
+    except DeclarationError as exc:  # a malformed declaration: one line naming the entry and the problem
+        print(f"error: gongkai/checks/identities.toml: {exc}", file=sys.stderr)
+        return 2
     if args.write:
-        changed = write(declared(), directory)
+        changed = write(decl, directory)
         print(f"rewrote {', '.join(changed)}" if changed else "suites up to date")
         return 0
-    differ = stale(declared(), directory)
+    differ = stale(decl, directory)
     if differ:
         print(f"suites differ from gongkai/checks/identities.toml: {', '.join(differ)} "
               "(run python -m gongkai.checks.suites --write)")
