@@ -88,14 +88,15 @@ def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
 
 
 _READ_ONLY = re.compile(r'statement of type "(\w+)".*read-only mode', re.S)
-_NOT_FILES = "SQL here reads the warehouse and no other file (export with --format csv or json and redirect)"
+_NOT_FILES = "SQL here reads the warehouse and no other file"
+_NO_EXPORT = f"{_NOT_FILES} (export with --format csv or json and redirect the output)"
 _NOT_QUERY = "SQL here only queries the warehouse (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, PRAGMA)"
 # Statement types that never run, whatever the engine would say, and why; the keyword is named in the message.
 _REFUSED = {
     "ATTACH": "SQL here reads the warehouse and no other database",
     "DETACH": "SQL here reads the warehouse and no other database",
-    "COPY": _NOT_FILES,
-    "EXPORT": _NOT_FILES,
+    "COPY": _NO_EXPORT,
+    "EXPORT": _NO_EXPORT,
     "LOAD": "extensions cannot be installed or loaded here",
     "SET": "the read connection's settings are locked",
 }
