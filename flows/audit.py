@@ -41,11 +41,12 @@ def known_reports(db: str) -> frozenset[str]:
 
 
 @task(name="parse-chunk", cache_policy=NO_CACHE)
-def parse_chunk(files: list[ingest.HarvestFile], known: frozenset[str], pool: Executor | None) -> pipeline.ChunkResult:
-    if pool is not None:  # CPU work in a spawned process; this thread only waits
+def parse_chunk(files: list[ingest.HarvestFile], known: frozenset[str], pool: Executor | None,
+                registry: str | None = None) -> pipeline.ChunkResult:
+    if pool is not None:  # CPU work in a spawned process (it got `registry` at start-up); this thread only waits
         result = pool.submit(pipeline.parse_chunk_in_worker, files).result()
     else:
-        result = pipeline.parse_chunk(files, known)
+        result = pipeline.parse_chunk(files, known, registry)
     return result
 
 
@@ -61,14 +62,14 @@ def load(db: str, run: warehouse_write.RunRecord, batch: frames.Batch,
 
 
 def parse_all(files: list[ingest.HarvestFile], known: frozenset[str], workers: int, chunk_size: int,
-              use_processes: bool) -> frames.Batch:
+              use_processes: bool, registry: str | None = None) -> frames.Batch:
     """Fan the files out in chunks (parse-chunk tasks, in worker processes when asked) and return the one
-    de-duplicated Batch of the run."""
+    de-duplicated Batch of the run; agencies resolved by the registry at the absolute path `registry`."""
     parts = ingest.chunks(files, chunk_size, workers if use_processes else 1)
     progress.report("parse", 0, len(files))
-    pool = pipeline.process_pool(workers, known) if use_processes and workers > 1 and len(parts) > 1 else None
+    pool = pipeline.process_pool(workers, known, registry) if use_processes and workers > 1 and len(parts) > 1 else None
     try:
-        futures = [parse_chunk.submit(part, quote(known), quote(pool))  # type: ignore[call-overload]
+        futures = [parse_chunk.submit(part, quote(known), quote(pool), registry)  # type: ignore[call-overload]
                    for part in parts]
         results, done = [], 0
         for part, fut in zip(parts, futures, strict=True):
@@ -85,8 +86,11 @@ def parse_all(files: list[ingest.HarvestFile], known: frozenset[str], workers: i
 @flow(name="gongkai-audit", task_runner=ThreadPoolTaskRunner(max_workers=8),  # type: ignore[arg-type]
       log_prints=False)
 def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAULT_CHUNK,
-          use_processes: bool = True) -> dict[str, Any]:
-    """Audit every new file under `harvest` into the warehouse `db`; returns the run summary."""
+          use_processes: bool = True, registry: str | None = None) -> dict[str, Any]:
+    """Audit every new file under `harvest` into the warehouse `db`; returns the run summary.
+
+    `registry` is the agency registry (default: $GONGKAI_AGENCIES, else agencies.csv beside `db`; never
+    the current directory); its absolute path is handed to the parser workers."""
     run = warehouse_write.RunRecord(
         run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8],
         flow_run_id=str(flow_run.id) if flow_run.id else None,
@@ -98,10 +102,11 @@ def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAU
     try:
         warm = threading.Thread(target=checks.warm_up, name="gx-warm-up", daemon=True)
         warm.start()  # GX's import and context build overlap with parsing in the worker processes
+        found = ingest.find_registry(Path(db), registry)
         files, warnings = discover(harvest)
         known = known_reports(db)
         run.files_seen = len(files)
-        batch = parse_all(files, known, workers, chunk_size, use_processes)
+        batch = parse_all(files, known, workers, chunk_size, use_processes, str(found) if found else None)
         run.files_new = len(batch.reports)
         progress.report("check", 0, 1)
         warm.join()
@@ -111,4 +116,4 @@ def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAU
     except Exception as exc:
         warehouse_write.record_failed_run(Path(db), run, " ".join(f"{type(exc).__name__}: {exc}".split())[:500])
         raise
-    return {**asdict(summary), "warnings": warnings}
+    return {**asdict(summary), "warnings": warnings, "registry": str(found) if found else None}

@@ -6,8 +6,9 @@ the CLI prints that line (never a traceback) and the pipeline records per-file o
 
   gongkai.parse.errors      ReportParseError and its kinds (a file that is not a readable report)
   gongkai.ingest.discover   HarvestNotFound
+  gongkai.ingest.agencies   RegistryNotFound
   gongkai.checks.errors     FrameContractError, GXCheckError (our bugs, caught before anything is stored)
-  gongkai.warehouse.errors  WarehouseMissing, ReadOnlyViolation, WarehouseBusy
+  gongkai.warehouse.errors  WarehouseMissing, ReadOnlyViolation (SqlRefused), WarehouseBusy
 """
 
 

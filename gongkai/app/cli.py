@@ -25,6 +25,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 DB_HELP = "Warehouse file (default: $GONGKAI_DB or data/warehouse.duckdb)."
+REGISTRY_HELP = ("Agency registry CSV (default: $GONGKAI_AGENCIES, else agencies.csv beside the warehouse; "
+                 "never the current directory).")
 FORMATS = ("table", "csv", "json")
 
 
@@ -49,14 +51,18 @@ def audit(
     task_runner: str = typer.Option("local", "--task-runner", help="local (threads + processes on this machine) or dask."),
     dask_address: str | None = typer.Option(None, "--dask-address", help="Scheduler address for --task-runner dask."),
     chunk_size: int = typer.Option(250, "--chunk-size", help="Files per parse task."),
+    registry_file: Path | None = typer.Option(None, "--registry", help=REGISTRY_HELP),
 ) -> None:
     """Audit harvested reports into the warehouse and print a summary.
 
     Example: gongkai audit data/harvest --db data/warehouse.duckdb
 
+    Agency registry: --registry, else $GONGKAI_AGENCIES, else agencies.csv beside the warehouse (data/agencies.csv for data/warehouse.duckdb); never a file in the current directory.
+
     Exits 0 when the run completed (findings are results, not failures), 1 when the run itself failed.
     """
     from gongkai.app import pipeline, prefect_env, progress
+    from gongkai.ingest.agencies import RegistryNotFound, find_registry
     from gongkai.ingest.discover import HarvestNotFound
 
     prefect_env.configure_one_shot()
@@ -65,6 +71,10 @@ def audit(
     if missing:
         _fail(f"harvest path {missing[0]} does not exist", 2)
     dbp = _db(db)
+    try:
+        reg = find_registry(dbp, registry_file)
+    except RegistryNotFound as exc:
+        _fail(str(exc), 2)
     dbp.parent.mkdir(parents=True, exist_ok=True)
     flow = _audit_flow(task_runner, dask_address)
     n_workers = workers or pipeline.default_workers()
@@ -72,7 +82,7 @@ def audit(
         progress.install(hook)
         try:
             summary = flow(harvest=roots, db=str(dbp), workers=n_workers, chunk_size=chunk_size,
-                           use_processes=task_runner == "local")
+                           use_processes=task_runner == "local", registry=str(reg) if reg else None)
         except HarvestNotFound as exc:
             _fail(str(exc), 2)
         except Exception as exc:  # the run itself failed: one line, non-zero exit
@@ -270,21 +280,25 @@ def review(
 def agencies(
     show_all: bool = typer.Option(False, "--all", help="Also list agencies resolved by the registry or the manifest."),
     db: Path | None = typer.Option(None, "--db", help=DB_HELP),
-    registry_file: Path | None = typer.Option(None, "--registry", help="Registry CSV (default: $GONGKAI_AGENCIES or data/agencies.csv)."),
+    registry_file: Path | None = typer.Option(None, "--registry", help=REGISTRY_HELP),
     fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
 ) -> None:
     """List agency names in the warehouse that the registry does not resolve (unresolved or ambiguous),
-    so an operator can add an alias to data/agencies.csv.
+    so an operator can add an alias to the registry (agencies.csv beside the warehouse: data/agencies.csv).
 
     Example: gongkai agencies --format csv > to_register.csv
     """
     import pandas as pd
 
-    from gongkai.ingest.agencies import norm_name, registry
+    from gongkai.ingest.agencies import RegistryNotFound, find_registry, norm_name, registry
     from gongkai.warehouse import WarehouseMissing, connect_readonly
 
     if fmt not in FORMATS:
         _fail(f"unknown --format {fmt!r}; use {', '.join(FORMATS)}", 2)
+    try:
+        reg_path = find_registry(_db(db), registry_file)
+    except RegistryNotFound as exc:
+        _fail(str(exc), 2)
     try:
         con = connect_readonly(_db(db))
     except WarehouseMissing as exc:
@@ -295,7 +309,7 @@ def agencies(
             FROM reports WHERE agency IS NOT NULL AND is_current GROUP BY ALL ORDER BY agency""").df()
     finally:
         con.close()
-    reg = registry(registry_file)
+    reg = registry(reg_path)
     status, candidates = [], []
     for name, region, aid in zip(df.agency, df.region, df.agency_id):
         res = reg.resolve(name, None if pd.isna(region) else region) if reg else None

@@ -13,6 +13,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from gongkai.ingest.agencies import registry as load_registry
 from gongkai.ingest.discover import HarvestFile
 from gongkai.parse import MAX_BYTES
 from gongkai.report import batch as frames
@@ -27,8 +28,10 @@ class ChunkResult:
     skipped: int  # files whose bytes were already audited (or repeated within this chunk)
 
 
-def read_and_parse(f: HarvestFile, known: frozenset[str] | set[str]) -> ParsedReport | None:
-    """One file → ParsedReport, or None if its bytes were audited before. Never raises."""
+def read_and_parse(f: HarvestFile, known: frozenset[str] | set[str], registry: str | None = None) -> ParsedReport | None:
+    """One file → ParsedReport, or None if its bytes were audited before. Never raises.
+
+    `registry` is the agency registry's absolute path (gongkai.ingest.agencies.find_registry), None for none."""
     if f.size > MAX_BYTES:
         rid = _hash_file(f.path)
         if rid in known:
@@ -50,7 +53,7 @@ def read_and_parse(f: HarvestFile, known: frozenset[str] | set[str]) -> ParsedRe
         if rid in known:
             return None
         r = parse_bytes(f.display, data, rid)
-    apply_manifest(r, f.manifest)
+    apply_manifest(r, f.manifest, load_registry(registry))
     return r
 
 
@@ -62,13 +65,14 @@ def _hash_file(path: str) -> str:
     return h.hexdigest()
 
 
-def parse_chunk(files: list[HarvestFile], known: frozenset[str]) -> ChunkResult:
-    """Parse a chunk of files into batch frames (runs in a worker process)."""
+def parse_chunk(files: list[HarvestFile], known: frozenset[str], registry: str | None = None) -> ChunkResult:
+    """Parse a chunk of files into batch frames (runs in a worker process), agencies resolved by the
+    registry at the absolute path `registry` (None: no registry)."""
     reports: list[ParsedReport] = []
     seen: set[str] = set()
     skipped = 0
     for f in files:
-        r = read_and_parse(f, known)
+        r = read_and_parse(f, known, registry)
         if r is None or r.report_id in seen:
             skipped += 1
             continue
@@ -78,23 +82,25 @@ def parse_chunk(files: list[HarvestFile], known: frozenset[str]) -> ChunkResult:
 
 
 _KNOWN: frozenset[str] = frozenset()
+_REGISTRY: str | None = None
 
 
-def _set_known(known: frozenset[str]) -> None:
-    global _KNOWN
-    _KNOWN = known
+def _set_up_worker(known: frozenset[str], registry: str | None) -> None:
+    global _KNOWN, _REGISTRY
+    _KNOWN, _REGISTRY = known, registry
 
 
 def parse_chunk_in_worker(files: list[HarvestFile]) -> ChunkResult:
-    """parse_chunk with the known-report set the worker received once at start-up."""
-    return parse_chunk(files, _KNOWN)
+    """parse_chunk with the known-report set and the registry path the worker received once at start-up."""
+    return parse_chunk(files, _KNOWN, _REGISTRY)
 
 
-def process_pool(workers: int, known: frozenset[str]) -> Executor:
+def process_pool(workers: int, known: frozenset[str], registry: str | None = None) -> Executor:
     """`workers` spawned processes (spawn, not fork: safe with DuckDB and Prefect's threads), each
-    handed the already-audited report ids once rather than with every chunk."""
+    handed the already-audited report ids and the agency registry's absolute path once rather than with
+    every chunk (explicitly: a worker never looks for the registry itself, least of all in its cwd)."""
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_set_known, initargs=(known,))
+                               initializer=_set_up_worker, initargs=(known, registry))
 
 
 def default_workers() -> int:

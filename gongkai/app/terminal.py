@@ -30,6 +30,7 @@ class AuditSummary(TypedDict):
     findings_new: int
     findings_by_severity: NotRequired[dict[str, int]]
     warnings: NotRequired[list[str]]
+    registry: NotRequired[str | None]  # the agency registry the run used (absolute path), None for none
 
 
 def missing(v: object) -> bool:
@@ -109,5 +110,10 @@ def print_summary(s: AuditSummary, db: Path) -> None:
     for w in s.get("warnings") or []:  # manifest paths come from the harvest: never markup
         err.print(Text.assemble(("warning: ", "yellow"), w), highlight=False, soft_wrap=True)
     out.print(f"warehouse: {db}", style="dim", highlight=False)
+    if "registry" in s:
+        reg = s["registry"]
+        out.print(f"agency registry: {reg}" if reg else
+                  "agency registry: none (no --registry, no $GONGKAI_AGENCIES, no agencies.csv beside the warehouse)",
+                  style="dim", highlight=False)
     if s["reports_failed"]:
         out.print("failed files: gongkai findings --rule PARSE_FAILED", style="dim", highlight=False)

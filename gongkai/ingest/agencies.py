@@ -1,6 +1,10 @@
 """Agency identity: a stable agency_id for every report, from the manifest or the agency registry.
 
-The registry (`data/agencies.csv`, or $GONGKAI_AGENCIES) has one row per agency:
+The registry has one row per agency. It is found, in this order: the file given explicitly (`gongkai audit
+--registry`), `$GONGKAI_AGENCIES`, else `agencies.csv` beside the warehouse (the default warehouse
+`data/warehouse.duckdb` finds the bundled `data/agencies.csv`) — never relative to the current directory,
+so the same harvest gets the same agency_ids wherever the audit is started. The parser workers receive
+the path explicitly (find_registry is called once, in the process that starts the run):
 
     agency_id, name, aliases ("|"-separated), region ("江苏省/淮安市/洪泽区"), level, parent
 
@@ -22,7 +26,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-DEFAULT_REGISTRY = Path("data/agencies.csv")
+from gongkai.errors import GongkaiError
+
+REGISTRY_NAME = "agencies.csv"  # the registry's file name beside the warehouse
+ENV = "GONGKAI_AGENCIES"
 _DROP = re.compile(r"[\s\u3000\u00a0\"'“”‘’《》]+")
 
 
@@ -104,8 +111,25 @@ class Registry:
         return Resolution(None, "unresolved")
 
 
-def registry_path() -> Path:
-    return Path(os.environ.get("GONGKAI_AGENCIES") or DEFAULT_REGISTRY)
+class RegistryNotFound(GongkaiError, FileNotFoundError):
+    """A registry named explicitly (--registry or $GONGKAI_AGENCIES) does not exist."""
+
+
+def find_registry(db: Path | str | None, explicit: Path | str | None = None) -> Path | None:
+    """The agency registry for a run on warehouse `db`, as an absolute path: `explicit` if given, else
+    $GONGKAI_AGENCIES if set, else `agencies.csv` in the warehouse's folder if it exists; None when there
+    is none. Never looked up in the current directory (a relative `explicit` or $GONGKAI_AGENCIES is the
+    caller's own path, made absolute here). Raises RegistryNotFound when an explicit file is missing."""
+    for given, source in ((explicit, "--registry"), (os.environ.get(ENV) or None, f"${ENV}")):
+        if given is not None:
+            path = Path(given).expanduser().resolve()
+            if not path.is_file():
+                raise RegistryNotFound(f"agency registry {given} ({source}) does not exist")
+            return path
+    if db is None:
+        return None
+    beside = Path(db).expanduser().resolve().parent / REGISTRY_NAME
+    return beside if beside.is_file() else None
 
 
 @lru_cache(maxsize=4)
@@ -113,9 +137,11 @@ def _load_cached(path: str, mtime: float) -> Registry:
     return Registry.load(Path(path))
 
 
-def registry(path: Path | None = None) -> Registry | None:
-    """The registry at `path` (default $GONGKAI_AGENCIES or data/agencies.csv); None if there is none."""
-    p = path or registry_path()
+def registry(path: Path | str | None) -> Registry | None:
+    """The registry at `path` (see find_registry); None if `path` is None or there is no file there."""
+    if path is None:
+        return None
+    p = Path(path)
     try:
         mtime = p.stat().st_mtime
     except OSError:

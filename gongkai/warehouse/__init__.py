@@ -11,10 +11,10 @@
 Writers import gongkai.warehouse.write; readers gongkai.warehouse.read (re-exported here).
 """
 
-from gongkai.warehouse.errors import ReadOnlyViolation, WarehouseBusy, WarehouseError, WarehouseMissing
-from gongkai.warehouse.read import Result, connect_readonly, default_db, describe, known_report_ids, query
+from gongkai.warehouse.errors import ReadOnlyViolation, SqlRefused, WarehouseBusy, WarehouseError, WarehouseMissing
+from gongkai.warehouse.read import Result, check_sql, connect_readonly, default_db, describe, known_report_ids, query
 
 __all__ = [
-    "ReadOnlyViolation", "WarehouseBusy", "WarehouseError", "WarehouseMissing",
-    "Result", "connect_readonly", "default_db", "describe", "known_report_ids", "query",
+    "ReadOnlyViolation", "SqlRefused", "WarehouseBusy", "WarehouseError", "WarehouseMissing",
+    "Result", "check_sql", "connect_readonly", "default_db", "describe", "known_report_ids", "query",
 ]

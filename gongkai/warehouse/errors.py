@@ -19,3 +19,7 @@ class ReadOnlyViolation(WarehouseError, PermissionError):
 
 class WarehouseBusy(WarehouseError, RuntimeError):
     """Another writer held the warehouse lock for longer than the caller was willing to wait."""
+
+
+class SqlRefused(ReadOnlyViolation):
+    """Read-only SQL tried to reach beyond the warehouse: another database, a file, an extension or a setting."""

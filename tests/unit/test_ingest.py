@@ -32,11 +32,10 @@ def test_discover_walks_folders_skips_hidden_and_reads_manifest(tmp_path):
     assert "manifest year 2022 overrides 2021" in rep.notes and "manifest agency" in rep.notes
 
 
-def test_manifest_agency_id_described_by_registry(tmp_path, monkeypatch):
+def test_manifest_agency_id_described_by_registry(tmp_path):
     """A manifest agency_id found in the registry brings its region and level; manifest values win."""
     reg = tmp_path / "agencies.csv"
     reg.write_text("agency_id,name,aliases,region,level,parent\nwx-01,五星街道办事处,,某省/某区,township,\n", encoding="utf-8")
-    monkeypatch.setenv("GONGKAI_AGENCIES", str(reg))
     h = tmp_path / "h"
     h.mkdir()
     for name in ("a.txt", "b.txt"):
@@ -44,7 +43,7 @@ def test_manifest_agency_id_described_by_registry(tmp_path, monkeypatch):
     (h / "manifest.jsonl").write_text(
         json.dumps({"path": "a.txt", "agency_id": "wx-01"}) + "\n"
         + json.dumps({"path": "b.txt", "agency_id": "wx-01", "region": "某区", "level": "street"}) + "\n", encoding="utf-8")
-    reps = parse_chunk(discover([h]), frozenset()).batch.reports.sort_values("source_path")
+    reps = parse_chunk(discover([h]), frozenset(), str(reg)).batch.reports.sort_values("source_path")
     assert list(zip(reps.agency_id, reps.region, reps.level)) == [("wx-01", "某省/某区", "township"), ("wx-01", "某区", "street")]
 
 
