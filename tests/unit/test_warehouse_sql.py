@@ -123,7 +123,9 @@ def test_query_returns_a_light_result(db):
 def test_panel_catalogue_is_declared_by_the_rule_files():
     cat = panel.catalogue()
     assert cat.rule_id.tolist() == ["XY_CARRY_OVER", "XY_T2_STOCK", "XY_COPY", "TEXT_TABLE", "YEAR_MISMATCH"]
-    assert list(cat.columns) == ["rule_id", "family", "severity", "engine", "title_zh", "title_en", "description"]
+    assert list(cat.columns) == ["rule_id", "family", "severity", "engine", "title_zh", "title_en", "description",
+                                 "responsibility"]
+    assert set(cat.responsibility) == {"source"}
     assert (cat.engine == "sql").all() and cat.notna().all().all()
     assert cat.set_index("rule_id").loc["XY_CARRY_OVER", "severity"] == "error"
 

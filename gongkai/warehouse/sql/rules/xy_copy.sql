@@ -2,6 +2,7 @@
 -- family: plausibility
 -- severity: warning
 -- engine: sql
+-- responsibility: source
 -- title_zh: 与上年度报告雷同
 -- title_en: Report copied from the previous year
 -- description: Tables identical to the same agency's previous-year report, or narrative text near-identical above the documented threshold (雷同, named by the national notice as a ground for accountability).
