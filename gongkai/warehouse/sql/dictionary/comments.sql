@@ -132,7 +132,8 @@ COMMENT ON TABLE panel_inputs IS 'Per parsed report, what the panel rules read (
 COMMENT ON COLUMN panel_inputs.report_id IS 'Report (reports.report_id, key).';
 COMMENT ON COLUMN panel_inputs.cells IS 'Number of cells of its tables (cells rows).';
 COMMENT ON COLUMN panel_inputs.nonzero_cells IS 'Cells holding a non-zero number (identical tables count as copied only with at least 5).';
-COMMENT ON COLUMN panel_inputs.cells_digest IS 'Order-independent digest of every cell (table, row, column, semantic, raw text): sum mod 2^64 of a keyed SipHash per cell, 16 hex digits; equal digests = identical printed tables. NULL without cells.';
+COMMENT ON COLUMN panel_inputs.cells_digest IS 'Order-independent digest of every cell''s value (table, row, column, semantic, and the normalised number, or the NFKC text without whitespace of a dash or text cell): sum mod 2^64 of a keyed SipHash per cell, 16 hex digits; equal digests = the same tables whatever the rendering (HTML, text dump, GBK page with full-width digits, DOCX, PDF). NULL without cells.';
+COMMENT ON COLUMN panel_inputs.digest_version IS 'Definition of cells_digest (gongkai.report.fingerprints.DIGEST_VERSION): 2 = on values; NULL = the raw-text digest of rows written before migration 0008, recomputed when a run reads the row, never compared with a digest of another version.';
 COMMENT ON COLUMN panel_inputs.text_chars IS 'Length of the narrative (sections 一…六 joined, whitespace removed).';
 COMMENT ON COLUMN panel_inputs.text_grams IS 'Distinct character 3-grams of the narrative (counted by 32-bit hash): J(A, B) ≤ min/max of two counts, so pairs of very different size are not compared.';
 COMMENT ON COLUMN panel_inputs.text_sketch IS 'The 64 smallest distinct 32-bit hashes of the narrative''s character 3-grams (bottom-k sketch; the share of hashes two reports have in common preselects pairs for the exact Jaccard similarity).';
