@@ -5,7 +5,9 @@ UTF-8 and GBK, DOCX, PDF; defects injected, and a share of the 2021+ reports in 
 files — 表三 （六）其他处理 as one row under 2021 labels; a truth file), audits it with the real flow into a
 temporary warehouse, and prints
   * cell accuracy per rendering: a cell is exact when its stored semantic and value equal what the
-    generator printed (blank stays blank, "１２" is 12, "—" is a dash);
+    generator printed (blank stays blank, "１２" is 12, "—" is a dash), and how many cells were stored
+    `unread` (our misread: inexact, reported as CELL_UNREAD, never against the agency); then the count of
+    CELL_BLANK findings on a cell whose truth is a printed number (must be 0);
   * precision and recall per rule family against the generator's expected findings (an independent
     reference evaluator), matched on (file, rule, table, row, col, status). Cross-year findings
     (XY_*) are matched on (agency, year, rule, table, row, col, status): the panel rules judge the
@@ -73,9 +75,13 @@ def main() -> None:
         cells[rid][f"{t_}|{r_}|{c_}"] = (sem, val)
     actual_f = {_key({"rule_id": a, "table_id": b, "row_key": c, "col_key": d, "status": e}, rid, agency_year.get(rid, ()))
                 for rid, a, b, c, d, e in con.execute("SELECT report_id, rule_id, table_id, row_key, col_key, status FROM findings").fetchall()}
+    blank_findings = {(rid, f"{t_}|{r_}|{c_}") for rid, t_, r_, c_ in con.execute(
+        "SELECT report_id, table_id, row_key, col_key FROM findings WHERE rule_id = 'CELL_BLANK'").fetchall()}
     con.close()
 
     acc = defaultdict(lambda: [0, 0])
+    unread = defaultdict(int)          # cells stored unread (our misread, CELL_UNREAD) per rendering
+    blank_on_number = 0                # CELL_BLANK on a cell whose truth is a printed number: must be 0
     expected_f: set[tuple] = set()
     mixed_ids: set[str] = set()
     for line in truth:
@@ -87,14 +93,17 @@ def main() -> None:
             for name in (line["rendering"], "mixed layout") if line.get("mixed") else (line["rendering"],):
                 acc[name][1] += 1
                 acc[name][0] += ok
+                unread[name] += got.get(key, (None,))[0] == "unread"
+            blank_on_number += want[0] == "number" and (rid, key) in blank_findings
         if line.get("mixed"):
             mixed_ids.add(rid)
         for f in line["expected_findings"] + line.get("expected_cross_year", []):
             expected_f.add(_key(f, rid, (line["agency_id"], line["year"])))
     print("\ncell accuracy per rendering")
-    print(f"{'rendering':12s} {'cells':>9s} {'exact':>9s} {'accuracy':>9s}")
+    print(f"{'rendering':12s} {'cells':>9s} {'exact':>9s} {'accuracy':>9s} {'unread':>8s}")
     for name, (ok, total) in sorted(acc.items(), key=lambda kv: (kv[0] == "mixed layout", kv[0])):
-        print(f"{name:12s} {total:9d} {ok:9d} {ok / total:9.4%}")
+        print(f"{name:12s} {total:9d} {ok:9d} {ok / total:9.4%} {unread[name]:8d}")
+    print(f"CELL_BLANK on a cell whose truth is a printed number: {blank_on_number}")
 
     cat = catalogue()
     families = dict(zip(cat.rule_id, cat.family))

@@ -20,6 +20,11 @@ report's layout (key_in_template). In a mixed report the sub-rows are not cells 
 not reported for them, FORMAT_OUTDATED reports the layout once (check `layout_current`, a 2021+ report), and
 the identities use the single row (gongkai.checks.wide). A report of layout 'unknown' is laid out as its
 format_version's template.
+
+An `unread` cell (gongkai.form.cells.UNREAD: the table was found but the parser could not attribute a value to
+the cell) fails only the check not_unread (read by CELL_UNREAD, family parse, responsibility parser): it is not
+blank, dash or text, so no completeness finding is raised against the agency, and it has no value, so the
+identities over it are not assessable.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from gongkai.form.cells import SEMANTICS
+from gongkai.form.cells import SEMANTICS, UNREAD
 from gongkai.form.template import LAYOUTS, MIXED, TABLES, VERSIONS, all_cells, mixed_rows
 
 STATUSES = ("parsed", "partial", "failed")
@@ -160,6 +165,10 @@ class CellsModel(pa.DataFrameModel):
     @pa.check("semantic", name="not_blank")
     def _not_blank(cls, s: Series[str]) -> Series[bool]:
         return s.ne("blank")
+
+    @pa.check("semantic", name="not_unread")
+    def _not_unread(cls, s: Series[str]) -> Series[bool]:
+        return s.ne(UNREAD)
 
     @pa.check("semantic", name="not_dash_or_text")
     def _not_dash_or_text(cls, s: Series[str]) -> Series[bool]:

@@ -8,7 +8,7 @@ import pandas as pd
 
 
 def catalogue() -> pd.DataFrame:
-    """rule_id, family, severity, engine, title_zh, title_en, description of every rule."""
+    """rule_id, family, severity, engine, title_zh, title_en, description, responsibility of every rule."""
     from gongkai.checks import catalogue as checks_catalogue
     from gongkai.warehouse.panel import catalogue as sql_catalogue
 

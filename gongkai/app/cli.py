@@ -220,7 +220,8 @@ def findings(
 
 @app.command()
 def rules(fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json.")) -> None:
-    """List the audit rules with Chinese and English titles, family, severity and engine.
+    """List the audit rules with Chinese and English titles, family, severity, engine and responsibility
+    ('source': counted against the agency; 'parser': our misread).
 
     Example: gongkai rules --format csv
     """
@@ -228,7 +229,7 @@ def rules(fmt: str = typer.Option("table", "--format", "-f", help="table, csv or
 
     if fmt not in FORMATS:
         _fail(f"unknown --format {fmt!r}; use {', '.join(FORMATS)}", 2)
-    df = catalogue()[["rule_id", "family", "severity", "engine", "title_zh", "title_en"]]
+    df = catalogue()[["rule_id", "family", "severity", "responsibility", "engine", "title_zh", "title_en"]]
     emit(df, fmt, title="rules 审核规则")
 
 

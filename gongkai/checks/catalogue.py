@@ -14,7 +14,7 @@ from gongkai.checks.rules import RULES
 
 
 def catalogue(decl: Declaration | None = None) -> pd.DataFrame:
-    """rule_id, family, severity, engine, title_zh, title_en, description of every rule run by the checks
+    """rule_id, family, severity, engine, title_zh, title_en, description, responsibility of every rule run by the checks
     (with the packaged identity declaration unless another is given), in catalogue order."""
     identities = (decl or declared()).identities
     return catalogue_frame([r.rule for r in RULES] + [i.rule for i in identities])

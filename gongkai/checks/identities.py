@@ -26,6 +26,7 @@ from gongkai.form.template import LAYOUTS, MIXED, TABLES, VERSIONS, keys, layout
 OVER = ("row", "column", "report")  # what one instance (frame row) of an identity runs over
 INSTANCE_FIELDS = frozenset({"expected", "observed", "expected_as", "observed_as", "notes"})
 IDENTITY_FIELDS = INSTANCE_FIELDS | {"rule_id", "family", "severity", "title_zh", "title_en", "description", "suite",
+                                     "responsibility",
                                      "identity_zh", "subject", "fail", "not_assessable", "instance"}
 
 
@@ -147,11 +148,14 @@ def _identity(spec: dict[str, Any], suites: dict[str, Suite], not_assessable: st
         raise DeclarationError(f"{what}: unknown fields {sorted(set(spec) - IDENTITY_FIELDS)}")
     try:
         rule = Rule(rule_id=spec["rule_id"], family=spec["family"], severity=spec["severity"], engine="gx",
-                    title_zh=spec["title_zh"], title_en=spec["title_en"], description=spec["description"])
+                    title_zh=spec["title_zh"], title_en=spec["title_en"], description=spec["description"],
+                    responsibility=spec.get("responsibility", ""))
         suite = suites[spec["suite"]]
         texts = spec["identity_zh"], spec["subject"], spec["fail"], spec.get("not_assessable", not_assessable)
     except KeyError as err:
         raise DeclarationError(f"{what}: missing or unknown {err}") from None
+    except ValueError as err:
+        raise DeclarationError(f"{what}: {err}") from None
     own = {k: v for k, v in spec.items() if k in INSTANCE_FIELDS}
     specs = spec.get("instance") or [own]
     if spec.get("instance") and own:

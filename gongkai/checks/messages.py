@@ -3,7 +3,7 @@
 Placeholders (gongkai/checks/identities.toml): {subject} (the identity's `subject`, itself with {table},
 {row}, {col}, {group}), {expected} / {observed} (the two sides), {expected_terms} / {observed_terms}
 (label(value)+… of a side's operands), any operand key (its value), and in the not-assessable message
-{operands} (every non-numeric operand: 「label」为空白 / 缺失 / 为「raw」, '、'-joined) and {identity}.
+{operands} (every non-numeric operand: 「label」为空白 / 未能识别 (unread: our misread) / 缺失 / 为「raw」, '、'-joined) and {identity}.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from gongkai.checks.errors import GXCheckError
 from gongkai.checks.identities import Identity, Instance, finding_keys, union_keys
 from gongkai.checks.wide import Dense, Wide
 from gongkai.findings import fmt
+from gongkai.form.cells import UNREAD
 from gongkai.form.template import col_label, row_label, t4_group_label, table_zh
 
 Fields = Mapping[str, Callable[[], "str | np.ndarray"]]
@@ -100,7 +101,8 @@ def _non_numeric(identity: Identity, inst: Instance, w: Wide, rows: np.ndarray, 
     raw = np.full(len(pos), "", object)
     sem[present] = cells["semantic"].take(pos[present]).to_numpy(object, na_value="")
     raw[present] = cells["raw"].take(pos[present]).to_numpy(object, na_value="")
-    state = np.where(sem == "blank", "为空白", np.where(sem == "absent", "缺失", "为「" + raw + "」")).astype(object)
+    state = np.select([sem == "blank", sem == UNREAD, sem == "absent"], ["为空白", "未能识别", "缺失"],
+                      "为「" + raw + "」").astype(object)
     desc = "「" + w.labels[at[inst_no, j]] + "」" + state
     joined = _join(inst_no, desc) if len(inst_no) else np.zeros(0, object)
     if len(joined) != len(rows):

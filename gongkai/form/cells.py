@@ -1,6 +1,9 @@
 """Cell semantics: what was printed in a table cell, kept honestly.
 
 `classify(raw)` → (semantic, value). semantic ∈ number | blank | dash | text; value only for number.
+The fifth semantic, `unread` (UNREAD), is never the result of classify: it is what gongkai.report.structure
+stores for a cell of a found table that the parser could not attribute a value to (row or column not
+recognised, text not located) — our misread, never reported against the agency (raw and value NULL).
 `join_lines(lines)` → one cell's text from its printed lines, never gluing two numbers into one.
 Blank is not zero. Full-width digits, thousands separators and a trailing unit are normalised for the
 value; the raw text is stored unchanged by the caller.
@@ -12,7 +15,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-SEMANTICS = ("number", "blank", "dash", "text")
+UNREAD = "unread"
+SEMANTICS = ("number", "blank", "dash", "text", UNREAD)
 
 _SPACE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")

@@ -1,10 +1,13 @@
 """Text and table fingerprints for XY_COPY (pure Python, computed in the parse step).
 
 XY_COPY must not scan every cell of every pair, so each report carries: per report the number of
-cells and of non-zero number cells, a digest of its printed cells — the sum mod 2^64 of a keyed SipHash
-(pandas.util.hash_array, fixed key) of "table|row|col|semantic|raw" per cell, so it does not depend on
-the order of the cells and two reports have equal digests exactly when every cell (key, semantic and raw
-text) is the same, but for a 2^-64 chance — and a bottom-k sketch of the narrative's character 3-grams
+cells and of non-zero number cells, a digest of its cells' values — the sum mod 2^64 of a keyed SipHash
+(pandas.util.hash_array, fixed key) of "table|row|col|semantic|content" per cell (cell_tokens: content =
+the normalised number, or the normalised text of a dash or text cell), so it does not depend on the order
+of the cells nor on the rendering (HTML, text dump, GBK page with full-width digits, DOCX, PDF), and two
+reports have equal digests exactly when every cell (key, semantic and value) is the same, but for a 2^-64
+chance; DIGEST_VERSION names this definition (panel_inputs.digest_version: rows of another version are
+recomputed before they are compared) — and a bottom-k sketch of the narrative's character 3-grams
 (the SKETCH_K smallest distinct splitmix64 hashes, 32 bits kept), whose overlap with last year's
 preselects the pairs whose exact 3-gram Jaccard similarity (text_jaccard) is then computed. About 0.05 ms a
 report: compute them in the parse step (workers) and hand them to write_run; it computes them itself
@@ -25,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
+from gongkai.findings import fmt
 from gongkai.report.statements import section_texts
 
 FINGERPRINT_COLUMNS = ["report_id", "cells", "nonzero_cells", "cells_digest", "text_chars", "text_grams",
@@ -91,6 +95,35 @@ def _hashes(text: str) -> NDArray[np.uint32]:
 
 
 _HASH_KEY = "0123456789123456"                 # pandas' default key, fixed here so digests never change
+DIGEST_VERSION = 2   # 1: "table|row|col|semantic|raw" (before migration 0008); 2: on values (cell_tokens)
+
+
+def _strings(values: pd.Series) -> pa.Array:
+    try:
+        return pa.array(values).cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return pa.array(values.astype("string").to_numpy(dtype=object, na_value=None), pa.string())
+
+
+def cell_tokens(cells: pd.DataFrame) -> pa.Array:
+    """What the digest hashes of each cell: "table|row|col|semantic|content", content being the normalised
+    number for a `number` (1, 1.5: the value, however it was printed — full-width digits, 1,234, a unit),
+    the raw text NFKC-normalised with all whitespace removed for `dash` and `text`, and nothing for `blank`
+    and `unread`. So a table re-rendered in another format (HTML, a text dump, a GBK portal page with
+    full-width digits, DOCX, PDF) has the same tokens exactly when it prints the same values."""
+    semantic = _strings(cells["semantic"])
+    number = pc.fill_null(pc.equal(semantic, "number"), False).to_numpy(zero_copy_only=False)
+    content = np.full(len(cells), "", dtype=object)
+    if number.any():
+        content[number] = fmt(cells["value"].astype("float64").to_numpy(na_value=np.nan)[number])
+    textual = pc.fill_null(pc.is_in(semantic, pa.array(["dash", "text"])), False).to_numpy(zero_copy_only=False)
+    if textual.any():
+        raw = pc.fill_null(_strings(cells["raw"]).filter(pa.array(textual)), "")
+        raw = pc.replace_substring_regex(pc.utf8_normalize(raw, "NFKC"), TEXT_SPACE, "")
+        content[textual] = np.asarray(raw.to_numpy(zero_copy_only=False), dtype=object)
+    parts = [_strings(cells[c]) for c in ("table_id", "row_key", "col_key")]
+    parts += [semantic, pa.array(content, pa.string())]
+    return pc.binary_join_element_wise(*parts, "\x1f")
 
 
 def cells_digests(cells: pd.DataFrame) -> pd.DataFrame:
@@ -98,14 +131,7 @@ def cells_digests(cells: pd.DataFrame) -> pd.DataFrame:
     if len(cells) == 0:
         return pd.DataFrame({"cells": pd.Series(dtype="int64"), "nonzero_cells": pd.Series(dtype="int64"),
                              "cells_digest": pd.Series(dtype="string")}, index=pd.Index([], name="report_id"))
-    parts = []
-    for c in ("table_id", "row_key", "col_key", "semantic", "raw"):
-        try:
-            parts.append(pa.array(cells[c]).cast(pa.string()))
-        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
-            parts.append(pa.array(cells[c].astype("string").to_numpy(dtype=object, na_value=None), pa.string()))
-    parts[-1] = pc.fill_null(parts[-1], "\x1e")
-    keys = pc.dictionary_encode(pc.binary_join_element_wise(*parts, "\x1f"))   # cells repeat: hash each once
+    keys = pc.dictionary_encode(cell_tokens(cells))   # cells repeat: hash each once
     if isinstance(keys, pa.ChunkedArray):
         keys = keys.combine_chunks()
     unique = pd.util.hash_array(keys.dictionary.to_numpy(zero_copy_only=False), hash_key=_HASH_KEY, categorize=False)

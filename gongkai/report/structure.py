@@ -1,6 +1,9 @@
 """RawDocument → ParsedReport: title, agency, year, sections 一…六 and canonical cells.
 
 Format-independent: every parser (text, HTML, later DOCX/PDF) hands over blocks in reading order.
+A cell of a found table that the mapping could not attribute a value to (row or column not recognised, text
+not located) is stored `unread` (raw and value NULL) and the report is `partial`; `blank` is only a cell
+found and printed empty (and the unprinted sub-rows of the mixed layout).
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ import re
 import unicodedata
 
 from gongkai.form import template
-from gongkai.form.cells import classify
+from gongkai.form.cells import UNREAD, classify
 from gongkai.form.headings import heading_no
 from gongkai.parse.document import RawDocument
 from gongkai.parse.errors import NotAReport, UnsupportedFormat
@@ -113,10 +116,12 @@ def assemble(raw: RawDocument, report_id: str, path: str) -> ParsedReport:
                          f"(stored blank, raw NULL)")
         for row_key, col_key in (template.mixed_keys() if m.mixed else template.keys(use, tid)):
             raw_text = m.raw.get((row_key, col_key))
-            if raw_text is None:
-                if row_key not in missing_rows and row_key not in not_printed:
-                    missing_rows.append(row_key)
+            if raw_text is None and row_key in not_printed:  # the mixed layout's sub-rows: not printed
                 report.cells.append(Cell(tid, row_key, col_key, None, "blank", None))
+            elif raw_text is None:  # the table was found but this cell not read: our misread, not a blank
+                if row_key not in missing_rows:
+                    missing_rows.append(row_key)
+                report.cells.append(Cell(tid, row_key, col_key, None, UNREAD, None))
             elif (row_key, col_key) in m.ambiguous:
                 report.cells.append(Cell(tid, row_key, col_key, raw_text, "text", None))
                 uncertain = True
@@ -125,7 +130,7 @@ def assemble(raw: RawDocument, report_id: str, path: str) -> ParsedReport:
                 report.cells.append(Cell(tid, row_key, col_key, raw_text, sem, val))
         if missing_rows:
             uncertain = True
-            notes.append(f"{template.TABLE_ZH[tid]}: not printed or not recognised: {', '.join(missing_rows)}")
+            notes.append(f"{template.TABLE_ZH[tid]}: cells not read (stored unread) in rows: {', '.join(missing_rows)}")
     mixed = any(m is not None and m.mixed for m in mapped.values())
     report.layout = "mixed" if mixed else version
     if uncertain:

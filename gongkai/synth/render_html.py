@@ -9,6 +9,7 @@ rowspan=2) and rowspan group labels; 表四 with a 3-row header.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from functools import lru_cache
 from html import escape
 
@@ -147,10 +148,14 @@ def _body(r: SynthReport, rng: random.Random | None) -> str:
     return "".join(out)
 
 
-def render_html(r: SynthReport, portal: bool = False, encoding: str = "utf-8") -> bytes:
+def render_html(r: SynthReport, portal: bool = False, encoding: str = "utf-8", fullwidth_cells: bool = False) -> bytes:
     """The report as an HTML page. portal=True wraps it in portal chrome (navigation, a page-metadata
     table, footer), splits labels over <span>s, writes &nbsp; in blank cells and some full-width digits
-    in the prose. The page declares `encoding` in <meta charset> and is encoded with it."""
+    in the prose. The page declares `encoding` in <meta charset> and is encoded with it. fullwidth_cells:
+    every digit of the table cells printed full-width (１２, as some GBK portal pages do; the values, and so
+    the truth, are unchanged)."""
+    if fullwidth_cells:
+        r = replace(r, cells={k: v.translate(_FW) if v else v for k, v in r.cells.items()})
     title = escape(r.title, False)
     if not portal:
         html = (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="{encoding}">\n<title>{title}</title>\n'

@@ -570,3 +570,58 @@ def test_panel_inputs_stored_before_a_new_operand_still_evaluate(db):
     assert rr.evaluated.tolist() == [0, 7]
     keys = query(db, "SELECT list_contains(panel_keys, 't3.carried_forward.total') AS k FROM panel_inputs")
     assert keys.k.all()
+
+
+# ------------------------------------------------------------------------------------------------
+# XY_COPY on values: a copy re-rendered in another format
+
+def _render(r: SynthReport, rendering: str, agency_id: str) -> ParsedReport:  # noqa: F821
+    from gongkai.synth import render_pdf
+    from gongkai.synth.render_docx import render_docx
+    data, ext = {
+        "txt": lambda: (render_text(r), "txt"),
+        "html": lambda: (render_html(r), "html"),
+        "gbk": lambda: (render_html(r, portal=True, encoding="gbk", fullwidth_cells=True), "html"),  # １２ in cells
+        "docx": lambda: (render_docx(r), "docx"),
+        "pdf": lambda: (render_pdf(r), "pdf"),
+    }[rendering]()
+    p = parse_bytes(f"harvest/{agency_id}_{r.year}_{rendering}.{ext}", data)
+    apply_manifest(p, {"agency": r.agency, "agency_id": agency_id, "year": r.year})
+    return p
+
+
+CROSS_RENDERINGS = [("html", "txt"), ("txt", "gbk"), ("gbk", "docx"), ("docx", "pdf"), ("pdf", "html")]
+
+
+@pytest.mark.parametrize("last, this", CROSS_RENDERINGS, ids=[f"{a}-{b}" for a, b in CROSS_RENDERINGS])
+def test_table_copy_is_found_whatever_the_two_renderings(db, last, this):
+    """The generator's copy (copy_previous: every cell as printed last year) rendered in another format than
+    last year's report: equal digests on values, XY_COPY fires on the tables; the honest next year of the same
+    agency, in the same two renderings, is no copy."""
+    r22 = make_report(11, "测试县水利局", 2022)
+    copy = make_report(11, "测试县水利局", 2023, ("copy_previous",), prev=r22)
+    honest = make_report(11, "测试县林业局", 2023, prev=make_report(11, "测试县林业局", 2022))
+    prev_honest = make_report(11, "测试县林业局", 2022)
+    _write(db, "r1", frames.build([_render(r22, last, "C1"), _render(copy, this, "C1"),
+                                   _render(prev_honest, last, "C2"), _render(honest, this, "C2")]))
+    f = _findings(db, "XY_COPY")
+    assert f[f.status == "fail"].agency_id.tolist() == ["C1"], f.message.tolist()
+    assert "逐格相同" in f.message[0] and "正文" not in f.message[0]
+    assert query(db, "SELECT DISTINCT digest_version FROM panel_inputs").digest_version.tolist() == [2]
+
+
+def test_digests_of_rows_written_before_0008_are_recomputed_not_compared(db):
+    """A panel_inputs row written before migration 0008 (digest_version NULL, the raw-text digest) is never
+    compared with a digest on values: the run that reads it recomputes it, and the copy is found."""
+    r22 = make_report(12, "测试县交通局", 2022)
+    r23 = make_report(12, "测试县交通局", 2023, ("copy_previous",), prev=r22)
+    _write(db, "r1", frames.build([_render(r22, "html", "V")]))
+    from gongkai.warehouse.write import publishing
+    with publishing(db) as con:
+        good = con.execute("SELECT cells_digest FROM panel_inputs").fetchall()[0][0]
+        con.execute("UPDATE panel_inputs SET digest_version = NULL, cells_digest = 'f00dfeedf00dfeed'")
+    _write(db, "r2", frames.build([_render(r23, "gbk", "V")]), minutes=1)
+    f = _findings(db, "XY_COPY")
+    assert len(f) == 1 and "逐格相同" in f.message[0]
+    got = query(db, "SELECT DISTINCT cells_digest, digest_version FROM panel_inputs")
+    assert got.values.tolist() == [[good, 2]]

@@ -85,9 +85,11 @@ def test_rules_lists_every_rule_in_chinese_and_english():
     proc = _run(["rules", "--format", "csv"], cwd=ROOT, timeout=60)
     assert proc.returncode == 0, shown_proc(proc)
     lines = proc.stdout.strip().splitlines()
-    assert lines[0] == "rule_id,family,severity,engine,title_zh,title_en", shown_proc(proc)
+    assert lines[0] == "rule_id,family,severity,responsibility,engine,title_zh,title_en", shown_proc(proc)
     ids = {line.split(",")[0] for line in lines[1:]}
-    assert {"PARSE_FAILED", "FORMAT_OUTDATED", "SECTION_MISSING", "TABLE_MISSING", "CELL_BLANK", "CELL_NOT_NUMBER",
+    assert {line.split(",")[3] for line in lines[1:] if line.split(",")[1] == "parse"} == {"parser"}
+    assert {line.split(",")[3] for line in lines[1:] if line.split(",")[1] != "parse"} == {"source"}
+    assert {"PARSE_FAILED", "CELL_UNREAD", "FORMAT_OUTDATED", "SECTION_MISSING", "TABLE_MISSING", "CELL_BLANK", "CELL_NOT_NUMBER",
             "CELL_INVALID", "T3_BALANCE", "T3_TOTAL_COLUMN", "T3_OUTCOME_SUM", "T4_TOTAL"} <= ids
 
 

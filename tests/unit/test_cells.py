@@ -57,3 +57,26 @@ def test_classify_never_raises_and_is_consistent(text):
     semantic, value = classify(text)
     assert semantic in ("number", "blank", "dash", "text")
     assert (value is not None) == (semantic == "number")
+
+
+def test_cell_digest_is_on_values_not_raw_text():
+    """XY_COPY's table digest: the same values printed differently (full-width digits, a thousands separator, a
+    unit, spaces in a text cell) give the same digest; another value, semantic or key does not."""
+    import pandas as pd
+
+    from gongkai.report.fingerprints import DIGEST_VERSION, cells_digests
+
+    def frame(rid, rows):
+        return pd.DataFrame([dict(report_id=rid, table_id="t3", row_key=r, col_key=c, raw=raw, semantic=s, value=v)
+                             for r, c, raw, s, v in rows])
+    a = frame("a", [("granted", "total", "1234", "number", 1234.0), ("granted", "research", "—", "dash", None),
+                    ("new_received", "total", "见 附件", "text", None), ("carried_over", "total", "", "blank", None),
+                    ("denied", "total", None, "unread", None)])
+    b = frame("b", [("granted", "total", "１,２３４件", "number", 1234.0), ("granted", "research", "—", "dash", None),
+                    ("new_received", "total", "见附件", "text", None), ("carried_over", "total", None, "blank", None),
+                    ("denied", "total", None, "unread", None)])
+    c = b.assign(report_id="c", value=[1235.0, None, None, None, None])
+    d = b.assign(report_id="d", raw=["1234", "-", "见附件", None, None])      # another dash glyph
+    got = cells_digests(pd.concat([a, b, c, d], ignore_index=True)).cells_digest
+    assert DIGEST_VERSION == 2
+    assert got["a"] == got["b"] and got["c"] != got["a"] and got["d"] != got["a"]

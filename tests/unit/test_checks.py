@@ -21,12 +21,12 @@ from gongkai.checks import (
 from gongkai.checks.identities import declared
 from gongkai.checks.suites import committed_dir
 from gongkai.form import template
-from gongkai.form.cells import classify
+from gongkai.form.cells import UNREAD, classify
 from gongkai.report.batch import build
 from gongkai.report.model import Cell, ParsedReport, Section
 
 CHECKED_RULES = [
-    "FORMAT_OUTDATED", "SECTION_MISSING", "TABLE_MISSING", "CELL_BLANK", "CELL_NOT_NUMBER", "CELL_INVALID",
+    "CELL_UNREAD", "FORMAT_OUTDATED", "SECTION_MISSING", "TABLE_MISSING", "CELL_BLANK", "CELL_NOT_NUMBER", "CELL_INVALID",
     "T3_BALANCE", "T3_TOTAL_COLUMN", "T3_OUTCOME_SUM", "T4_TOTAL",
 ]
 SUITES = ("t3_rows", "t3_columns", "t4_cases")
@@ -64,13 +64,17 @@ def raw_of(v: float) -> str:
 
 def make_report(report_id: str, version: str = "2021", year: int = 2022, overrides: dict | None = None,
                 missing_tables: tuple[str, ...] = (), missing_sections: tuple[int, ...] = (),
-                drop_cells: tuple[tuple[str, str, str], ...] = ()) -> ParsedReport:
+                drop_cells: tuple[tuple[str, str, str], ...] = (),
+                unread: tuple[tuple[str, str, str], ...] = ()) -> ParsedReport:
     """overrides: {(table, row, col): raw text (None/'' for blank)}; the semantic comes from classify()."""
     raws = {k: raw_of(v) for k, v in balanced_values(version).items()}
     raws.update(overrides or {})
     cells = []
     for (t, r, c), raw in raws.items():
         if t in missing_tables or (t, r, c) in drop_cells:
+            continue
+        if (t, r, c) in unread:
+            cells.append(Cell(t, r, c, None, UNREAD, None))
             continue
         semantic, value = classify(raw)
         cells.append(Cell(t, r, c, raw if raw else None, semantic, value))
@@ -209,6 +213,31 @@ def test_blank_operand_is_not_assessable_and_a_cell_blank_but_never_a_fail():
     assert rr(res, "a", "T3_BALANCE").tolist()[2:] == [6, 0, 1]
     assert rr(res, "a", "T3_TOTAL_COLUMN").tolist()[2:] == [24, 0, 1]
     assert res.findings[res.findings.rule_id.isin(["T3_OUTCOME_SUM", "T4_TOTAL"])].empty
+
+
+def test_unread_cell_is_cell_unread_and_not_assessable_never_cell_blank():
+    """A cell the parser could not read: CELL_UNREAD (family parse, our misread) at its keys, the identities
+    over it not assessable naming it 「…」未能识别, and nothing against the agency (no CELL_BLANK, no fail)."""
+    key = ("t3", "carried_over", "natural_person")
+    res = run(make_report("a", unread=(key,)))
+    unread = one(res, "CELL_UNREAD")
+    assert keys_of(unread) == key and unread.family == "parse" and unread.severity == "warning"
+    assert unread.message.startswith("表三「二、上年结转政府信息公开申请数量」行「自然人」列未能识别")
+    assert "不是报告单位的问题" in unread.message
+    assert res.findings[res.findings.rule_id.isin(["CELL_BLANK", "CELL_NOT_NUMBER", "CELL_INVALID"])].empty
+    assert (res.findings.status == "fail").sum() == 1  # CELL_UNREAD only
+    bal = one(res, "T3_BALANCE", "not_assessable")
+    assert bal.message == "表三「自然人」列：「二、上年结转政府信息公开申请数量」未能识别，无法核对一+二=三(七)+四"
+    assert "「自然人」未能识别" in one(res, "T3_TOTAL_COLUMN", "not_assessable").message
+    assert rr(res, "a", "CELL_UNREAD").failed == 1
+    assert rr(res, "a", "CELL_BLANK").failed == 0
+
+
+def test_rules_carry_a_responsibility_from_their_family():
+    cat = checks_catalogue()
+    assert set(cat.responsibility) == {"source", "parser"}
+    assert (cat.responsibility.eq("parser") == cat.family.eq("parse")).all()
+    assert set(cat[cat.responsibility == "parser"].rule_id) == {"PARSE_FAILED", "CELL_UNREAD"}
 
 
 def test_not_assessable_names_every_non_numeric_operand_and_absent_cells():
@@ -359,7 +388,8 @@ def test_finding_ids_are_stable_distinct_and_reproducible_in_sql():
 # ------------------------------------------------------------------ catalogue, suites, scale
 def test_rules_catalogue():
     cat = checks_catalogue()
-    assert list(cat.columns) == ["rule_id", "family", "severity", "engine", "title_zh", "title_en", "description"]
+    assert list(cat.columns) == ["rule_id", "family", "severity", "engine", "title_zh", "title_en", "description",
+                                 "responsibility"]
     engines = cat.set_index("rule_id").engine
     assert engines["PARSE_FAILED"] == "parser" and engines["T3_BALANCE"] == "gx" and engines["CELL_BLANK"] == "pandera"
     assert set(CHECKED_RULES) <= set(cat.rule_id)
@@ -403,4 +433,4 @@ def test_scale_2000_reports_and_more_failures_than_gx_lists_by_default():
     assert counts == {("CELL_BLANK", "fail"): 500, ("T3_TOTAL_COLUMN", "not_assessable"): 500,
                       ("T3_OUTCOME_SUM", "not_assessable"): 500, ("T4_TOTAL", "fail"): 500}
     assert res.findings.finding_id.is_unique
-    assert len(res.rule_results) == 2000 * 11
+    assert len(res.rule_results) == 2000 * 12

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 from support import invoke, shown
 
-from gongkai.checks import CheckResult, rules_catalogue
+from gongkai.checks import CheckResult
+from gongkai.checks import catalogue as checks_catalogue
 from gongkai.report import batch as frames
 from gongkai.report.model import Cell, ParsedReport, Section
 from gongkai.warehouse import ReadOnlyViolation, SqlRefused, check_sql, connect_readonly, query
@@ -35,7 +36,7 @@ def _warehouse(db: Path, *tags: str) -> Path:
     """A small warehouse written by the real writer."""
     run = RunRecord(f"run-{db.stem}", None, T0, "harvest", len(tags), len(tags))
     reps = [_report(t) for t in tags]
-    write_run(db, run, frames.build(reps), CheckResult(pd.DataFrame(), pd.DataFrame(), rules_catalogue()))
+    write_run(db, run, frames.build(reps), CheckResult(pd.DataFrame(), pd.DataFrame(), checks_catalogue()))
     return db
 
 
@@ -209,7 +210,7 @@ def test_dashboard_use_a_read_only_connection_per_request(two):
     try:
         run = RunRecord("run-2", None, T0, "harvest", 1, 1)
         write_run(db, run, frames.build([_report("c")]),
-                  CheckResult(pd.DataFrame(), pd.DataFrame(), rules_catalogue()))
+                  CheckResult(pd.DataFrame(), pd.DataFrame(), checks_catalogue()))
         assert held.execute("SELECT count(*) FROM reports").fetchone()[0] == 2  # the version it opened
         assert query(db, "SELECT count(*) FROM reports").rows == [(3,)]        # the next request: the new one
     finally:

@@ -13,7 +13,7 @@ from gongkai.checks.rules import AUDIT_CHECKS, MODULES, RULES
 from gongkai.report.batch import build
 from gongkai.schemas import cells as schemas
 
-ORDER = ["PARSE_FAILED", "FORMAT_OUTDATED", "SECTION_MISSING", "TABLE_MISSING", "CELL_BLANK", "CELL_NOT_NUMBER",
+ORDER = ["PARSE_FAILED", "CELL_UNREAD", "FORMAT_OUTDATED", "SECTION_MISSING", "TABLE_MISSING", "CELL_BLANK", "CELL_NOT_NUMBER",
          "CELL_INVALID", "T3_BALANCE", "T3_TOTAL_COLUMN", "T3_OUTCOME_SUM", "T4_TOTAL"]
 
 
@@ -28,7 +28,7 @@ def _check_names(model: type[pa.DataFrameModel]) -> set[str]:
 def test_catalogue_is_the_modules_then_the_identities_in_order():
     cat = catalogue()
     assert list(cat.columns) == CATALOGUE_COLUMNS == [
-        "rule_id", "family", "severity", "engine", "title_zh", "title_en", "description"]
+        "rule_id", "family", "severity", "engine", "title_zh", "title_en", "description", "responsibility"]
     assert cat.rule_id.tolist() == ORDER
     assert (cat.dtypes == "string").all()
     assert not set(cat.rule_id) & {"XY_CARRY_OVER", "XY_T2_STOCK", "XY_COPY", "TEXT_TABLE", "YEAR_MISMATCH"}
@@ -49,9 +49,9 @@ def test_each_module_declares_its_rule_and_the_checks_it_reads(module):
 
 
 def test_audit_checks_are_the_checks_the_modules_read():
-    assert AUDIT_CHECKS == {"not_blank", "not_dash_or_text", "count_non_negative", "count_integral",
+    assert AUDIT_CHECKS == {"not_blank", "not_unread", "not_dash_or_text", "count_non_negative", "count_integral",
                             "section_present", "table_present", "format_current", "layout_current"}
-    assert [r.rule.rule_id for r in RULES] == ORDER[:7]
+    assert [r.rule.rule_id for r in RULES] == ORDER[:8]
 
 
 def test_each_module_evaluates_its_own_rule_over_the_batch():

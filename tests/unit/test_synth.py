@@ -461,3 +461,15 @@ def test_write_corpus_renderings(tmp_path):
     assert len(files) == 100 * 2 * 4
     with pytest.raises(ValueError):
         write_corpus(tmp_path / "x", 1, [2022], renderings=("xlsx",))
+
+
+def test_fullwidth_cells_change_the_printed_digits_not_the_values():
+    from gongkai.report.read import parse_bytes
+    from gongkai.synth import make_report, render_html
+    r = make_report(11, "测试县水利局", 2022)
+    a = parse_bytes("a.html", render_html(r))
+    b = parse_bytes("b.html", render_html(r, portal=True, encoding="gbk", fullwidth_cells=True))
+    va = {(c.table_id, c.row_key, c.col_key): (c.semantic, c.value) for c in a.cells}
+    vb = {(c.table_id, c.row_key, c.col_key): (c.semantic, c.value) for c in b.cells}
+    assert va == vb
+    assert any(c.raw and "１" in c.raw for c in b.cells)

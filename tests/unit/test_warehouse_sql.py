@@ -124,7 +124,9 @@ def test_query_returns_a_light_result(db):
 def test_panel_catalogue_is_declared_by_the_rule_files():
     cat = panel.catalogue()
     assert cat.rule_id.tolist() == ["XY_CARRY_OVER", "XY_T2_STOCK", "XY_COPY", "TEXT_TABLE", "YEAR_MISMATCH"]
-    assert list(cat.columns) == ["rule_id", "family", "severity", "engine", "title_zh", "title_en", "description"]
+    assert list(cat.columns) == ["rule_id", "family", "severity", "engine", "title_zh", "title_en", "description",
+                                 "responsibility"]
+    assert set(cat.responsibility) == {"source"}
     assert (cat.engine == "sql").all() and cat.notna().all().all()
     assert cat.set_index("rule_id").loc["XY_CARRY_OVER", "severity"] == "error"
 
@@ -185,3 +187,66 @@ def test_migrations_change_tables_only():
             continue
         code = "\n".join(line.split("--", 1)[0] for line in entry.read_text(encoding="utf-8").splitlines())
         assert not re.search(r"\bCOMMENT\s+ON\b|\bCREATE\s+(OR\s+REPLACE\s+)?VIEW\b", code, re.I), entry.name
+
+
+def test_migration_0007_turns_unread_blanks_of_partial_reports_into_unread(db):
+    """A warehouse made by migrations 0001–0006: in a `partial` report a `blank` cell with raw NULL was a cell
+    the parser could not read → `unread`, its CELL_BLANK resolved (kept, hidden) and a CELL_UNREAD recorded;
+    a cell printed empty (raw ''), the unprinted （六） sub-rows of a mixed partial report and a blank with raw
+    NULL in a `parsed` report stay blank. rules gain responsibility; scorecards count the parser apart."""
+    from gongkai.findings import finding_ids
+    con = duckdb.connect(str(db), config={"storage_compatibility_version": "v1.0.0"})
+    for m in migrate.available():
+        if m.version <= 6:
+            con.execute(m.sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [m.version, m.name])
+    for rid, status, layout in (("part", "partial", "2021"), ("mix", "partial", "mixed"), ("ok", "parsed", "2021")):
+        con.execute("INSERT INTO reports (report_id, agency_id, year, format_version, layout, status, is_current,"
+                    " first_run_id) VALUES (?, ?, 2022, '2021', ?, ?, true, 'r0')", [rid, rid, layout, status])
+    cells = [("part", "granted", "natural_person", None), ("part", "granted", "commercial", ""),
+             ("mix", "other_no_fee", "total", None), ("mix", "granted", "total", None),
+             ("ok", "granted", "natural_person", None)]
+    for rid, row, col, raw in cells:
+        con.execute("INSERT INTO cells VALUES (?, 't3', ?, ?, NULL, ?, 'blank')", [rid, row, col, raw])
+        fid = finding_ids([rid], ["CELL_BLANK"], ["t3"], [row], [col])[0]
+        con.execute("INSERT INTO findings (finding_id, run_id, report_id, agency_id, year, rule_id, family, severity,"
+                    " table_id, row_key, col_key, message, status) VALUES (?, 'r0', ?, ?, 2022, 'CELL_BLANK',"
+                    " 'completeness', 'warning', 't3', ?, ?, '表三「x」行「y」列为空白', 'fail')", [fid, rid, rid, row, col])
+    con.execute("INSERT INTO rules VALUES ('CELL_BLANK', 'completeness', 'warning', 'pandera', 'a', 'b', 'c'),"
+                " ('PARSE_FAILED', 'parse', 'error', 'parser', 'a', 'b', 'c')")
+    con.execute("""INSERT INTO panel_inputs VALUES ('part', 2, 0, 'd', 0, 0, [],
+                   [{'key': 't3.granted.natural_person', 'value': NULL, 'semantic': 'blank', 'raw': NULL},
+                    {'key': 't3.granted.commercial', 'value': NULL, 'semantic': 'blank', 'raw': NULL}],
+                   ['t3.granted.natural_person', 't3.granted.commercial'])""")
+    con.close()
+    record_failed_run(db, RunRecord("r1", None, T0, "harvest", 0, 0), "boom")   # any publish migrates
+    got = {(r, c, k): s for r, c, k, s in _query(db, "SELECT report_id, row_key, col_key, semantic FROM cells").rows}
+    assert got == {("part", "granted", "natural_person"): "unread", ("part", "granted", "commercial"): "blank",
+                   ("mix", "other_no_fee", "total"): "blank", ("mix", "granted", "total"): "unread",
+                   ("ok", "granted", "natural_person"): "blank"}
+    f = query(db, "SELECT report_id, rule_id, row_key, col_key, resolved_run_id, family, message, finding_id"
+                  " FROM findings ORDER BY report_id, rule_id, row_key, col_key")
+    blank = f[f.rule_id == "CELL_BLANK"]
+    assert len(blank) == 5   # resolved, never deleted
+    resolved = set(zip(blank.report_id[blank.resolved_run_id.notna()], blank.col_key[blank.resolved_run_id.notna()]))
+    assert resolved == {("part", "natural_person"), ("mix", "total")}
+    assert set(blank.resolved_run_id.dropna()) == {"migration:0007"}
+    unread = f[f.rule_id == "CELL_UNREAD"]
+    assert set(zip(unread.report_id, unread.row_key, unread.col_key)) == {
+        ("part", "granted", "natural_person"), ("mix", "granted", "total")}
+    assert (unread.family == "parse").all() and unread.resolved_run_id.isna().all()
+    assert unread.message.str.startswith("表三「x」行「y」列未能识别").all()
+    for r in unread.itertuples():   # the finding id the checks would give it
+        assert r.finding_id == finding_ids([r.report_id], ["CELL_UNREAD"], ["t3"], [r.row_key], [r.col_key])[0]
+    current = query(db, "SELECT report_id, rule_id FROM findings_current WHERE rule_id = 'CELL_BLANK'")
+    assert sorted(current.report_id) == ["mix", "ok", "part"]   # the printed-empty, sub-row and parsed blanks
+    sc = query(db, "SELECT report_id, warnings, parser_warnings FROM report_scorecard ORDER BY report_id")
+    assert sc.to_dict("records") == [{"report_id": "mix", "warnings": 1, "parser_warnings": 1},
+                                     {"report_id": "ok", "warnings": 1, "parser_warnings": 0},
+                                     {"report_id": "part", "warnings": 1, "parser_warnings": 1}]
+    assert "parser_warnings" in set(query(db, "SELECT * FROM agency_year").columns)
+    resp = dict(_query(db, "SELECT rule_id, responsibility FROM rules").rows)
+    assert resp["CELL_BLANK"] == "source" and resp["PARSE_FAILED"] == "parser"
+    panel_cells = _query(db, "SELECT panel_cells FROM panel_inputs").rows[0][0]
+    assert [(c["key"], c["semantic"]) for c in panel_cells] == [
+        ("t3.granted.natural_person", "unread"), ("t3.granted.commercial", "blank")]

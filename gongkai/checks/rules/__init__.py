@@ -18,6 +18,7 @@ from gongkai.checks.rules import (
     cell_blank,
     cell_invalid,
     cell_not_number,
+    cell_unread,
     format_outdated,
     parse_failed,
     section_missing,
@@ -26,7 +27,7 @@ from gongkai.checks.rules import (
 from gongkai.findings import Counts, Part
 
 MODULES: tuple[ModuleType, ...] = (
-    parse_failed, format_outdated, section_missing, table_missing, cell_blank, cell_not_number, cell_invalid,
+    parse_failed, cell_unread, format_outdated, section_missing, table_missing, cell_blank, cell_not_number, cell_invalid,
 )
 
 

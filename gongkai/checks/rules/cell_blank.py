@@ -17,8 +17,8 @@ RULE = Rule(
     title_zh="单元格空白",
     title_en="Cell printed blank",
     description=(
-        "A cell of the national table was printed blank (or its row was not printed). Blank is not "
-        "zero: identities using it are not assessable."
+        "A cell of the national table found and printed blank. Blank is not zero: identities using it "
+        "are not assessable. A cell the parser could not read is CELL_UNREAD, never CELL_BLANK."
     ),
 )
 CHECKS = ("not_blank",)

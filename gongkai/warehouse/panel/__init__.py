@@ -69,7 +69,7 @@ PARAMS: dict[str, object] = {
 @cache
 def catalogue() -> pd.DataFrame:
     """The catalogue rows of the panel rules (rule_id, family, severity, engine, title_zh, title_en,
-    description), from the headers of their SQL files, in catalogue order."""
+    description, responsibility), from the headers of their SQL files, in catalogue order."""
     return pd.DataFrame([catalogue_row(sql_file("rules", r.file)) for r in RULES], columns=CATALOGUE_COLUMNS)
 
 

@@ -14,11 +14,12 @@ from types import SimpleNamespace
 import duckdb
 import pandas as pd
 
-from gongkai.report.fingerprints import fingerprints_frame
+from gongkai.report.fingerprints import DIGEST_VERSION, fingerprints_frame
 from gongkai.warehouse.panel.sqlfiles import sql_file
 
 T3_APPLICANTS = ("natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org", "total")
 T2_STOCK_ROWS = ("regulations", "normative_docs")
+DIGEST = {"digest_version": DIGEST_VERSION}   # the cells_digest definition rows are written with / must have
 
 
 @dataclass(frozen=True)
@@ -55,15 +56,16 @@ def insert_panel_inputs(con: duckdb.DuckDBPyConnection, fp: pd.DataFrame, cells:
         return
     con.register("panel_inputs_fp", fp)
     con.execute(f"CREATE OR REPLACE TEMP VIEW panel_inputs_cells AS SELECT * FROM {cells}")
-    sql_file("panel", "inputs").execute(con, {}, prefix="INSERT INTO panel_inputs BY NAME\n")
+    sql_file("panel", "inputs").execute(con, DIGEST, prefix="INSERT INTO panel_inputs BY NAME\n")
     con.execute("DROP VIEW panel_inputs_cells")
     con.unregister("panel_inputs_fp")
 
 
 def refresh_stale(con: duckdb.DuckDBPyConnection) -> int:
     """Recompute, from sections and cells, the panel inputs of the reports this run reads whose row is
-    missing or lacks an operand key (sql/panel/stale_inputs.sql). Returns how many were recomputed."""
-    stale = [r for (r,) in sql_file("panel", "stale_inputs").execute(con, {}).fetchall()]
+    missing, lacks an operand key or holds a digest of another DIGEST_VERSION (sql/panel/stale_inputs.sql).
+    Returns how many were recomputed."""
+    stale = [r for (r,) in sql_file("panel", "stale_inputs").execute(con, DIGEST).fetchall()]
     if not stale:
         return 0
     con.register("panel_stale", pd.DataFrame({"report_id": pd.array(stale, dtype="string")}))

@@ -2,7 +2,7 @@
 catalogue entry each rule file declares in its header.
 
 A rule file `sql/rules/<rule>.sql` opens with `-- key: value` lines (rule_id, family, severity, engine,
-title_zh, title_en, description), then a `--` line, then its documentation and one SELECT (import CTEs →
+responsibility — 'source', or 'parser' for the parse family —, title_zh, title_en, description), then a `--` line, then its documentation and one SELECT (import CTEs →
 logic → final) yielding report_id, table_id, row_key, col_key, expected, observed, message, status
 (status NULL = evaluated and passed). `sql/panel/<name>.sql` files hold the relations the rules read.
 Parameters are DuckDB named parameters (`$tol`); only those a file uses are bound.
@@ -19,7 +19,8 @@ from typing import Any
 
 import duckdb
 
-CATALOGUE_COLUMNS = ["rule_id", "family", "severity", "engine", "title_zh", "title_en", "description"]
+CATALOGUE_COLUMNS = ["rule_id", "family", "severity", "engine", "title_zh", "title_en", "description",
+                     "responsibility"]
 _HEADER = re.compile(r"^-- (\w+): (.*)$")
 _PARAM = re.compile(r"\$(\w+)")
 _COMMENT = re.compile(r"--[^\n]*")
@@ -64,4 +65,8 @@ def catalogue_row(rule: SqlFile) -> dict[str, str]:
     missing = [c for c in CATALOGUE_COLUMNS if c not in head]
     if missing:
         raise ValueError(f"sql/rules/{rule.name}.sql header lacks {', '.join(missing)}")
+    expected = "parser" if head["family"] == "parse" else "source"
+    if head["responsibility"] != expected:
+        raise ValueError(f"sql/rules/{rule.name}.sql: responsibility {head['responsibility']!r} for family "
+                         f"{head['family']!r} (expected {expected!r})")
     return {c: head[c] for c in CATALOGUE_COLUMNS}

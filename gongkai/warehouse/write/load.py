@@ -39,7 +39,7 @@ from gongkai.warehouse.write.runs import RunRecord, RunSummary, insert_run
 FINDING_COLUMNS = ["finding_id", "report_id", "rule_id", "family", "severity", "table_id", "row_key", "col_key",
                    "expected", "observed", "message", "status"]
 RULE_RESULT_COLUMNS = ["report_id", "rule_id", "evaluated", "failed", "not_assessable"]
-RULE_COLUMNS = ["rule_id", "family", "severity", "engine", "title_zh", "title_en", "description"]
+RULE_COLUMNS = ["rule_id", "family", "severity", "engine", "title_zh", "title_en", "description", "responsibility"]
 
 
 class ChecksResult(Protocol):

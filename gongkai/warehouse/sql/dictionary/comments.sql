@@ -69,13 +69,14 @@ COMMENT ON COLUMN cells.row_key IS 'Canonical row key of the national template (
 COMMENT ON COLUMN cells.col_key IS 'Canonical column key of the national template.';
 COMMENT ON COLUMN cells.value IS 'Normalised number as printed, in the unit the form prints: 件 (pieces) for counts, 万元 (10,000 yuan) for 表二 row fees column amount; set only when semantic = ''number''. Blank is never zero.';
 COMMENT ON COLUMN cells.raw IS 'Text as printed; NULL when nothing was printed.';
-COMMENT ON COLUMN cells.semantic IS '''number'', ''blank'' (nothing printed), ''dash'' (—, -, /, 无 …) or ''text''.';
+COMMENT ON COLUMN cells.semantic IS '''number'', ''blank'' (found and printed empty), ''dash'' (—, -, /, 无 …), ''text'', or ''unread'' (the table was found but the parser could not attribute a value to this cell: our misread, raw and value NULL, never reported against the agency — CELL_UNREAD).';
 
 -- rules
 COMMENT ON TABLE rules IS 'The audit rules (DESIGN §6), rewritten on every run: the checks'' catalogue (gongkai.checks) and the SQL panel rules (headers of gongkai/warehouse/sql/rules/*.sql).';
 COMMENT ON COLUMN rules.rule_id IS 'Rule identifier, e.g. T3_BALANCE (key).';
 COMMENT ON COLUMN rules.family IS 'parse, format, completeness, balance, cross_year, text_table or plausibility.';
 COMMENT ON COLUMN rules.severity IS '''error'' or ''warning''.';
+COMMENT ON COLUMN rules.responsibility IS 'Whom a failure is counted against: ''source'' (the agency''s report) or ''parser'' (the parse family: our failure to read it; counted apart in the scorecards).';
 COMMENT ON COLUMN rules.engine IS 'What evaluates the rule: ''pandera'', ''gx'', ''sql'' or ''parser''.';
 COMMENT ON COLUMN rules.title_zh IS 'Short title in Chinese.';
 COMMENT ON COLUMN rules.title_en IS 'Short title in English.';
@@ -99,7 +100,7 @@ COMMENT ON COLUMN findings.expected IS 'Expected number (e.g. the sum the identi
 COMMENT ON COLUMN findings.observed IS 'Observed number (e.g. the printed total), in the same unit; for XY_COPY the narrative''s 3-gram Jaccard similarity (0–1, 4 decimals); NULL when the rule has none.';
 COMMENT ON COLUMN findings.message IS 'Explanation in Chinese for the inspector.';
 COMMENT ON COLUMN findings.status IS '''fail'' (rule violated) or ''not_assessable'' (an operand was blank, a dash or text, so pass/fail cannot be decided).';
-COMMENT ON COLUMN findings.resolved_run_id IS 'Run whose re-evaluation no longer produced this cross-year finding (runs.run_id); NULL while it holds. Resolved findings are hidden from findings_current and report_scorecard.';
+COMMENT ON COLUMN findings.resolved_run_id IS 'Run whose re-evaluation no longer produced this cross-year finding (runs.run_id), or ''migration:0007'' for a CELL_BLANK that migration turned into CELL_UNREAD; NULL while it holds. Resolved findings are hidden from findings_current and report_scorecard.';
 
 -- rule_results
 COMMENT ON TABLE rule_results IS 'How often each rule was evaluated on each report; key (run_id, report_id, rule_id). A row is added when a (report, rule) result is new or changed, so the latest row per (report_id, rule_id) is the current result. Distinguishes checked-and-clean from not checked.';
@@ -131,7 +132,8 @@ COMMENT ON TABLE panel_inputs IS 'Per parsed report, what the panel rules read (
 COMMENT ON COLUMN panel_inputs.report_id IS 'Report (reports.report_id, key).';
 COMMENT ON COLUMN panel_inputs.cells IS 'Number of cells of its tables (cells rows).';
 COMMENT ON COLUMN panel_inputs.nonzero_cells IS 'Cells holding a non-zero number (identical tables count as copied only with at least 5).';
-COMMENT ON COLUMN panel_inputs.cells_digest IS 'Order-independent digest of every cell (table, row, column, semantic, raw text): sum mod 2^64 of a keyed SipHash per cell, 16 hex digits; equal digests = identical printed tables. NULL without cells.';
+COMMENT ON COLUMN panel_inputs.cells_digest IS 'Order-independent digest of every cell''s value (table, row, column, semantic, and the normalised number, or the NFKC text without whitespace of a dash or text cell): sum mod 2^64 of a keyed SipHash per cell, 16 hex digits; equal digests = the same tables whatever the rendering (HTML, text dump, GBK page with full-width digits, DOCX, PDF). NULL without cells.';
+COMMENT ON COLUMN panel_inputs.digest_version IS 'Definition of cells_digest (gongkai.report.fingerprints.DIGEST_VERSION): 2 = on values; NULL = the raw-text digest of rows written before migration 0008, recomputed when a run reads the row, never compared with a digest of another version.';
 COMMENT ON COLUMN panel_inputs.text_chars IS 'Length of the narrative (sections 一…六 joined, whitespace removed).';
 COMMENT ON COLUMN panel_inputs.text_grams IS 'Distinct character 3-grams of the narrative (counted by 32-bit hash): J(A, B) ≤ min/max of two counts, so pairs of very different size are not compared.';
 COMMENT ON COLUMN panel_inputs.text_sketch IS 'The 64 smallest distinct 32-bit hashes of the narrative''s character 3-grams (bottom-k sketch; the share of hashes two reports have in common preselects pairs for the exact Jaccard similarity).';

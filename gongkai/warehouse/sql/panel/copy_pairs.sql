@@ -1,4 +1,5 @@
--- panel_copy: per pair with a previous year, what XY_COPY decides on — identical tables (by cell digest,
+-- panel_copy: per pair with a previous year, what XY_COPY decides on — identical tables (by cell digest of
+-- the same definition, digest_version: on values, whatever the two renderings;
 -- at least $copy_min_nonzero non-zero numbers) and whether the narratives are candidates for the exact
 -- text comparison: both at least $copy_min_chars characters, 3-gram counts within $grams_bound of each
 -- other (J(A, B) ≤ min/max), and at least $sketch_candidate of their bottom-k sketches shared. jaccard is
@@ -6,7 +7,7 @@
 WITH pairs AS (
     SELECT p.report_id, p.prev_id, p.prev_year, p.has_t2, p.has_t3, p.has_t4, f.nonzero_cells, f.cells,
            f.cells > 0 AND f.nonzero_cells >= $copy_min_nonzero AND f.cells_digest = g.cells_digest
-               AND f.cells = g.cells AS same_tables,
+               AND f.cells = g.cells AND f.digest_version = g.digest_version AS same_tables,
            f.text_chars >= $copy_min_chars AND g.text_chars >= $copy_min_chars
                AND least(f.text_grams, g.text_grams) >= $grams_bound * greatest(f.text_grams, g.text_grams)
                AS texts_comparable,

@@ -1,6 +1,7 @@
 -- The panel_inputs rows of the reports in panel_inputs_fp (fingerprints, gongkai.report.fingerprints)
 -- that are loaded and have none yet: the fingerprints and the report's cross-year operands, taken from
--- panel_inputs_cells (the batch's cells, or the cells table when recomputing), named by key.
+-- panel_inputs_cells (the batch's cells, or the cells table when recomputing), named by key; digest_version
+-- = the definition of cells_digest ($digest_version, gongkai.report.fingerprints.DIGEST_VERSION).
 WITH wanted AS (
     SELECT i.report_id, i.cells, i.nonzero_cells, i.cells_digest, i.text_chars, i.text_grams, i.text_sketch
     FROM panel_inputs_fp AS i
@@ -24,6 +25,7 @@ per_report AS (
 )
 SELECT w.report_id, w.cells, w.nonzero_cells, w.cells_digest, w.text_chars, w.text_grams,
        CAST(w.text_sketch AS UINTEGER[]) AS text_sketch, coalesce(p.panel_cells, []) AS panel_cells,
-       (SELECT list(key ORDER BY key) FROM lookup_operands) AS panel_keys
+       (SELECT list(key ORDER BY key) FROM lookup_operands) AS panel_keys,
+       CAST($digest_version AS INTEGER) AS digest_version
 FROM wanted AS w
 LEFT JOIN per_report AS p ON p.report_id = w.report_id

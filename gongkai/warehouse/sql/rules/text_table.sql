@@ -2,6 +2,7 @@
 -- family: text_table
 -- severity: warning
 -- engine: sql
+-- responsibility: source
 -- title_zh: 正文数字与表格不一致
 -- title_en: Number in the text contradicts the table
 -- description: A number stated in sections 一 or 六 (received, carried over, processed, carried forward, granted, review and litigation counts, incl. 未收到…申请 / 未发生…行政复议 as zero) differs from the table; the finding quotes the sentence.

@@ -2,6 +2,7 @@
 -- family: cross_year
 -- severity: error
 -- engine: sql
+-- responsibility: source
 -- title_zh: 上年结转与上年度结转下年度不一致
 -- title_en: Carried over ≠ last year's carried forward
 -- description: 表三 二、上年结转 of year Y ≠ 四、结转下年度继续办理 of the same agency's current report for year Y−1, per column (col_key); holds across the 2020→2021 format change.

@@ -2,12 +2,15 @@
 -- family: plausibility
 -- severity: warning
 -- engine: sql
+-- responsibility: source
 -- title_zh: 与上年度报告雷同
 -- title_en: Report copied from the previous year
 -- description: Tables identical to the same agency's previous-year report, or narrative text near-identical above the documented threshold (雷同, named by the national notice as a ground for accountability).
 --
 -- The report repeats last year's (雷同), finding at (NULL, NULL, NULL), when every printed cell of 表二/三/四
--- equals last year's (same keys, raw text and semantic: equal cell digests) and at least
+-- equals last year's (same keys, semantic and value — the normalised number, or the normalised text of a
+-- dash or text cell —: equal cell digests of the same digest_version, whatever the two years' renderings:
+-- HTML one year, a text dump or a GBK page with full-width digits the next) and at least
 -- $copy_min_nonzero (5) of them are non-zero numbers (an agency with nothing to report prints the same
 -- all-zero tables every year: that alone is not a copy), or when the narratives (sections 一…六,
 -- whitespace removed, digits as ASCII) both have ≥ $copy_min_chars (200) characters and a character

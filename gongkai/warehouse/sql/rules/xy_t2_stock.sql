@@ -2,6 +2,7 @@
 -- family: cross_year
 -- severity: warning
 -- engine: sql
+-- responsibility: source
 -- title_zh: 现行有效件数与上年及本年增减不符
 -- title_en: In-force count ≠ last year's + issued − repealed
 -- description: 表二 现行有效件数 (Y) ≠ 现行有效件数 (Y−1) + 本年制发件数 (Y) − 本年废止件数 (Y), for 规章 and 行政规范性文件 (row_key).

@@ -2,6 +2,7 @@
 -- family: format
 -- severity: warning
 -- engine: sql
+-- responsibility: source
 -- title_zh: 报告年度与正文统计年度不一致
 -- title_en: Filed year ≠ the year the text reports on
 -- description: The year the report is filed under (title or manifest) differs from the year its own text reports on (统计时限/本年度 statements).

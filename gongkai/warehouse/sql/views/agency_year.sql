@@ -20,7 +20,7 @@ SELECT
     v.reports,
     c.report_id AS current_report_id,
     s.status, s.format_version, s.layout,
-    s.errors, s.warnings, s.not_assessable
+    s.errors, s.warnings, s.not_assessable, s.parser_errors, s.parser_warnings
 FROM current_reports AS c
 JOIN versions AS v ON v.agency_id = c.agency_id AND v.year = c.year
 JOIN report_scorecard AS s ON s.report_id = c.report_id;
@@ -36,6 +36,8 @@ COMMENT ON COLUMN agency_year.current_report_id IS 'The current version (reports
 COMMENT ON COLUMN agency_year.status IS 'Parse status of the current version.';
 COMMENT ON COLUMN agency_year.format_version IS 'Template followed by the current version.';
 COMMENT ON COLUMN agency_year.layout IS 'How the current version''s tables are laid out: 2021, 2019, mixed or unknown.';
-COMMENT ON COLUMN agency_year.errors IS 'Error findings of the current version (not dismissed).';
-COMMENT ON COLUMN agency_year.warnings IS 'Warning findings of the current version (not dismissed).';
+COMMENT ON COLUMN agency_year.errors IS 'Error findings against the agency (responsibility source) of the current version (not dismissed).';
+COMMENT ON COLUMN agency_year.warnings IS 'Warning findings against the agency (responsibility source) of the current version (not dismissed).';
+COMMENT ON COLUMN agency_year.parser_errors IS 'Error findings of the current version that are our failure to read it (responsibility parser), not dismissed.';
+COMMENT ON COLUMN agency_year.parser_warnings IS 'Warning findings of the current version that are our misread (responsibility parser, e.g. CELL_UNREAD), not dismissed.';
 COMMENT ON COLUMN agency_year.not_assessable IS 'Not-assessable findings of the current version (not dismissed).';

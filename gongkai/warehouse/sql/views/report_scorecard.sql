@@ -9,20 +9,28 @@ WITH current_reports AS (
     WHERE is_current
 ),
 finding_counts AS (
-    -- dismissed findings are not counted as errors, warnings or not-assessable; resolved ones not at all
+    -- dismissed findings are not counted as errors, warnings or not-assessable; resolved ones not at all.
+    -- Findings of rules whose responsibility is 'parser' (the parse family: our misread) are counted apart
+    -- (parser_errors, parser_warnings), never in the agency's errors and warnings.
     SELECT
         f.report_id,
-        count(*) FILTER (WHERE f.status = 'fail' AND f.severity = 'error'
+        count(*) FILTER (WHERE f.status = 'fail' AND f.severity = 'error' AND NOT p.parser
                            AND v.decision IS DISTINCT FROM 'dismissed')   AS errors,
-        count(*) FILTER (WHERE f.status = 'fail' AND f.severity = 'warning'
+        count(*) FILTER (WHERE f.status = 'fail' AND f.severity = 'warning' AND NOT p.parser
                            AND v.decision IS DISTINCT FROM 'dismissed')   AS warnings,
         count(*) FILTER (WHERE f.status = 'not_assessable'
                            AND v.decision IS DISTINCT FROM 'dismissed')   AS not_assessable,
+        count(*) FILTER (WHERE f.status = 'fail' AND f.severity = 'error' AND p.parser
+                           AND v.decision IS DISTINCT FROM 'dismissed')   AS parser_errors,
+        count(*) FILTER (WHERE f.status = 'fail' AND f.severity = 'warning' AND p.parser
+                           AND v.decision IS DISTINCT FROM 'dismissed')   AS parser_warnings,
         count(*) FILTER (WHERE v.decision = 'confirmed')                  AS confirmed,
         count(*) FILTER (WHERE v.decision = 'dismissed')                  AS dismissed
     FROM findings AS f
     JOIN current_reports AS c ON c.report_id = f.report_id
     LEFT JOIN reviews AS v ON v.finding_id = f.finding_id
+    LEFT JOIN rules AS ru ON ru.rule_id = f.rule_id
+    CROSS JOIN LATERAL (SELECT coalesce(ru.responsibility = 'parser', f.family = 'parse', false) AS parser) AS p
     WHERE f.resolved_run_id IS NULL
     GROUP BY f.report_id
 )
@@ -32,12 +40,14 @@ SELECT
     coalesce(n.errors, 0)         AS errors,
     coalesce(n.warnings, 0)       AS warnings,
     coalesce(n.not_assessable, 0) AS not_assessable,
+    coalesce(n.parser_errors, 0)   AS parser_errors,
+    coalesce(n.parser_warnings, 0) AS parser_warnings,
     coalesce(n.confirmed, 0)      AS confirmed,
     coalesce(n.dismissed, 0)      AS dismissed
 FROM current_reports AS r
 LEFT JOIN finding_counts AS n ON n.report_id = r.report_id;
 
-COMMENT ON VIEW report_scorecard IS 'One row per current report version with its finding counts (dismissed findings excluded from errors, warnings, not_assessable; resolved cross-year findings not counted).';
+COMMENT ON VIEW report_scorecard IS 'One row per current report version with its finding counts (dismissed findings excluded from errors, warnings, not_assessable; resolved findings not counted; findings of parser-responsibility rules counted apart in parser_errors, parser_warnings).';
 COMMENT ON COLUMN report_scorecard.report_id IS 'Report (reports.report_id), a current version.';
 COMMENT ON COLUMN report_scorecard.agency_id IS 'Agency id.';
 COMMENT ON COLUMN report_scorecard.agency IS 'Agency name.';
@@ -50,8 +60,10 @@ COMMENT ON COLUMN report_scorecard.layout IS 'How the tables are laid out: 2021,
 COMMENT ON COLUMN report_scorecard.source_format IS 'File format.';
 COMMENT ON COLUMN report_scorecard.source_path IS 'Path of the file in the harvest.';
 COMMENT ON COLUMN report_scorecard.title IS 'Report title.';
-COMMENT ON COLUMN report_scorecard.errors IS 'Failing findings of severity error, not dismissed.';
-COMMENT ON COLUMN report_scorecard.warnings IS 'Failing findings of severity warning, not dismissed.';
-COMMENT ON COLUMN report_scorecard.not_assessable IS 'Not-assessable findings (an operand was blank, a dash or text), not dismissed.';
+COMMENT ON COLUMN report_scorecard.errors IS 'Failing findings of severity error against the agency (rules of responsibility source), not dismissed.';
+COMMENT ON COLUMN report_scorecard.warnings IS 'Failing findings of severity warning against the agency (rules of responsibility source), not dismissed.';
+COMMENT ON COLUMN report_scorecard.parser_errors IS 'Failing findings of severity error that are our failure to read the file (rules of responsibility parser, e.g. PARSE_FAILED), not dismissed; never counted against the agency.';
+COMMENT ON COLUMN report_scorecard.parser_warnings IS 'Failing findings of severity warning that are our misread (rules of responsibility parser, e.g. CELL_UNREAD), not dismissed; never counted against the agency.';
+COMMENT ON COLUMN report_scorecard.not_assessable IS 'Not-assessable findings (an operand was blank, unread, a dash or text), not dismissed.';
 COMMENT ON COLUMN report_scorecard.confirmed IS 'Findings an inspector confirmed.';
 COMMENT ON COLUMN report_scorecard.dismissed IS 'Findings an inspector dismissed.';

@@ -37,7 +37,7 @@ finding_counts AS (
     GROUP BY rule_id
 )
 SELECT
-    r.rule_id, r.family, r.severity, r.title_zh, r.title_en,
+    r.rule_id, r.family, r.severity, r.responsibility, r.title_zh, r.title_en,
     coalesce(rc.reports_evaluated, 0)       AS reports_evaluated,
     coalesce(rc.reports_failing, 0)         AS reports_failing,
     coalesce(rc.reports_not_assessable, 0)  AS reports_not_assessable,
@@ -52,6 +52,7 @@ COMMENT ON VIEW rule_stats IS 'Per rule, over current report versions: how many 
 COMMENT ON COLUMN rule_stats.rule_id IS 'Rule (rules.rule_id).';
 COMMENT ON COLUMN rule_stats.family IS 'Rule family.';
 COMMENT ON COLUMN rule_stats.severity IS '''error'' or ''warning''.';
+COMMENT ON COLUMN rule_stats.responsibility IS '''source'' (findings count against the agency) or ''parser'' (our misread, counted apart).';
 COMMENT ON COLUMN rule_stats.title_zh IS 'Short title in Chinese.';
 COMMENT ON COLUMN rule_stats.title_en IS 'Short title in English.';
 COMMENT ON COLUMN rule_stats.reports_evaluated IS 'Current reports the rule was evaluated on (latest rule_results row has evaluated > 0).';
