@@ -5,6 +5,8 @@ The fifth semantic, `unread` (UNREAD), is never the result of classify: it is wh
 stores for a cell of a found table that the parser could not attribute a value to (row or column not
 recognised, text not located) — our misread, never reported against the agency (raw and value NULL).
 `join_lines(lines)` → one cell's text from its printed lines, never gluing two numbers into one.
+Characters that print nothing (INVISIBLE: zero-width spaces, direction marks, soft hyphens, control
+characters) are ignored, so a printed "0" is a number whatever invisible marks a Word paste left around it.
 Blank is not zero. Full-width digits, thousands separators and a trailing unit are normalised for the
 value; the raw text is stored unchanged by the caller.
 """
@@ -18,6 +20,15 @@ from functools import lru_cache
 UNREAD = "unread"
 SEMANTICS = ("number", "blank", "dash", "text", UNREAD)
 
+# Characters that print nothing: format characters (soft hyphen, zero-width space/joiners, word joiner, BOM,
+# direction marks and embeddings, invisible operators), fillers and variation selectors, and control characters
+# other than whitespace (Word's cell mark \x07 …). Removed before a cell is classified and from parsed HTML text.
+# Whitespace (incl. \x0b, Word's line break) is not in the set: it still separates two numbers.
+INVISIBLE = re.compile(
+    "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
+    "\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
+)
 _SPACE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -31,7 +42,7 @@ def classify(raw: str | None) -> tuple[str, float | None]:
     cells repeat massively across reports — "0", "1", "" …)"""
     if raw is None:
         return "blank", None
-    t = unicodedata.normalize("NFKC", raw).strip(" \t\r\n\u3000\u00a0\u200b\ufeff")
+    t = INVISIBLE.sub("", unicodedata.normalize("NFKC", raw)).strip(" \t\r\n\u3000\u00a0")
     if not t:
         return "blank", None
     if _SPACE.search(t):  # "12 34": digits of two cells run together, or prose — never guess

@@ -33,3 +33,4 @@ class RawDocument:
     blocks: list[Block]
     title_hint: str | None = None  # e.g. HTML <title>
     encoding: str | None = None
+    meta_titles: tuple[str, ...] = ()  # HTML <meta name="ArticleTitle"> / <meta property="og:title">, in that order

@@ -7,7 +7,8 @@ still decodes). The text is re-encoded as UTF-8 and parsed by libxml2's HTML par
 removed before parsing, so no entity declaration (internal or SYSTEM) is ever expanded.
 
 Chrome: script, style, noscript, head, title, iframe, object, form controls, svg… are removed with their
-content (their tails are kept). The page `<title>` is kept in `RawDocument.title_hint`.
+content (their tails are kept). The page `<title>` is kept in `RawDocument.title_hint`, the article title
+named by `<meta name="ArticleTitle">` / `<meta property="og:title">` in `RawDocument.meta_titles`.
 
 Content root (the report inside the portal chrome):
 
@@ -50,7 +51,7 @@ import re
 
 from lxml import etree
 
-from gongkai.form.cells import join_lines
+from gongkai.form.cells import INVISIBLE, join_lines
 from gongkai.parse.decode import decode_text, sniff_html_charset
 from gongkai.parse.document import Block, RawDocument, Table, TCell
 from gongkai.parse.errors import CorruptFile, NotAReport
@@ -76,7 +77,6 @@ _ROW_TAGS = frozenset({"tr"})
 
 _CJK = r"\u2e80-\u2fff\u3001-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff01-\uffee"
 _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\n]*\n[ \t\r\n]*(?=[{_CJK}])")
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPAN = re.compile(r"\s*\+?(\d+)")
 _DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
 
@@ -94,8 +94,8 @@ def _norm(s: str) -> str:
     s = s.strip()
     if not s:
         return s
-    if "\u200b" in s or "\ufeff" in s or "\u00ad" in s or "\u200c" in s or "\u200d" in s or "\u2060" in s:
-        s = _INVISIBLE.sub("", s)
+    if INVISIBLE.search(s):
+        s = INVISIBLE.sub("", s)
     if "\n" in s:
         s = _CJK_BREAK.sub("", s)
     return " ".join(s.split())
@@ -321,6 +321,29 @@ def content_root(body: etree._Element) -> etree._Element:
 
 # --------------------------------------------------------------------------- entry point
 
+_META_TITLES = (("name", "articletitle"), ("property", "og:title"), ("name", "og:title"))
+
+
+def _meta_titles(root: etree._Element) -> tuple[str, ...]:
+    """The article title named by the page's meta tags: ArticleTitle (Chinese government portals' CMS
+    metadata), then og:title. Each distinct non-empty value once, in that order."""
+    found: dict[str, list[str]] = {}
+    for meta in root.iter("meta"):
+        content = meta.get("content")
+        if not content:
+            continue
+        for attr, name in _META_TITLES:
+            if (meta.get(attr) or "").strip().lower() == name:
+                found.setdefault(name, []).append(content)
+    out: list[str] = []
+    for _, name in _META_TITLES:
+        for content in found.get(name, ()):
+            text = _norm(content)
+            if text and text not in out:
+                out.append(text)
+    return tuple(out)
+
+
 def parse_html(data: bytes, path: str) -> RawDocument:
     """Parse one HTML page into paragraphs and table grids (source_format "html")."""
     declared = sniff_html_charset(data[:4096])
@@ -343,6 +366,7 @@ def parse_html(data: bytes, path: str) -> RawDocument:
         raise NotAReport(f"{path}: the HTML page has no content; harvest the page again")
     title_el = root.find(".//title")
     title_hint = _norm(_text(title_el)) if title_el is not None else ""
+    meta_titles = _meta_titles(root)
     etree.strip_elements(root, *_DROP, with_tail=False)
     body = root.find("body")
     if body is None:
@@ -359,4 +383,4 @@ def parse_html(data: bytes, path: str) -> RawDocument:
         _walk(body, blocks)
     if not blocks:
         raise NotAReport(f"{path}: the HTML page has no text; harvest the page that holds the report itself")
-    return RawDocument("html", blocks, title_hint=title_hint or None, encoding=encoding)
+    return RawDocument("html", blocks, title_hint=title_hint or None, encoding=encoding, meta_titles=meta_titles)

@@ -23,6 +23,8 @@ FIRST_NATIONAL_YEAR = 2019  # reports before 2019 use local tables (spec/FORMAT.
 _TITLE_YEAR = re.compile(r"^(?P<pre>.*?)(?P<year>(?:19|20)\d{2})\s*年度?(?P<post>.*)$")
 _PERIOD_YEAR = re.compile(r"统计(?:期限|时限|期|时段)[^0-9]{0,8}((?:19|20)\d{2})\s*年")
 _HINT_SUFFIX = re.compile(r"\s*[-_|—–]+\s*[^-_|—–]*$")
+_RUN_ON = re.compile(r"^(?P<title>.{2,60}?(?:政府信息公开|政务公开|信息公开)(?:工作)?年度报告)(?P<sep>\s*)(?P<rest>\S.*)$")
+_RUN_ON_STARTS = ("根据", "依据", "按照", "依照", "本报告", "本年度报告", "现将", "为", "一、")
 
 
 def _norm(text: str) -> str:
@@ -49,17 +51,68 @@ def split_sections(paras: list[str]) -> tuple[list[Section], int]:
     return sections, (starts[0][0] if starts else len(paras))
 
 
-def find_title(paras: list[str], hint: str | None) -> str | None:
-    """The report title, which may wrap over lines ("五星办事处2021年政府信息公开工作" / "年度报告")."""
+def _cut_run_on(t: str) -> str | None:
+    """The title at the head of a first line that runs on into the text ("…2019年政府信息公开工作年度报告 根据《中华
+    人民共和国政府信息公开条例》…", a Word paste with &nbsp; and no line break), or None."""
+    m = _RUN_ON.match(t)
+    if m and (m.group("sep") or m.group("rest").startswith(_RUN_ON_STARTS)):
+        return m.group("title")
+    return None
+
+
+def _heading_or_first_line(paras: list[str]) -> tuple[str | None, str | None]:
+    """(the title printed as a heading, the title cut from a first line that runs on into the text)."""
     for i, p in enumerate(paras[:12]):
         t = _norm(p)
+        cut = _cut_run_on(t)
+        if cut is not None:
+            return None, cut
         if "报告" in t and len(t) <= 60 and not t.startswith(("根据", "本报告", "本年度报告")):
             if i > 0 and len(t) < 10 and len(_norm(paras[i - 1])) <= 40:
-                return _norm(paras[i - 1]) + t
-            return t
-    if hint:
-        return _HINT_SUFFIX.sub("", _norm(hint)) or None
-    return None
+                return _norm(paras[i - 1]) + t, None
+            return t, None
+    return None, None
+
+
+def _hint_titles(hint: str | None, meta_titles: tuple[str, ...]) -> list[str]:
+    """The page's <title>, ArticleTitle and og:title (site-name suffix removed), those naming both an agency
+    and a year first, otherwise in that order."""
+    out = [_HINT_SUFFIX.sub("", _norm(hint))] if hint else []
+    out += [_HINT_SUFFIX.sub("", _norm(m)) for m in meta_titles]
+    titles = [t for t in dict.fromkeys(out) if t]
+    return sorted(titles, key=lambda t: None in agency_year(t))
+
+
+def find_title(paras: list[str], hint: str | None, meta_titles: tuple[str, ...] = ()) -> str | None:
+    """The report title: the heading, which may wrap over lines ("五星办事处2021年政府信息公开工作" / "年度报告");
+    else the page's <title> (site name suffix removed), ArticleTitle or og:title (the first naming agency and
+    year, else the first); else the first line, cut
+    after 年度报告 when it runs on into the text."""
+    heading, first_line = _heading_or_first_line(paras)
+    candidates = ([heading] if heading else []) + _hint_titles(hint, meta_titles) + ([first_line] if first_line else [])
+    return candidates[0] if candidates else None
+
+
+def title_agency_year(paras: list[str], hint: str | None,
+                      meta_titles: tuple[str, ...] = ()) -> tuple[str | None, str | None, int | None]:
+    """(title, agency, year). The title as `find_title`; agency and year from the title, else from whichever
+    of the other titles (page <title>, ArticleTitle, og:title, the first line) names them — an agency only
+    from a title of the same year."""
+    heading, first_line = _heading_or_first_line(paras)
+    candidates = ([heading] if heading else []) + _hint_titles(hint, meta_titles) + ([first_line] if first_line else [])
+    if not candidates:
+        return None, None, None
+    title = candidates[0]
+    agency, year = agency_year(title)
+    for other in candidates[1:]:
+        if agency is not None and year is not None:
+            break
+        a, y = agency_year(other)
+        if year is None and y is not None:
+            year = y
+        if agency is None and a is not None and (y is None or y == year):
+            agency = a
+    return title, agency, year
 
 
 def agency_year(title: str | None) -> tuple[str | None, int | None]:
@@ -85,8 +138,7 @@ def assemble(raw: RawDocument, report_id: str, path: str) -> ParsedReport:
         raise NotAReport(
             f"{path}: no section headings 一…六 and no table 二/三/四 of the national format found — not an annual report?"
         )
-    title = find_title(paras[: max(first_heading, 1)], raw.title_hint)
-    agency, year = agency_year(title)
+    title, agency, year = title_agency_year(paras[: max(first_heading, 1)], raw.title_hint, raw.meta_titles)
     if year is not None and year < FIRST_NATIONAL_YEAR:
         raise UnsupportedFormat(
             f"{path}: a {year} report predates the national format (国办公开办函〔2019〕60号, used from the 2019 "

@@ -71,15 +71,57 @@ def _portal_value(raw: str | None, colspan: int) -> str:
     return f'<td{a} valign="center">\n      {_PSTYLE}{_SPAN}{escape(raw, False)}</span><span><o:p></o:p></span></p>\n      </td>'
 
 
+_MSO_P = "<p class=MsoNormal align=center style='text-align:center;mso-line-height-rule:exactly'>"
+_MSO_SPAN = "<span lang=EN-US style='font-size:10.5pt;font-family:仿宋_GB2312;mso-bidi-font-family:\"Times New Roman\"'>"
+_NUMERIC = frozenset("0123456789")
+_WORD_PREAMBLE = "根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定，现公布本机关本年度政府信息公开工作年度报告。"
+
+
+def _per_char(text: str) -> str:
+    """One <span> around every character, as a Word paste with mixed run properties writes it."""
+    return "".join(f"{_MSO_SPAN}{escape(ch, False)}</span>" for ch in text)
+
+
+# How a Word/Excel paste wraps a printed number: invisible marks and empty Office elements around it. None
+# of them prints anything, so the cell still reads as the number (the truth is the raw text unchanged).
+_WORD_NUMBER = (
+    lambda v: f"{_MSO_SPAN}{v}</span><span lang=EN-US><o:p></o:p></span>",
+    lambda v: f"{_MSO_SPAN}&#8206;{v}</span><o:p></o:p>",                       # left-to-right mark
+    lambda v: f"{_MSO_SPAN}{v}&#8203;</span><o:p>&nbsp;</o:p>",                 # zero-width space, <o:p>&nbsp;
+    lambda v: f"<span style='mso-spacerun:yes'>&nbsp;</span>{_per_char(v)}&shy;<o:p></o:p>",
+    lambda v: f"{_MSO_SPAN}&#xFEFF;{v}&#x2060;</span><span style='mso-tab-count:1'>\t</span>",
+)
+
+
+def _word_value(raw: str | None, colspan: int, rng: random.Random) -> str:
+    a = _attrs(colspan)
+    if raw is None or not raw.strip():
+        return f"<td{a} width=43 valign=top style='border:solid windowtext 1.0pt'>{_MSO_P}<span lang=EN-US><o:p>&nbsp;</o:p></span></p></td>"
+    xnum = ""
+    if raw and set(raw) <= _NUMERIC:
+        xnum = " x:num" if rng.random() < 0.5 else f' x:num="{raw}"'
+    inner = _WORD_NUMBER[int(rng.random() * len(_WORD_NUMBER))](escape(raw, False)) if xnum else \
+        f"{_MSO_SPAN}{escape(raw, False)}</span><o:p></o:p>"
+    return f"<td{a} width=43 valign=center{xnum} style='border:solid windowtext 1.0pt'>{_MSO_P}{inner}</p></td>"
+
+
+def _word_label(text: str, colspan: int, rowspan: int) -> str:
+    return (f"<td{_attrs(colspan, rowspan)} width=120 valign=center style='border:solid windowtext 1.0pt'>"
+            f"<p class=MsoNormal style='text-align:justify'>{_per_char(text)}<span lang=EN-US><o:p></o:p></span></p></td>")
+
+
 class _Cells:
     """How cell contents are written: clean (plain text) or portal (Word-pasted spans, &nbsp;)."""
 
-    def __init__(self, rng: random.Random | None, relabel: dict[str, str] | None = None):
+    def __init__(self, rng: random.Random | None, relabel: dict[str, str] | None = None, word: bool = False):
         self.rng = rng
         self.relabel = relabel or {}
+        self.word = word  # Word-pasted: MsoNormal paragraphs, a span per character, x:num, invisible marks
 
     def label(self, text: str, colspan: int = 1, rowspan: int = 1, header: bool = False) -> str:
         text = self.relabel.get(text, text)
+        if self.word:
+            return _word_label(text, colspan, rowspan)
         if self.rng is None:
             return _clean_label(text, colspan, rowspan)
         variants = _portal_label_variants(text, colspan, rowspan, header)
@@ -91,6 +133,8 @@ class _Cells:
         return _split(text, self.rng)
 
     def value(self, raw: str | None, colspan: int = 1) -> str:
+        if self.word and self.rng is not None:
+            return _word_value(raw, colspan, self.rng)
         return _clean_value(raw, colspan) if self.rng is None else _portal_value(raw, colspan)
 
 
@@ -119,8 +163,8 @@ def _table(rows: list[list[str]], portal: bool) -> str:
     return _TABLE + "".join("<tr>" + "".join(tr) + "</tr>\n" for tr in rows) + "</tbody>\n</table>\n"
 
 
-def _body(r: SynthReport, rng: random.Random | None) -> str:
-    w = _Cells(rng, r.relabel)
+def _body(r: SynthReport, rng: random.Random | None, word: bool = False) -> str:
+    w = _Cells(rng, r.relabel, word)
     portal = rng is not None
     out = []
 
@@ -128,12 +172,20 @@ def _body(r: SynthReport, rng: random.Random | None) -> str:
         if rng is None:  # (not portal)
             out.append(f"<p>{escape(text, False)}</p>\n")
             return
+        if word:
+            style = "" if heading else " style='text-indent:32.0pt;mso-char-indent-count:2.0'"
+            out.append(f"<p class=MsoNormal{style}>{_per_char(text)}<span lang=EN-US><o:p></o:p></span></p>\n")
+            return
         if not heading and rng.random() < 0.3:
             text = text.translate(_FW)          # some full-width digits in the prose
         style = "text-indent: 2em; text-align: justify; line-height: 2;"
         out.append(f'<p style="{style}" align="">{w.spans(text)}<span><o:p></o:p></span></p>\n')
 
-    if r.preamble:
+    if word:  # the title runs into the first paragraph: "…年度报告&nbsp;根据《条例》…", no line break
+        first = f"&nbsp;{_per_char(r.preamble or _WORD_PREAMBLE)}"
+        out.append(f"<p class=MsoNormal align=center style='text-align:center'><b>{_per_char(r.title)}</b>"
+                   f"<span lang=EN-US>{first}<o:p></o:p></span></p>\n")
+    elif r.preamble:
         para(r.preamble)
     builders = {2: ("t2", _t2), 3: ("t3", _t3), 4: ("t4", _t4)}
     for no, title, text in r.sections:
@@ -148,12 +200,19 @@ def _body(r: SynthReport, rng: random.Random | None) -> str:
     return "".join(out)
 
 
-def render_html(r: SynthReport, portal: bool = False, encoding: str = "utf-8", fullwidth_cells: bool = False) -> bytes:
+def render_html(r: SynthReport, portal: bool = False, encoding: str = "utf-8", fullwidth_cells: bool = False,
+                word_pasted: bool = False) -> bytes:
     """The report as an HTML page. portal=True wraps it in portal chrome (navigation, a page-metadata
     table, footer), splits labels over <span>s, writes &nbsp; in blank cells and some full-width digits
     in the prose. The page declares `encoding` in <meta charset> and is encoded with it. fullwidth_cells:
     every digit of the table cells printed full-width (１２, as some GBK portal pages do; the values, and so
-    the truth, are unchanged)."""
+    the truth, are unchanged). word_pasted: a portal page (implies portal=True) whose article is a Word/Excel
+    paste as real portals publish it — MsoNormal paragraphs, a <span> per character, <o:p> elements, `x:num`
+    on number cells, invisible marks around the numbers (left-to-right mark, zero-width space, soft hyphen,
+    BOM, word joiner, mso-spacerun &nbsp;), no title heading: the title runs into the first paragraph after
+    an &nbsp;, the page <title> names only the year ("2023年政府信息公开工作年度报告-<site>") and the article
+    title is in <meta name="ArticleTitle"> and og:title. The printed values, and so the truth, are unchanged."""
+    portal = portal or word_pasted
     if fullwidth_cells:
         r = replace(r, cells={k: v.translate(_FW) if v else v for k, v in r.cells.items()})
     title = escape(r.title, False)
@@ -187,7 +246,8 @@ def render_html(r: SynthReport, portal: bool = False, encoding: str = "utf-8", f
         '<!DOCTYPE html>\n<html>\n<head>\n'
         f'<meta charset="{encoding}">\n<meta name="renderer" content="webkit">\n'
         f'<meta name="SiteName" content="{site_e}">\n<meta name="ColumnName" content="政府信息公开年报">\n'
-        f'<title>{title}-{agency}</title>\n'
+        + (f'<meta name="ArticleTitle" content="{title}">\n<meta property="og:title" content="{title}">\n'
+           f'<title>{r.year}年政府信息公开工作年度报告-{site_e}</title>\n' if word_pasted else f'<title>{title}-{agency}</title>\n') +
         '<link rel="stylesheet" type="text/css" href="/xhtml/css/common.css">\n'
         '<script type="text/javascript" src="/xhtml/js/jquery.min.js"></script>\n'
         '</head>\n<body>\n'
@@ -202,8 +262,8 @@ def render_html(r: SynthReport, portal: bool = False, encoding: str = "utf-8", f
         ' &gt; <a href="../index.shtml">政府信息公开年报</a></div>\n'
         f'<div class="xxgkMain"><div class="container"><h2 class="siteTit">{agency}</h2>\n'
         f'<div class="xxgkArticle"><div class="article-tb">\n{meta}</div>\n'
-        f'<h1 class="article-title"><ucaptitle>{title}</ucaptitle></h1>\n'
-        f'<div class="article-content" id="zoomcon"><ucapcontent>\n{_body(r, rng)}{sign}</ucapcontent></div>\n'
+        + ('' if word_pasted else f'<h1 class="article-title"><ucaptitle>{title}</ucaptitle></h1>\n') +
+        f'<div class="article-content" id="zoomcon"><ucapcontent>\n{_body(r, rng, word_pasted)}{sign}</ucapcontent></div>\n'
         f'{prev_link}</div></div></div>\n'
         f'<div class="footer"><p>主办单位：{site_e}办公室　承办：{agency}</p>'
         f'<p>网站标识码：{rng.randint(10**9, 10**10 - 1)}　苏ICP备{rng.randint(10**7, 10**8 - 1)}号</p></div>\n'
