@@ -26,8 +26,10 @@ Content root (the report inside the portal chrome):
 
 Blocks, in reading order: each block-level element (p, div, h1–h6, li, td of a layout table…) ends a
 paragraph, and so does each `<br>`; inline elements (span, font, b, o:p, a, unknown tags…) are joined
-with no separator, so labels split over spans stay one string. Whitespace (incl. nbsp, U+3000) collapses
-to one space, a source line break between two CJK characters disappears (CSS segment-break rule), and
+with no separator, so labels split over spans stay one string. Characters that print nothing
+(`gongkai.form.cells.INVISIBLE`: zero-width spaces, soft hyphens, BOM, word joiner, direction marks and
+embeddings, variation selectors, fillers, non-whitespace control characters — Word/Excel pastes leave them
+around numbers) are removed. Whitespace (incl. nbsp, U+3000) collapses to one space, a source line break between two CJK characters disappears (CSS segment-break rule), and
 each paragraph is stripped; empty paragraphs are skipped. Inside <pre>, source newlines end paragraphs.
 
 Tables become `Block("table")` grids (their text is not repeated as paragraphs; a <caption> becomes a

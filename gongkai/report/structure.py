@@ -24,6 +24,7 @@ _TITLE_YEAR = re.compile(r"^(?P<pre>.*?)(?P<year>(?:19|20)\d{2})\s*年度?(?P<po
 _PERIOD_YEAR = re.compile(r"统计(?:期限|时限|期|时段)[^0-9]{0,8}((?:19|20)\d{2})\s*年")
 _HINT_SUFFIX = re.compile(r"\s*[-_|—–]+\s*[^-_|—–]*$")
 _RUN_ON = re.compile(r"^(?P<title>.{2,60}?(?:政府信息公开|政务公开|信息公开)(?:工作)?年度报告)(?P<sep>\s*)(?P<rest>\S.*)$")
+_NOT_TITLE = ("根据", "本报告", "本年度报告")
 _RUN_ON_STARTS = ("根据", "依据", "按照", "依照", "本报告", "本年度报告", "现将", "为", "一、")
 
 
@@ -55,9 +56,9 @@ def _cut_run_on(t: str) -> str | None:
     """The title at the head of a first line that runs on into the text ("…2019年政府信息公开工作年度报告 根据《中华
     人民共和国政府信息公开条例》…", a Word paste with &nbsp; and no line break), or None."""
     m = _RUN_ON.match(t)
-    if m and (m.group("sep") or m.group("rest").startswith(_RUN_ON_STARTS)):
-        return m.group("title")
-    return None
+    if m is None or t.startswith(_NOT_TITLE) or not (m.group("sep") or m.group("rest").startswith(_RUN_ON_STARTS)):
+        return None
+    return m.group("title") if _TITLE_YEAR.match(m.group("title").replace(" ", "")) else None
 
 
 def _heading_or_first_line(paras: list[str]) -> tuple[str | None, str | None]:
@@ -67,7 +68,7 @@ def _heading_or_first_line(paras: list[str]) -> tuple[str | None, str | None]:
         cut = _cut_run_on(t)
         if cut is not None:
             return None, cut
-        if "报告" in t and len(t) <= 60 and not t.startswith(("根据", "本报告", "本年度报告")):
+        if "报告" in t and len(t) <= 60 and not t.startswith(_NOT_TITLE):
             if i > 0 and len(t) < 10 and len(_norm(paras[i - 1])) <= 40:
                 return _norm(paras[i - 1]) + t, None
             return t, None
@@ -75,21 +76,30 @@ def _heading_or_first_line(paras: list[str]) -> tuple[str | None, str | None]:
 
 
 def _hint_titles(hint: str | None, meta_titles: tuple[str, ...]) -> list[str]:
-    """The page's <title>, ArticleTitle and og:title (site-name suffix removed), those naming both an agency
-    and a year first, otherwise in that order."""
+    """The page's <title>, ArticleTitle and og:title (site-name suffix removed), in that order."""
     out = [_HINT_SUFFIX.sub("", _norm(hint))] if hint else []
     out += [_HINT_SUFFIX.sub("", _norm(m)) for m in meta_titles]
-    titles = [t for t in dict.fromkeys(out) if t]
-    return sorted(titles, key=lambda t: None in agency_year(t))
+    return [t for t in dict.fromkeys(out) if t]
+
+
+def _candidates(paras: list[str], hint: str | None, meta_titles: tuple[str, ...]) -> list[str]:
+    """The titles in order of preference: the heading; else the page's titles and the cut first line, those
+    naming agency and year first, then those naming a year, each group in that order."""
+    heading, first_line = _heading_or_first_line(paras)
+    others = _hint_titles(hint, meta_titles) + ([first_line] if first_line else [])
+
+    def rank(t: str) -> int:
+        agency, year = agency_year(t)
+        return 0 if agency and year else 1 if year else 2
+    return ([heading] if heading else []) + sorted(others, key=rank)
 
 
 def find_title(paras: list[str], hint: str | None, meta_titles: tuple[str, ...] = ()) -> str | None:
     """The report title: the heading, which may wrap over lines ("五星办事处2021年政府信息公开工作" / "年度报告");
-    else the page's <title> (site name suffix removed), ArticleTitle or og:title (the first naming agency and
-    year, else the first); else the first line, cut
-    after 年度报告 when it runs on into the text."""
-    heading, first_line = _heading_or_first_line(paras)
-    candidates = ([heading] if heading else []) + _hint_titles(hint, meta_titles) + ([first_line] if first_line else [])
+    else the page's <title> (site name suffix removed), ArticleTitle, og:title or the first line (cut after
+    年度报告 where it runs on into the text) — the first naming agency and year, else the first naming a year,
+    else the first."""
+    candidates = _candidates(paras, hint, meta_titles)
     return candidates[0] if candidates else None
 
 
@@ -98,8 +108,7 @@ def title_agency_year(paras: list[str], hint: str | None,
     """(title, agency, year). The title as `find_title`; agency and year from the title, else from whichever
     of the other titles (page <title>, ArticleTitle, og:title, the first line) names them — an agency only
     from a title of the same year."""
-    heading, first_line = _heading_or_first_line(paras)
-    candidates = ([heading] if heading else []) + _hint_titles(hint, meta_titles) + ([first_line] if first_line else [])
+    candidates = _candidates(paras, hint, meta_titles)
     if not candidates:
         return None, None, None
     title = candidates[0]
