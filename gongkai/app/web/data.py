@@ -1,0 +1,106 @@
+"""The dashboard's reads: one short-lived read-only connection per request (never cached: a cached one would
+pin the old file after the nightly swap), parameterised SQL only, sort columns from a whitelist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from gongkai.warehouse.read import connect_readonly
+
+PAGE_SIZE = 50
+# filter name → SQL expression over `findings_current f JOIN reports r`; values are always bound parameters
+FILTERS: dict[str, str] = {
+    "year": "CAST(f.year AS VARCHAR)",
+    "region": "r.region",
+    "level": "r.level",
+    "agency": "f.agency_id",
+    "rule": "f.rule_id",
+    "family": "f.family",
+    "severity": "f.severity",
+    "status": "f.status",
+    "review": "coalesce(f.decision, 'pending')",
+    "first_run": "f.run_id",
+}
+FACETS = ("rule", "region", "level", "year", "status", "review")
+SORTS: dict[str, str] = {  # the only ORDER BY clauses a URL can select
+    "agency": "f.agency, f.year, f.rule_id, f.table_id, f.row_key, f.col_key",
+    "year": "f.year DESC, f.agency, f.rule_id",
+    "rule": "f.rule_id, f.agency, f.year",
+    "severity": "f.severity, f.status, f.agency, f.year",
+    "run": "f.run_id DESC, f.agency, f.year",
+}
+
+
+@contextmanager
+def reading(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect_readonly(db)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    cur = con.execute(sql, list(params))
+    cols = [d[0] for d in cur.description or []]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> dict[str, Any] | None:
+    got = rows(con, sql, params)
+    return got[0] if got else None
+
+
+def published_run(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    return one(con, "SELECT * FROM runs WHERE status = 'completed' ORDER BY finished_at DESC NULLS LAST, started_at DESC LIMIT 1")
+
+
+@dataclass(frozen=True)
+class FindingQuery:
+    filters: dict[str, str]
+    q: str
+    sort: str
+    page: int
+
+    def where(self, skip: str | None = None) -> tuple[str, list[Any]]:
+        clauses, params = ["TRUE"], []
+        for name, value in self.filters.items():
+            if name != skip and value:
+                clauses.append(f"{FILTERS[name]} = ?")
+                params.append(value)
+        if self.q:
+            clauses.append("(contains(lower(coalesce(f.agency, '')), lower(?)) OR contains(lower(coalesce(f.message, '')), lower(?))"
+                           " OR contains(lower(f.rule_id), lower(?)))")
+            params += [self.q, self.q, self.q]
+        return " AND ".join(clauses), params
+
+
+FROM_FINDINGS = "FROM findings_current AS f JOIN reports AS r ON r.report_id = f.report_id"
+
+
+def findings_page(con: duckdb.DuckDBPyConnection, fq: FindingQuery) -> tuple[int, list[dict[str, Any]], dict[str, list[tuple[str, int]]]]:
+    where, params = fq.where()
+    total = con.execute(f"SELECT count(*) {FROM_FINDINGS} WHERE {where}", params).fetchone()
+    order = SORTS.get(fq.sort, SORTS["agency"])
+    items = rows(
+        con,
+        f"SELECT f.*, r.region, r.level, coalesce(f.decision, 'pending') AS review {FROM_FINDINGS} WHERE {where} "
+        f"ORDER BY {order}, f.finding_id LIMIT ? OFFSET ?",
+        [*params, PAGE_SIZE, (fq.page - 1) * PAGE_SIZE],
+    )
+    facets: dict[str, list[tuple[str, int]]] = {}
+    for name in FACETS:  # each facet counted with the other filters applied
+        w, p = fq.where(skip=name)
+        expr = FILTERS[name]
+        facets[name] = [
+            (str(v), int(n)) for v, n in con.execute(
+                f"SELECT {expr} AS v, count(*) AS n {FROM_FINDINGS} WHERE {w} AND {expr} IS NOT NULL "
+                "GROUP BY v ORDER BY n DESC, v", p).fetchall()
+        ]
+    return int(total[0]) if total else 0, items, facets

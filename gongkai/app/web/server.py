@@ -1,0 +1,273 @@
+"""The inspector dashboard (issue 9, DASHBOARD.md): Starlette + Jinja2 (autoescape on for every template),
+htmx vendored under /static, served by uvicorn on loopback.
+
+Every page is a GET whose query string is its whole state; every request opens its own read-only connection
+(gongkai.warehouse.read.connect_readonly) and closes it before answering, so a warehouse swapped in by the
+nightly run is visible on the next request.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gongkai.app.web import data
+from gongkai.app.web.printed import CIRCLED, NOT_ASSESSABLE, Cell, anchor, fmt_num, layout_tables, operands
+from gongkai.form import template
+from gongkai.warehouse.errors import WarehouseMissing
+
+CSP = "default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'"
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+LOOPBACK_NAMES = ("localhost",)
+SECTION_NO = "一二三四五六"
+LEVEL_ZH = {"fail": "不通过 / fail", "not_assessable": "不可判定 / not assessable"}
+
+
+class NotLoopback(ValueError):
+    """A non-loopback --host without authentication."""
+
+
+def is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_host(host: str, users: Path | None) -> None:
+    """Refuse to serve beyond this machine: a non-loopback host needs an auth users file, and the
+    dashboard has no authentication yet, so it is refused either way (with the reason)."""
+    if is_loopback(host):
+        return
+    if users is None:
+        raise NotLoopback(f"--host {host} is not a loopback address: the dashboard serves 127.0.0.1 only unless "
+                          "authentication is configured (--users FILE)")
+    raise NotLoopback(f"--host {host}: authentication (--users) is not implemented yet; serve on 127.0.0.1 "
+                      "and reach it through an SSH tunnel")
+
+
+class SecurityHeaders:
+    """CSP, nosniff and no framing on every response (pure ASGI: no buffering of bodies)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, wrapped)
+
+
+def _env() -> jinja2.Environment:
+    loader = jinja2.FileSystemLoader(str(resources.files("gongkai.app.web").joinpath("templates")))
+    # autoescape=True for every template whatever its name (Starlette's helper only escapes .html names)
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
+    env.filters["num"] = fmt_num
+    env.globals["table_zh"] = template.table_zh
+    env.globals["cell_name"] = lambda t, r, c: template.cell_name(t, r, c) if t else "—"
+    env.globals["status_zh"] = LEVEL_ZH
+    return env
+
+
+def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] | None = None) -> Starlette:
+    """The dashboard over the warehouse file `db` (read per request, never cached)."""
+    db = Path(db)
+    env = _env()
+
+    def page(name: str, request: Request, status: int = 200, **ctx: Any) -> HTMLResponse:
+        html = env.get_template(name).render(request=request, db=str(db), **ctx)
+        return HTMLResponse(html, status_code=status)
+
+    def missing(request: Request, exc: Exception) -> HTMLResponse:
+        return page("error.html", request, status=503, title="仓库不存在 / No warehouse", message=str(exc))
+
+    def home(request: Request) -> Response:
+        try:
+            with data.reading(db) as con:
+                run = data.published_run(con)
+                latest = data.one(con, "SELECT * FROM runs ORDER BY started_at DESC LIMIT 1")
+                new = data.one(con, "SELECT count(*) AS n FROM findings_current WHERE run_id = ? AND status = 'fail'",
+                               [run["run_id"] if run else None])
+                pending = data.rows(con, """
+                    SELECT r.region, count(*) AS n, min(f.run_id) AS oldest_run
+                    FROM findings_current AS f JOIN reports AS r ON r.report_id = f.report_id
+                    WHERE f.status = 'fail' AND f.decision IS NULL
+                    GROUP BY r.region ORDER BY n DESC, r.region""")
+                reports = data.one(con, """
+                    SELECT count(*) AS n, count(*) FILTER (WHERE status = 'parsed') AS parsed,
+                           count(*) FILTER (WHERE status = 'partial') AS partial,
+                           count(*) FILTER (WHERE status = 'failed') AS failed
+                    FROM reports WHERE is_current""")
+        except WarehouseMissing as exc:
+            return missing(request, exc)
+        return page("home.html", request, run=run, latest=latest, new=new["n"] if new else 0, pending=pending,
+                    pending_total=sum(p["n"] for p in pending), reports=reports)
+
+    def findings(request: Request) -> Response:
+        qp = request.query_params
+        filters = {k: qp.get(k, "").strip() for k in data.FILTERS}
+        try:
+            page_no = max(1, int(qp.get("page", "1")))
+        except ValueError:
+            page_no = 1
+        sort = qp.get("sort", "agency")
+        fq = data.FindingQuery({k: v for k, v in filters.items() if v}, qp.get("q", "").strip(),
+                               sort if sort in data.SORTS else "agency", page_no)
+        try:
+            with data.reading(db) as con:
+                total, items, facets = data.findings_page(con, fq)
+        except WarehouseMissing as exc:
+            return missing(request, exc)
+
+        def url(**change: str | int | None) -> str:
+            params = {k: v for k, v in qp.items() if v}
+            params.pop("page", None)
+            for k, v in change.items():
+                if v is None or v == "":
+                    params.pop(k, None)
+                else:
+                    params[k] = str(v)
+            from urllib.parse import urlencode
+
+            return "/findings" + ("?" + urlencode(params) if params else "")
+
+        pages = max(1, (total + data.PAGE_SIZE - 1) // data.PAGE_SIZE)
+        return page("findings.html", request, total=total, items=items, facets=facets, filters=filters,
+                    q=fq.q, sort=fq.sort, sorts=list(data.SORTS), page_no=page_no, pages=pages, url=url)
+
+    def report(request: Request) -> Response:
+        report_id = request.path_params["report_id"]
+        focus = request.query_params.get("focus", "")
+        try:
+            with data.reading(db) as con:
+                rep = data.one(con, "SELECT * FROM reports WHERE report_id = ?", [report_id])
+                if rep is None:
+                    return page("error.html", request, status=404, title="报告不存在 / No such report",
+                                message=f"report {report_id}")
+                cells = data.rows(con, "SELECT table_id, row_key, col_key, value, raw, semantic FROM cells "
+                                       "WHERE report_id = ?", [report_id])
+                sections = data.rows(con, "SELECT section_no, title, text, present FROM sections WHERE report_id = ? "
+                                          "ORDER BY section_no", [report_id])
+                found = data.rows(con, """
+                    SELECT f.*, coalesce(v.decision, 'pending') AS review, u.title_zh, u.title_en
+                    FROM findings AS f
+                    LEFT JOIN reviews AS v ON v.finding_id = f.finding_id
+                    LEFT JOIN rules AS u ON u.rule_id = f.rule_id
+                    WHERE f.report_id = ? AND f.resolved_run_id IS NULL
+                    ORDER BY f.status, f.table_id NULLS LAST, f.rule_id, f.row_key, f.col_key""", [report_id])
+        except WarehouseMissing as exc:
+            return missing(request, exc)
+        lookup: dict[tuple[str, str, str], Cell] = {}
+        for c in cells:
+            lookup[(c["table_id"], c["row_key"], c["col_key"])] = Cell(
+                c["table_id"], c["row_key"], c["col_key"], c["raw"] or "", c["value"], c["semantic"])
+        layout = rep.get("layout") or rep.get("format_version") or "unknown"
+        formula = None
+        for f in found:
+            key = anchor(f, layout)
+            if key is None:
+                continue
+            cell = lookup.setdefault(key, Cell(*key))
+            if f["status"] == "fail":
+                cell.failing.append(f)
+            if f["finding_id"] == focus:
+                cell.focused = True
+                if f in cell.failing:  # the focused finding's numbers come first
+                    cell.failing.remove(f)
+                    cell.failing.insert(0, f)
+                exp, obs = operands(f["rule_id"], f["table_id"], f["row_key"], f["col_key"], layout)
+                for i, k in enumerate(exp + obs):
+                    lookup.setdefault(k, Cell(*k)).operand = CIRCLED[i] if i < len(CIRCLED) else str(i + 1)
+                if exp or obs:
+                    def term(k: tuple[str, str, str]) -> dict[str, str]:
+                        c = lookup[k]
+                        return {"no": c.operand, "name": template.cell_name(*k), "value": c.raw, "id": f"{k[0]}-{k[1]}-{k[2]}"}
+
+                    formula = {"finding": f, "expected": [term(k) for k in exp], "observed": [term(k) for k in obs]}
+        tables = layout_tables(layout, lookup) if layout in template.LAYOUTS else None
+        present = {"t2": rep.get("has_t2"), "t3": rep.get("has_t3"), "t4": rep.get("has_t4")}
+        return page("report.html", request, rep=rep, layout=layout, tables=tables, present=present,
+                    sections=sections, findings=found, focus=focus, formula=formula, section_no=SECTION_NO,
+                    not_assessable=NOT_ASSESSABLE, titles=template.TABLE_TITLES)
+
+    def rules(request: Request) -> Response:
+        try:
+            with data.reading(db) as con:
+                items = data.rows(con, """
+                    SELECT u.rule_id, u.family, u.severity, u.engine, u.title_zh, u.title_en, u.description,
+                           count(f.finding_id) FILTER (WHERE f.status = 'fail') AS fails,
+                           count(f.finding_id) FILTER (WHERE f.status = 'not_assessable') AS not_assessable
+                    FROM rules AS u LEFT JOIN findings_current AS f ON f.rule_id = u.rule_id
+                    GROUP BY ALL ORDER BY u.family, u.rule_id""")
+        except WarehouseMissing as exc:
+            return missing(request, exc)
+        return page("rules.html", request, items=items)
+
+    def runs(request: Request) -> Response:
+        try:
+            with data.reading(db) as con:
+                items = data.rows(con, "SELECT * FROM runs ORDER BY started_at DESC LIMIT 200")
+        except WarehouseMissing as exc:
+            return missing(request, exc)
+        return page("runs.html", request, items=items)
+
+    def healthz(request: Request) -> Response:
+        try:
+            with data.reading(db) as con:
+                run = data.published_run(con)
+                n = con.execute("SELECT count(*) FROM reports").fetchone()
+        except WarehouseMissing as exc:
+            return JSONResponse({"ok": False, "error": str(exc)}, status_code=503)
+        return JSONResponse({"ok": True, "published_run_id": run["run_id"] if run else None,
+                             "reports": int(n[0]) if n else 0})
+
+    static = StaticFiles(directory=str(resources.files("gongkai.app.web").joinpath("static")))
+    hosts = allowed_hosts or ["127.0.0.1", "localhost", "::1", "[::1]"]
+    app = Starlette(
+        routes=[
+            Route("/", home), Route("/findings", findings), Route("/reports/{report_id}", report),
+            Route("/rules", rules), Route("/runs", runs), Route("/healthz", healthz),
+            Mount("/static", static, name="static"),
+        ],
+        middleware=[Middleware(SecurityHeaders), Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
+    )
+    app.state.db = db
+    app.state.reviews = reviews
+    return app
+
+
+def serve(db: Path, host: str = "127.0.0.1", port: int = 8765, reviews: Path | None = None,
+          users: Path | None = None) -> None:
+    """Run the dashboard with uvicorn (blocking). Raises NotLoopback before binding anything."""
+    check_host(host, users)
+    import uvicorn
+
+    hosts = ["127.0.0.1", "localhost", "::1", "[::1]", host]
+    uvicorn.run(create_app(db, reviews, allowed_hosts=hosts), host=host, port=port, log_level="warning",
+                server_header=False)
