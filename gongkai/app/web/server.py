@@ -36,7 +36,6 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
 ]
 LOOPBACK_NAMES = ("localhost",)
-SECTION_NO = "一二三四五六"
 LEVEL_ZH = {"fail": "不通过 / fail", "not_assessable": "不可判定 / not assessable"}
 
 
@@ -213,7 +212,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
         tables = layout_tables(layout, lookup) if layout in template.LAYOUTS else None
         present = {"t2": rep.get("has_t2"), "t3": rep.get("has_t3"), "t4": rep.get("has_t4")}
         return page("report.html", request, rep=rep, layout=layout, tables=tables, present=present,
-                    sections=sections, findings=found, focus=focus, formula=formula, section_no=SECTION_NO,
+                    sections=sections, findings=found, focus=focus, formula=formula, section_titles=template.SECTION_TITLES,
                     not_assessable=NOT_ASSESSABLE, titles=template.TABLE_TITLES)
 
     def rules(request: Request) -> Response:
