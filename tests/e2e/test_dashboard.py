@@ -1,0 +1,142 @@
+"""The inspector dashboard's routes over the shared audited sample warehouse (Starlette's TestClient, no
+browser): every screen answers, the cell contract on the T3_BALANCE sample, escaping of harvested strings,
+security headers, loopback refusal, a swapped warehouse seen on the next request."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import warnings
+from pathlib import Path
+
+import duckdb
+import pytest
+from support import invoke, shown
+
+warnings.filterwarnings("ignore", message=".*httpx.*")
+from starlette.testclient import TestClient  # noqa: E402
+
+from gongkai.app.web.server import CSP, NotLoopback, check_host, create_app  # noqa: E402
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="session")
+def client(audited) -> TestClient:
+    return TestClient(create_app(audited.db, allowed_hosts=["testserver"]))
+
+
+def _one(db: Path, sql: str) -> tuple:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchone()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def balance(audited) -> tuple:
+    """(report_id, finding_id, col_key, expected, observed) of a T3_BALANCE failure of the sample harvest."""
+    return _one(audited.db, "SELECT f.report_id, f.finding_id, f.col_key, f.expected, f.observed FROM findings f "
+                            "JOIN reports r USING (report_id) WHERE f.rule_id = 'T3_BALANCE' AND f.status = 'fail' "
+                            "AND r.source_path LIKE '%sample_t3_balance_2023.html' ORDER BY f.col_key LIMIT 1")
+
+
+def test_every_screen_answers_with_security_headers(client, balance):
+    for url in ["/", "/findings", "/findings?status=fail&review=pending&sort=year&page=1&q=表三", "/rules", "/runs",
+                f"/reports/{balance[0]}", f"/reports/{balance[0]}?focus={balance[1]}", "/static/htmx.min.js"]:
+        res = client.get(url)
+        assert res.status_code == 200, url
+        assert res.headers["content-security-policy"] == CSP
+        assert res.headers["x-content-type-options"] == "nosniff"
+    assert client.get("/reports/nope").status_code == 404
+    assert "<script>" not in client.get("/").text  # no inline script: only <script src=…>
+    assert "Zero-Clause BSD" in client.get("/static/htmx.min.js").text[:300]
+
+
+def test_findings_filters_facets_and_whitelisted_sort(client):
+    page = client.get("/findings?rule=T3_BALANCE&status=fail").text
+    total = int(re.search(r'id="total">(\d+)<', page).group(1))
+    assert total >= 2 and "T3_BALANCE" in page
+    assert 'data-facet="region"' in page  # facets counted with the other filters
+    # an unknown sort falls back to the default; SQL in a filter value is only ever a bound parameter
+    assert client.get("/findings?sort=agency;DROP TABLE findings").status_code == 200
+    assert 'id="total">0<' in client.get("/findings?rule=x' OR '1'='1").text
+
+
+def test_report_marks_the_failing_cell(client, balance):
+    report_id, finding_id, col, expected, observed = balance
+    page = client.get(f"/reports/{report_id}?focus={finding_id}").text
+    td = re.search(rf'<td [^>]*data-table="t3" data-row="processed_total" data-col="{col}"[^>]*>.*?</td>', page, re.S)
+    assert td, "the anchor cell of T3_BALANCE (三（七）总计) is printed with its keys"
+    cell = td.group(0)
+    assert 'aria-invalid="true"' in cell and "✗" in cell
+    assert f"应为 {int(expected)}，实为 {int(observed)}" in cell
+    assert "focus" in cell and 'id="formula"' in page and "①" in page
+    # every printed value cell carries the three keys; blank/dash/text cells never look like failures
+    for m in re.finditer(r'<td class="v([^"]*)"\s+data-table="(t[234])" data-row="[^"]+" data-col="[^"]+"', page):
+        assert not ("invalid" in m.group(1) and "na" in m.group(1).split())
+    assert "表二" in page and "表三" in page and "表四" in page and "申请人情况" in page
+
+
+def test_blank_cell_reads_not_assessable(client, audited):
+    report_id, row, col = _one(audited.db, "SELECT report_id, row_key, col_key FROM findings WHERE rule_id = 'CELL_BLANK' LIMIT 1")
+    page = client.get(f"/reports/{report_id}").text
+    cell = re.search(rf'<td [^>]*data-row="{row}" data-col="{col}"[^>]*>.*?</td>', page, re.S).group(0)
+    assert "不可判定" in cell and "aria-invalid" not in cell
+
+
+def test_harvested_markup_is_escaped(audited, tmp_path):
+    db = tmp_path / "w.duckdb"
+    shutil.copy(audited.db, db)
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE reports SET agency = ?, region = ?", [XSS, XSS])
+    con.execute("UPDATE findings SET agency = ?, message = ?", [XSS, XSS])
+    con.execute("UPDATE cells SET raw = ? WHERE semantic = 'text'", [XSS])
+    report_id = con.execute("SELECT report_id FROM reports WHERE status = 'parsed' LIMIT 1").fetchone()[0]
+    con.close()
+    c = TestClient(create_app(db, allowed_hosts=["testserver"]))
+    for url in ["/", "/findings", f"/reports/{report_id}"]:
+        html = c.get(url).text
+        assert "<img" not in html, url
+        assert "&lt;img src=x onerror=alert(1)&gt;" in html, url
+
+
+def test_healthz_sees_a_swapped_warehouse(audited, tmp_path):
+    db = tmp_path / "w.duckdb"
+    shutil.copy(audited.db, db)
+    c = TestClient(create_app(db, allowed_hosts=["testserver"]))
+    before = c.get("/healthz").json()
+    assert before["ok"] and before["published_run_id"] and before["reports"] > 0
+    new = tmp_path / "next.duckdb"
+    shutil.copy(audited.db, new)
+    con = duckdb.connect(str(new))
+    con.execute("INSERT INTO runs (run_id, started_at, finished_at, status) "
+                "VALUES ('99991231T000000Z-swap', now()::TIMESTAMP, now()::TIMESTAMP + INTERVAL 1 DAY, 'completed')")
+    con.execute("DELETE FROM reports WHERE status = 'failed'")
+    con.close()
+    os.replace(new, db)  # what the nightly publish does
+    after = c.get("/healthz").json()
+    assert after["published_run_id"] == "99991231T000000Z-swap"
+    assert after["reports"] < before["reports"]
+    os.remove(db)
+    assert c.get("/healthz").status_code == 503
+
+
+def test_foreign_host_header_is_refused(audited):
+    c = TestClient(create_app(audited.db))  # default: loopback names only
+    assert c.get("/healthz", headers={"host": "evil.example"}).status_code == 400
+    assert c.get("/healthz", headers={"host": "127.0.0.1:8765"}).status_code == 200
+
+
+def test_non_loopback_host_is_refused():
+    check_host("127.0.0.1", None)
+    check_host("::1", None)
+    check_host("localhost", None)
+    for host in ["0.0.0.0", "192.168.1.5", "example.org"]:
+        with pytest.raises(NotLoopback):
+            check_host(host, None)
+    res = invoke("dashboard", "--host", "0.0.0.0", "--db", "/nonexistent.duckdb")
+    assert res.exit_code == 2, shown(res)
+    assert "not a loopback address" in res.output and len(res.output.strip().splitlines()) == 1
