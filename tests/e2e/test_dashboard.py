@@ -140,3 +140,29 @@ def test_non_loopback_host_is_refused():
     res = invoke("dashboard", "--host", "0.0.0.0", "--db", "/nonexistent.duckdb")
     assert res.exit_code == 2, shown(res)
     assert "not a loopback address" in res.output and len(res.output.strip().splitlines()) == 1
+
+
+def test_review_post_needs_token_and_own_origin_and_survives_a_new_app(audited, balance, tmp_path):
+    store = tmp_path / "reviews.sqlite"
+    report_id, finding_id = balance[0], balance[1]
+    c = TestClient(create_app(audited.db, reviews=store, allowed_hosts=["testserver"]))
+    page = c.get(f"/reports/{report_id}?focus={finding_id}")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    assert c.cookies.get("gongkai_csrf") == token
+    form = {"finding_id": finding_id, "csrf_token": token, "decision": "confirmed"}
+    assert c.post("/review", data={**form, "csrf_token": "forged"}).status_code == 403
+    assert c.post("/review", data={k: v for k, v in form.items() if k != "csrf_token"}).status_code == 403
+    assert c.post("/review", data=form, headers={"origin": "http://evil.example"}).status_code == 403
+    bare = TestClient(create_app(audited.db, reviews=store, allowed_hosts=["testserver"]))  # no cookie
+    assert bare.post("/review", data=form).status_code == 403
+    assert not store.exists() or "confirmed" not in c.get(f"/reports/{report_id}").text.split("review-state")[1][:60]
+
+    res = c.post("/review", data=form, headers={"origin": "http://testserver"}, follow_redirects=False)
+    assert res.status_code == 303
+    assert c.post("/review", data={**form, "decision": "dismissed", "reason": "other"}).status_code == 400  # note required
+    # a fresh app over the same store (a restart, or the next run's warehouse) still shows the decision
+    again = TestClient(create_app(audited.db, reviews=store, allowed_hosts=["testserver"]))
+    html = again.get(f"/reports/{report_id}?focus={finding_id}").text
+    li = re.search(rf'<li id="finding-{finding_id}".*?</li>', html, re.S).group(0)
+    assert 'data-review="confirmed"' in li
+    assert 'data-finding="' + finding_id in again.get("/findings?rule=T3_BALANCE").text

@@ -97,6 +97,18 @@ def test_dashboard_in_chromium(base_url: str, browser) -> None:
     assert "Table 3 does not balance" in page.content() and "表三" in page.content()
     assert page.get_by_text(XSS).first.is_visible()
 
+    # triage: confirm the focused finding → the page shows it → a reload still shows it
+    focused = page.locator("aside.side li.focus")
+    focused.locator("button[value=confirmed]").click()
+    page.wait_for_function("() => document.querySelector('aside.side li.focus .review-state')?.dataset.review === 'confirmed'")
+    page.reload()
+    assert page.locator("aside.side li.focus .review-state").get_attribute("data-review") == "confirmed"
+    # a forged POST (no token, foreign Origin) is refused
+    finding_id = focused.get_attribute("data-finding")
+    forged = page.request.post(f"{base_url}/review", form={"finding_id": finding_id, "decision": "dismissed",
+                                                             "reason": "duplicate"}, headers={"Origin": "http://evil.example"})
+    assert forged.status == 403
+
     # a blank cell of the other report reads not assessable, never the failure style
     page.goto(f"{base_url}/findings?rule=CELL_BLANK")
     page.locator("table.findings tbody a[href*='focus=']").first.click()

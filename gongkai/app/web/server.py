@@ -8,23 +8,27 @@ nightly run is visible on the next request.
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
+import secrets
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlencode
 
 import jinja2
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gongkai.app.web import data
 from gongkai.app.web.printed import CIRCLED, NOT_ASSESSABLE, Cell, anchor, fmt_num, layout_tables, operands
+from gongkai.app.web.reviews import REASONS, ReviewStore, annotate, default_path
 from gongkai.form import template
 from gongkai.warehouse.errors import WarehouseMissing
 
@@ -36,6 +40,7 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
 ]
 LOOPBACK_NAMES = ("localhost",)
+CSRF_COOKIE = "gongkai_csrf"
 LEVEL_ZH = {"fail": "不通过 / fail", "not_assessable": "不可判定 / not assessable"}
 
 
@@ -94,14 +99,33 @@ def _env() -> jinja2.Environment:
     return env
 
 
+async def _urlencoded(request: Request, limit: int = 64 * 1024) -> dict[str, str] | None:
+    """The review forms' fields (urlencoded, first value of each), without python-multipart; None when the
+    body is not a small urlencoded form."""
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return None
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
+
+
 def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] | None = None) -> Starlette:
     """The dashboard over the warehouse file `db` (read per request, never cached)."""
     db = Path(db)
     env = _env()
+    store = ReviewStore(reviews or default_path(db))
 
     def page(name: str, request: Request, status: int = 200, **ctx: Any) -> HTMLResponse:
-        html = env.get_template(name).render(request=request, db=str(db), **ctx)
-        return HTMLResponse(html, status_code=status)
+        # CSRF: a double-submit token, in a SameSite=Strict cookie and in each form's hidden csrf_token input
+        token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+        html = env.get_template(name).render(request=request, db=str(db), csrf_token=token, reasons=REASONS, **ctx)
+        res = HTMLResponse(html, status_code=status)
+        if request.cookies.get(CSRF_COOKIE) != token:
+            res.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/")
+        return res
 
     def missing(request: Request, exc: Exception) -> HTMLResponse:
         return page("error.html", request, status=503, title="仓库不存在 / No warehouse", message=str(exc))
@@ -143,6 +167,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
                 total, items, facets = data.findings_page(con, fq)
         except WarehouseMissing as exc:
             return missing(request, exc)
+        annotate(store, items)
 
         def url(**change: str | int | None) -> str:
             params = {k: v for k, v in qp.items() if v}
@@ -152,8 +177,6 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
                     params.pop(k, None)
                 else:
                     params[k] = str(v)
-            from urllib.parse import urlencode
-
             return "/findings" + ("?" + urlencode(params) if params else "")
 
         pages = max(1, (total + data.PAGE_SIZE - 1) // data.PAGE_SIZE)
@@ -174,7 +197,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
                 sections = data.rows(con, "SELECT section_no, title, text, present FROM sections WHERE report_id = ? "
                                           "ORDER BY section_no", [report_id])
                 found = data.rows(con, """
-                    SELECT f.*, coalesce(v.decision, 'pending') AS review, u.title_zh, u.title_en
+                    SELECT f.*, v.decision, u.title_zh, u.title_en
                     FROM findings AS f
                     LEFT JOIN reviews AS v ON v.finding_id = f.finding_id
                     LEFT JOIN rules AS u ON u.rule_id = f.rule_id
@@ -182,6 +205,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
                     ORDER BY f.status, f.table_id NULLS LAST, f.rule_id, f.row_key, f.col_key""", [report_id])
         except WarehouseMissing as exc:
             return missing(request, exc)
+        annotate(store, found)
         lookup: dict[tuple[str, str, str], Cell] = {}
         for c in cells:
             lookup[(c["table_id"], c["row_key"], c["col_key"])] = Cell(
@@ -246,18 +270,52 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
         return JSONResponse({"ok": True, "published_run_id": run["run_id"] if run else None,
                              "reports": int(n[0]) if n else 0})
 
+    async def review(request: Request) -> Response:
+        """POST a decision on one finding: hidden finding_id and csrf_token; 403 on a bad token or a foreign
+        Origin. Appends one event to the review store and redirects (303) back to the page."""
+        origin = request.headers.get("origin")
+        own = f"{request.url.scheme}://{request.headers.get('host', '')}"
+        if origin is not None and origin != own:
+            return PlainTextResponse("forbidden: foreign Origin", status_code=403)
+        form = await _urlencoded(request)
+        if form is None:
+            return PlainTextResponse("expected a small application/x-www-form-urlencoded form", status_code=400)
+        sent, cookie = str(form.get("csrf_token", "")), request.cookies.get(CSRF_COOKIE, "")
+        if not sent or not cookie or not hmac.compare_digest(sent, cookie):
+            return PlainTextResponse("forbidden: bad or missing csrf_token", status_code=403)
+        finding_id = str(form.get("finding_id", ""))
+        decision = str(form.get("decision", ""))
+        reason = str(form.get("reason", "")) or None
+        note = str(form.get("note", "")) or None
+        try:
+            with data.reading(db) as con:
+                f = data.one(con, "SELECT * FROM findings WHERE finding_id = ?", [finding_id])
+        except WarehouseMissing as exc:
+            return missing(request, exc)
+        if f is None:
+            return PlainTextResponse("no such finding", status_code=404)
+        try:
+            store.append(f, decision, reason, note, reviewer="local")  # no auth yet: the reviewer is `local`
+        except ValueError as exc:
+            return PlainTextResponse(f"bad review: {exc}", status_code=400)
+        back = str(form.get("next", ""))
+        if not back.startswith("/") or back.startswith("//"):
+            back = f"/reports/{f['report_id']}?focus={finding_id}"
+        return RedirectResponse(back, status_code=303)
+
     static = StaticFiles(directory=str(resources.files("gongkai.app.web").joinpath("static")))
     hosts = allowed_hosts or ["127.0.0.1", "localhost", "::1", "[::1]"]
     app = Starlette(
         routes=[
             Route("/", home), Route("/findings", findings), Route("/reports/{report_id}", report),
             Route("/rules", rules), Route("/runs", runs), Route("/healthz", healthz),
+            Route("/review", review, methods=["POST"]),
             Mount("/static", static, name="static"),
         ],
         middleware=[Middleware(SecurityHeaders), Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
     )
     app.state.db = db
-    app.state.reviews = reviews
+    app.state.reviews = store.path
     return app
 
 
