@@ -44,13 +44,16 @@ def balance(audited) -> tuple:
 
 
 def test_every_screen_answers_with_security_headers(client, balance):
+    agency_id = _one(client.app.state.db, "SELECT agency_id FROM reports WHERE agency_id IS NOT NULL LIMIT 1")[0]
     for url in ["/", "/findings", "/findings?status=fail&review=pending&sort=year&page=1&q=表三", "/rules", "/runs",
+                "/scorecard", "/scorecard?sort=errors&year=2023", f"/agencies/{agency_id}",
                 f"/reports/{balance[0]}", f"/reports/{balance[0]}?focus={balance[1]}", "/static/htmx.min.js"]:
         res = client.get(url)
         assert res.status_code == 200, url
         assert res.headers["content-security-policy"] == CSP
         assert res.headers["x-content-type-options"] == "nosniff"
     assert client.get("/reports/nope").status_code == 404
+    assert client.get("/agencies/nope").status_code == 404
     assert "<script>" not in client.get("/").text  # no inline script: only <script src=…>
     assert "Zero-Clause BSD" in client.get("/static/htmx.min.js").text[:300]
 

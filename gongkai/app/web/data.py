@@ -104,3 +104,45 @@ def findings_page(con: duckdb.DuckDBPyConnection, fq: FindingQuery) -> tuple[int
                 "GROUP BY v ORDER BY n DESC, v", p).fetchall()
         ]
     return int(total[0]) if total else 0, items, facets
+
+
+SCORE_SORTS: dict[str, str] = {
+    "agency": "a.agency, a.year",
+    "year": "a.year DESC, a.agency",
+    "errors": "a.errors DESC, a.warnings DESC, a.agency, a.year",
+    "region": "a.region, a.agency, a.year",
+}
+SCORE_FILTERS = {"year": "CAST(a.year AS VARCHAR)", "region": "a.region", "level": "a.level"}
+
+
+def families(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [f for (f,) in con.execute("SELECT DISTINCT family FROM rules WHERE family IS NOT NULL ORDER BY family").fetchall()]
+
+
+def scorecard(con: duckdb.DuckDBPyConnection, filters: dict[str, str], sort: str,
+              agency_id: str | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+    """One row per agency-year (its current report) with fail / not-assessable counts per rule family."""
+    fams = families(con)
+    clauses, params = ["TRUE"], []
+    for name, value in filters.items():
+        if value and name in SCORE_FILTERS:
+            clauses.append(f"{SCORE_FILTERS[name]} = ?")
+            params.append(value)
+    if agency_id is not None:
+        clauses.append("a.agency_id = ?")
+        params.append(agency_id)
+    items = rows(con, f"""
+        SELECT a.* FROM agency_year AS a WHERE {' AND '.join(clauses)}
+        ORDER BY {SCORE_SORTS.get(sort, SCORE_SORTS['agency'])} LIMIT 2000""", params)
+    ids = [r["current_report_id"] for r in items]
+    counts: dict[tuple[str, str], tuple[int, int]] = {}
+    if ids:
+        for rid, fam, fail, na in con.execute("""
+                SELECT report_id, family, count(*) FILTER (WHERE status = 'fail'),
+                       count(*) FILTER (WHERE status = 'not_assessable')
+                FROM findings_current WHERE report_id IN (SELECT unnest(?::VARCHAR[]))
+                GROUP BY ALL""", [ids]).fetchall():
+            counts[(rid, fam)] = (int(fail), int(na))
+    for r in items:
+        r["families"] = {f: counts.get((r["current_report_id"], f), (0, 0)) for f in fams}
+    return fams, items

@@ -118,10 +118,10 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
     env = _env()
     store = ReviewStore(reviews or default_path(db))
 
-    def page(name: str, request: Request, status: int = 200, **ctx: Any) -> HTMLResponse:
+    def page(template_name: str, request: Request, /, status: int = 200, **ctx: Any) -> HTMLResponse:
         # CSRF: a double-submit token, in a SameSite=Strict cookie and in each form's hidden csrf_token input
         token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
-        html = env.get_template(name).render(request=request, db=str(db), csrf_token=token, reasons=REASONS, **ctx)
+        html = env.get_template(template_name).render(request=request, db=str(db), csrf_token=token, reasons=REASONS, **ctx)
         res = HTMLResponse(html, status_code=status)
         if request.cookies.get(CSRF_COOKIE) != token:
             res.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/")
@@ -239,6 +239,35 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
                     sections=sections, findings=found, focus=focus, formula=formula, section_titles=template.SECTION_TITLES,
                     not_assessable=NOT_ASSESSABLE, titles=template.TABLE_TITLES)
 
+    def scorecard(request: Request) -> Response:
+        qp = request.query_params
+        filters = {k: qp.get(k, "").strip() for k in data.SCORE_FILTERS}
+        sort = qp.get("sort", "agency")
+        sort = sort if sort in data.SCORE_SORTS else "agency"
+        try:
+            with data.reading(db) as con:
+                fams, items = data.scorecard(con, filters, sort)
+        except WarehouseMissing as exc:
+            return missing(request, exc)
+        return page("scorecard.html", request, fams=fams, items=items, filters=filters, sort=sort,
+                    sorts=list(data.SCORE_SORTS))
+
+    def agency(request: Request) -> Response:
+        agency_id = request.path_params["agency_id"]
+        try:
+            with data.reading(db) as con:
+                fams, years = data.scorecard(con, {}, "year", agency_id=agency_id)
+                versions = data.rows(con, """
+                    SELECT report_id, agency, region, level, year, status, format_version, source_path, is_current,
+                           first_run_id FROM reports WHERE agency_id = ? ORDER BY year DESC, is_current DESC, parsed_at DESC""",
+                    [agency_id])
+        except WarehouseMissing as exc:
+            return missing(request, exc)
+        if not versions:
+            return page("error.html", request, status=404, title="单位不存在 / No such agency", message=agency_id)
+        return page("agency.html", request, agency_id=agency_id, agency_name=versions[0]["agency"], fams=fams,
+                    years=years, versions=versions)
+
     def rules(request: Request) -> Response:
         try:
             with data.reading(db) as con:
@@ -308,6 +337,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
     app = Starlette(
         routes=[
             Route("/", home), Route("/findings", findings), Route("/reports/{report_id}", report),
+            Route("/scorecard", scorecard), Route("/agencies/{agency_id}", agency),
             Route("/rules", rules), Route("/runs", runs), Route("/healthz", healthz),
             Route("/review", review, methods=["POST"]),
             Mount("/static", static, name="static"),
