@@ -169,3 +169,33 @@ def test_review_post_needs_token_and_own_origin_and_survives_a_new_app(audited, 
     li = re.search(rf'<li id="finding-{finding_id}".*?</li>', html, re.S).group(0)
     assert 'data-review="confirmed"' in li
     assert 'data-finding="' + finding_id in again.get("/findings?rule=T3_BALANCE").text
+
+
+def test_exports_write_harvested_strings_as_text(audited, tmp_path):
+    import csv
+    import io
+
+    import openpyxl
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(audited.db, db)
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE findings SET agency = '=HYPERLINK(\"http://evil.example\",\"x\")' WHERE rule_id = 'T3_BALANCE'")
+    con.close()
+    c = TestClient(create_app(db, allowed_hosts=["testserver"]))
+    res = c.get("/export/findings.xlsx?rule=T3_BALANCE&status=fail")
+    assert res.status_code == 200 and "attachment" in res.headers["content-disposition"]
+    assert "filename*=UTF-8''%E9%97%AE%E9%A2%98%E6%B8%85%E5%8D%95" in res.headers["content-disposition"]  # 问题清单
+    wb = openpyxl.load_workbook(io.BytesIO(res.content))
+    assert wb.sheetnames == ["问题清单", "规则说明", "导出参数"]
+    ws = wb["问题清单"]
+    assert ws.cell(1, 1).value == "序号 No." and ws.freeze_panes == "A2" and ws.auto_filter.ref
+    agencies = [ws.cell(r, 3) for r in range(2, ws.max_row + 1)]
+    assert agencies and all(a.data_type == "s" and a.value.startswith("=HYPERLINK") for a in agencies)
+    assert any(r[0].value == "T3_BALANCE" for r in wb["规则说明"].iter_rows(min_row=2))
+    res = c.get("/export/findings.csv?rule=T3_BALANCE&status=fail")
+    assert res.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(res.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "序号 No." and len(rows) == len(agencies) + 1
+    assert all(r[2].startswith("'=HYPERLINK") for r in rows[1:])
+    assert c.get("/export/findings.pdf").status_code == 404

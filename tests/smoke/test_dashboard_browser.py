@@ -83,6 +83,18 @@ def test_dashboard_in_chromium(base_url: str, browser) -> None:
     page.wait_for_url(lambda u: "status" in parse_qs(urlparse(u).query))
     assert parse_qs(urlparse(page.url).query)["rule"] == ["T3_BALANCE"]
 
+    # the xlsx download of this filter, read back: harvested strings are text cells
+    with page.expect_download() as dl:
+        page.click("a[href^='/export/findings.xlsx']")
+    import io
+
+    import openpyxl
+
+    assert dl.value.suggested_filename.startswith("问题清单_") and dl.value.suggested_filename.endswith(".xlsx")
+    ws = openpyxl.load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes()))["问题清单"]
+    agencies = [ws.cell(r, 3) for r in range(2, ws.max_row + 1)]
+    assert XSS in [a.value for a in agencies] and all(a.data_type == "s" for a in agencies)
+
     # the harvested agency name is text: no <img>, no dialog
     assert page.get_by_text(XSS).first.is_visible()
     assert page.locator("main img").count() == 0

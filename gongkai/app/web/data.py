@@ -84,6 +84,16 @@ class FindingQuery:
 FROM_FINDINGS = "FROM findings_current AS f JOIN reports AS r ON r.report_id = f.report_id"
 
 
+EXPORT_LIMIT = 200_000
+
+
+def findings_all(con: duckdb.DuckDBPyConnection, fq: FindingQuery) -> list[dict[str, Any]]:
+    """Every finding matching the filters (exports), in the list's order."""
+    where, params = fq.where()
+    return rows(con, f"SELECT f.*, r.region, r.level {FROM_FINDINGS} WHERE {where} "
+                     f"ORDER BY {SORTS.get(fq.sort, SORTS['agency'])}, f.finding_id LIMIT ?", [*params, EXPORT_LIMIT])
+
+
 def findings_page(con: duckdb.DuckDBPyConnection, fq: FindingQuery) -> tuple[int, list[dict[str, Any]], dict[str, list[tuple[str, int]]]]:
     where, params = fq.where()
     total = con.execute(f"SELECT count(*) {FROM_FINDINGS} WHERE {where}", params).fetchone()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gongkai.app.web import data
+from gongkai.app.web import data, export
 from gongkai.app.web.printed import CIRCLED, NOT_ASSESSABLE, Cell, anchor, fmt_num, layout_tables, operands
 from gongkai.app.web.reviews import REASONS, ReviewStore, annotate, default_path
 from gongkai.form import template
@@ -152,7 +153,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
         return page("home.html", request, run=run, latest=latest, new=new["n"] if new else 0, pending=pending,
                     pending_total=sum(p["n"] for p in pending), reports=reports)
 
-    def findings(request: Request) -> Response:
+    def finding_query(request: Request) -> tuple[dict[str, str], data.FindingQuery]:
         qp = request.query_params
         filters = {k: qp.get(k, "").strip() for k in data.FILTERS}
         try:
@@ -160,8 +161,12 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
         except ValueError:
             page_no = 1
         sort = qp.get("sort", "agency")
-        fq = data.FindingQuery({k: v for k, v in filters.items() if v}, qp.get("q", "").strip(),
-                               sort if sort in data.SORTS else "agency", page_no)
+        return filters, data.FindingQuery({k: v for k, v in filters.items() if v}, qp.get("q", "").strip(),
+                                          sort if sort in data.SORTS else "agency", page_no)
+
+    def findings(request: Request) -> Response:
+        qp = request.query_params
+        filters, fq = finding_query(request)
         try:
             with data.reading(db) as con:
                 total, items, facets = data.findings_page(con, fq)
@@ -181,7 +186,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
 
         pages = max(1, (total + data.PAGE_SIZE - 1) // data.PAGE_SIZE)
         return page("findings.html", request, total=total, items=items, facets=facets, filters=filters,
-                    q=fq.q, sort=fq.sort, sorts=list(data.SORTS), page_no=page_no, pages=pages, url=url)
+                    q=fq.q, sort=fq.sort, sorts=list(data.SORTS), page_no=fq.page, pages=pages, url=url)
 
     def report(request: Request) -> Response:
         report_id = request.path_params["report_id"]
@@ -289,6 +294,32 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
             return missing(request, exc)
         return page("runs.html", request, items=items)
 
+    def export_findings(request: Request) -> Response:
+        fmt = request.path_params["fmt"]
+        if fmt not in ("csv", "xlsx"):
+            return PlainTextResponse("unknown export format", status_code=404)
+        filters, fq = finding_query(request)
+        try:
+            with data.reading(db) as con:
+                items = data.findings_all(con, fq)
+                rule_rows = data.rows(con, "SELECT * FROM rules ORDER BY rule_id")
+                run = data.published_run(con)
+        except WarehouseMissing as exc:
+            return missing(request, exc)
+        annotate(store, items)
+        base = str(request.base_url)
+        name = export.filename(filters, fmt)
+        headers = {"content-disposition": export.disposition(name, f"findings.{fmt}")}
+        if fmt == "csv":
+            return Response(export.to_csv(items, base), media_type="text/csv; charset=utf-8", headers=headers)
+        params = {"导出时间 exported at": datetime.now(UTC).isoformat(timespec="seconds"),
+                  "批次 run": run["run_id"] if run else "", "条数 rows": str(len(items)),
+                  "查询 query": str(request.url.query),
+                  **{f"筛选 {k}": v for k, v in filters.items() if v}, **({"搜索 q": fq.q} if fq.q else {})}
+        body = export.to_xlsx(items, base, rule_rows, params)
+        return Response(body, headers=headers,
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
     def healthz(request: Request) -> Response:
         try:
             with data.reading(db) as con:
@@ -339,7 +370,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
             Route("/", home), Route("/findings", findings), Route("/reports/{report_id}", report),
             Route("/scorecard", scorecard), Route("/agencies/{agency_id}", agency),
             Route("/rules", rules), Route("/runs", runs), Route("/healthz", healthz),
-            Route("/review", review, methods=["POST"]),
+            Route("/review", review, methods=["POST"]), Route("/export/findings.{fmt}", export_findings),
             Mount("/static", static, name="static"),
         ],
         middleware=[Middleware(SecurityHeaders), Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
