@@ -199,3 +199,30 @@ def test_exports_write_harvested_strings_as_text(audited, tmp_path):
     assert rows[0][0] == "序号 No." and len(rows) == len(agencies) + 1
     assert all(r[2].startswith("'=HYPERLINK") for r in rows[1:])
     assert c.get("/export/findings.pdf").status_code == 404
+
+
+def test_review_filter_and_counts_follow_the_store_and_changed_evidence_reopens(audited, balance, tmp_path):
+    from gongkai.app.web.reviews import ReviewStore, fingerprint
+
+    report_id, finding_id = balance[0], balance[1]
+    con = duckdb.connect(str(audited.db), read_only=True)
+    try:
+        cur = con.execute("SELECT * FROM findings WHERE finding_id = ?", [finding_id])
+        f = dict(zip([d[0] for d in cur.description], cur.fetchone()))
+        sql_fp = con.execute("SELECT " + __import__("gongkai.app.web.data", fromlist=["x"]).FINGERPRINT_SQL
+                             + " FROM findings AS f WHERE finding_id = ?", [finding_id]).fetchone()[0]
+    finally:
+        con.close()
+    assert sql_fp == fingerprint(f)  # the SQL and Python fingerprints agree
+
+    store = ReviewStore(tmp_path / "r.sqlite")
+    c = TestClient(create_app(audited.db, reviews=store.path, allowed_hosts=["testserver"]))
+    pending = int(re.search(r'id="pending-count">(\d+)<', c.get("/").text).group(1))
+    store.append(f, "confirmed", None, None, "local")
+    assert int(re.search(r'id="pending-count">(\d+)<', c.get("/").text).group(1)) == pending - 1
+    assert f'data-finding="{finding_id}"' in c.get("/findings?review=confirmed").text
+    assert f'data-finding="{finding_id}"' not in c.get("/findings?review=pending").text
+    # the same fingerprint decided on other evidence (e.g. last year's run saw other numbers): reopened
+    store.append({**f, "observed": (f["observed"] or 0) + 1}, "dismissed", "duplicate", None, "local")
+    assert f'data-finding="{finding_id}"' in c.get("/findings?review=reopened").text
+    assert re.search(r'id="reopened-count">1<', c.get("/").text)

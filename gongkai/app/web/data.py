@@ -24,7 +24,11 @@ FILTERS: dict[str, str] = {
     "family": "f.family",
     "severity": "f.severity",
     "status": "f.status",
-    "review": "coalesce(f.decision, 'pending')",
+    # the review store's latest event (reopened when the evidence changed), else the warehouse's decision
+    "review": ("CASE WHEN ev.fp IS NULL THEN coalesce(f.decision, 'pending') "
+               "WHEN ev.ev_report IS DISTINCT FROM f.report_id OR ev.ev_expected IS DISTINCT FROM f.expected "
+               "OR ev.ev_observed IS DISTINCT FROM f.observed OR ev.ev_status IS DISTINCT FROM f.status "
+               "THEN 'reopened' ELSE ev.decision END"),
     "first_run": "f.run_id",
 }
 FACETS = ("rule", "region", "level", "year", "status", "review")
@@ -61,12 +65,36 @@ def published_run(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     return one(con, "SELECT * FROM runs WHERE status = 'completed' ORDER BY finished_at DESC NULLS LAST, started_at DESC LIMIT 1")
 
 
+# reviews.fingerprint() in SQL: sha256 of rule · agency · year · table · row · col joined by U+001F, 32 hex digits
+FINGERPRINT_SQL = ("substr(sha256(concat_ws(chr(31), coalesce(f.rule_id, ''), coalesce(f.agency_id, ''), "
+                   "coalesce(CAST(f.year AS VARCHAR), ''), coalesce(f.table_id, ''), coalesce(f.row_key, ''), "
+                   "coalesce(f.col_key, ''))), 1, 32)")
+EVENTS_CTE = ("WITH ev AS (SELECT unnest(?::VARCHAR[]) AS fp, unnest(?::VARCHAR[]) AS decision, "
+              "unnest(?::VARCHAR[]) AS ev_report, unnest(?::DOUBLE[]) AS ev_expected, "
+              "unnest(?::DOUBLE[]) AS ev_observed, unnest(?::VARCHAR[]) AS ev_status) ")
+
+
+def event_arrays(events: dict[str, dict[str, Any]]) -> list[list[Any]]:
+    """The review store's latest events as the six parallel arrays EVENTS_CTE binds."""
+    cols: list[list[Any]] = [[], [], [], [], [], []]
+    for fp, e in events.items():
+        ev = e["evidence"]
+        for i, v in enumerate((fp, e["decision"], ev.get("report_id"), ev.get("expected"), ev.get("observed"),
+                               ev.get("status"))):
+            cols[i].append(v)
+    return cols
+
+
 @dataclass(frozen=True)
 class FindingQuery:
     filters: dict[str, str]
     q: str
     sort: str
     page: int
+    events: dict[str, dict[str, Any]] | None = None  # the review store's latest event per fingerprint
+
+    def with_events(self) -> tuple[str, list[Any]]:
+        return EVENTS_CTE, event_arrays(self.events or {})
 
     def where(self, skip: str | None = None) -> tuple[str, list[Any]]:
         clauses, params = ["TRUE"], []
@@ -81,7 +109,8 @@ class FindingQuery:
         return " AND ".join(clauses), params
 
 
-FROM_FINDINGS = "FROM findings_current AS f JOIN reports AS r ON r.report_id = f.report_id"
+FROM_FINDINGS = ("FROM findings_current AS f JOIN reports AS r ON r.report_id = f.report_id "
+                 f"LEFT JOIN ev ON ev.fp = {FINGERPRINT_SQL}")
 
 
 EXPORT_LIMIT = 200_000
@@ -89,20 +118,22 @@ EXPORT_LIMIT = 200_000
 
 def findings_all(con: duckdb.DuckDBPyConnection, fq: FindingQuery) -> list[dict[str, Any]]:
     """Every finding matching the filters (exports), in the list's order."""
+    cte, ev = fq.with_events()
     where, params = fq.where()
-    return rows(con, f"SELECT f.*, r.region, r.level {FROM_FINDINGS} WHERE {where} "
-                     f"ORDER BY {SORTS.get(fq.sort, SORTS['agency'])}, f.finding_id LIMIT ?", [*params, EXPORT_LIMIT])
+    return rows(con, f"{cte}SELECT f.*, r.region, r.level {FROM_FINDINGS} WHERE {where} "
+                     f"ORDER BY {SORTS.get(fq.sort, SORTS['agency'])}, f.finding_id LIMIT ?", [*ev, *params, EXPORT_LIMIT])
 
 
 def findings_page(con: duckdb.DuckDBPyConnection, fq: FindingQuery) -> tuple[int, list[dict[str, Any]], dict[str, list[tuple[str, int]]]]:
+    cte, ev = fq.with_events()
     where, params = fq.where()
-    total = con.execute(f"SELECT count(*) {FROM_FINDINGS} WHERE {where}", params).fetchone()
+    total = con.execute(f"{cte}SELECT count(*) {FROM_FINDINGS} WHERE {where}", [*ev, *params]).fetchone()
     order = SORTS.get(fq.sort, SORTS["agency"])
     items = rows(
         con,
-        f"SELECT f.*, r.region, r.level, coalesce(f.decision, 'pending') AS review {FROM_FINDINGS} WHERE {where} "
+        f"{cte}SELECT f.*, r.region, r.level {FROM_FINDINGS} WHERE {where} "
         f"ORDER BY {order}, f.finding_id LIMIT ? OFFSET ?",
-        [*params, PAGE_SIZE, (fq.page - 1) * PAGE_SIZE],
+        [*ev, *params, PAGE_SIZE, (fq.page - 1) * PAGE_SIZE],
     )
     facets: dict[str, list[tuple[str, int]]] = {}
     for name in FACETS:  # each facet counted with the other filters applied
@@ -110,8 +141,8 @@ def findings_page(con: duckdb.DuckDBPyConnection, fq: FindingQuery) -> tuple[int
         expr = FILTERS[name]
         facets[name] = [
             (str(v), int(n)) for v, n in con.execute(
-                f"SELECT {expr} AS v, count(*) AS n {FROM_FINDINGS} WHERE {w} AND {expr} IS NOT NULL "
-                "GROUP BY v ORDER BY n DESC, v", p).fetchall()
+                f"{cte}SELECT {expr} AS v, count(*) AS n {FROM_FINDINGS} WHERE {w} AND {expr} IS NOT NULL "
+                "GROUP BY v ORDER BY n DESC, v", [*ev, *p]).fetchall()
         ]
     return int(total[0]) if total else 0, items, facets
 

@@ -85,6 +85,17 @@ class ReviewStore:
         finally:
             con.close()
 
+    def all_latest(self) -> dict[str, dict[str, Any]]:
+        """The newest event of every fingerprint in the store."""
+        if not self.path.is_file():
+            return {}
+        con = self._connect()
+        try:
+            fps = [fp for (fp,) in con.execute("SELECT DISTINCT fingerprint FROM events").fetchall()]
+        finally:
+            con.close()
+        return self.latest(fps)
+
     def latest(self, fingerprints: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The newest event per fingerprint (only those asked for)."""
         wanted = sorted(set(fingerprints))

@@ -138,11 +138,14 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
                 latest = data.one(con, "SELECT * FROM runs ORDER BY started_at DESC LIMIT 1")
                 new = data.one(con, "SELECT count(*) AS n FROM findings_current WHERE run_id = ? AND status = 'fail'",
                                [run["run_id"] if run else None])
-                pending = data.rows(con, """
-                    SELECT r.region, count(*) AS n, min(f.run_id) AS oldest_run
-                    FROM findings_current AS f JOIN reports AS r ON r.report_id = f.report_id
-                    WHERE f.status = 'fail' AND f.decision IS NULL
-                    GROUP BY r.region ORDER BY n DESC, r.region""")
+                review = data.FILTERS["review"]
+                pending = data.rows(con, f"""
+                    {data.EVENTS_CTE}
+                    SELECT r.region, count(*) FILTER (WHERE {review} = 'pending') AS n,
+                           count(*) FILTER (WHERE {review} = 'reopened') AS reopened, min(f.run_id) AS oldest_run
+                    {data.FROM_FINDINGS}
+                    WHERE f.status = 'fail' AND {review} IN ('pending', 'reopened')
+                    GROUP BY r.region ORDER BY n DESC, r.region""", data.event_arrays(store.all_latest()))
                 reports = data.one(con, """
                     SELECT count(*) AS n, count(*) FILTER (WHERE status = 'parsed') AS parsed,
                            count(*) FILTER (WHERE status = 'partial') AS partial,
@@ -151,7 +154,8 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
         except WarehouseMissing as exc:
             return missing(request, exc)
         return page("home.html", request, run=run, latest=latest, new=new["n"] if new else 0, pending=pending,
-                    pending_total=sum(p["n"] for p in pending), reports=reports)
+                    pending_total=sum(p["n"] for p in pending), reopened=sum(p["reopened"] for p in pending),
+                    reports=reports)
 
     def finding_query(request: Request) -> tuple[dict[str, str], data.FindingQuery]:
         qp = request.query_params
@@ -162,7 +166,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
             page_no = 1
         sort = qp.get("sort", "agency")
         return filters, data.FindingQuery({k: v for k, v in filters.items() if v}, qp.get("q", "").strip(),
-                                          sort if sort in data.SORTS else "agency", page_no)
+                                          sort if sort in data.SORTS else "agency", page_no, store.all_latest())
 
     def findings(request: Request) -> Response:
         qp = request.query_params
