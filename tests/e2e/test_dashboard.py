@@ -226,3 +226,20 @@ def test_review_filter_and_counts_follow_the_store_and_changed_evidence_reopens(
     store.append({**f, "observed": (f["observed"] or 0) + 1}, "dismissed", "duplicate", None, "local")
     assert f'data-finding="{finding_id}"' in c.get("/findings?review=reopened").text
     assert re.search(r'id="reopened-count">1<', c.get("/").text)
+
+
+def test_bulk_review_of_checked_rows(audited, tmp_path):
+    c = TestClient(create_app(audited.db, reviews=tmp_path / "r.sqlite", allowed_hosts=["testserver"]))
+    page = c.get("/findings?rule=T3_BALANCE&status=fail").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    ids = re.findall(r'name="finding_id" value="([^"]+)" form="bulk"', page)
+    assert len(ids) >= 2
+    body = "&".join([f"csrf_token={token}", "decision=dismissed", "reason=parse_error", "next=/findings",
+                     *[f"finding_id={i}" for i in ids]])
+    res = c.post("/review", content=body, headers={"content-type": "application/x-www-form-urlencoded"},
+                 follow_redirects=False)
+    assert res.status_code == 303 and res.headers["location"] == "/findings"
+    listed = c.get("/findings?review=dismissed").text
+    assert all(f'data-finding="{i}"' in listed for i in ids)
+    assert c.post("/review", content=f"csrf_token={token}&decision=confirmed",
+                  headers={"content-type": "application/x-www-form-urlencoded"}).status_code == 400

@@ -66,21 +66,27 @@ class ReviewStore:
         return con
 
     def append(self, f: dict[str, Any], decision: str, reason: str | None, note: str | None, reviewer: str) -> None:
+        self.append_many([f], decision, reason, note, reviewer)
+
+    def append_many(self, findings: list[dict[str, Any]], decision: str, reason: str | None, note: str | None,
+                    reviewer: str) -> None:
+        """One decision on each finding: one event each, in one transaction."""
         if decision not in DECISIONS:
             raise ValueError(f"decision {decision!r}")
         if decision == "dismissed" and reason not in REASONS:
             raise ValueError(f"dismissal reason {reason!r}")
-        if reason == "other" and not (note or "").strip():
+        if decision == "dismissed" and reason == "other" and not (note or "").strip():
             raise ValueError("a dismissal for reason 'other' needs a note")
+        at = datetime.now(UTC).isoformat(timespec="seconds")
         con = self._connect()
         try:
             with con:
-                con.execute(
+                con.executemany(
                     "INSERT INTO events (fingerprint, finding_id, decision, reason, note, reviewer, decided_at, evidence)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (fingerprint(f), f["finding_id"], decision, reason if decision == "dismissed" else None,
-                     (note or "").strip() or None, reviewer, datetime.now(UTC).isoformat(timespec="seconds"),
-                     json.dumps(evidence(f), sort_keys=True, default=str)),
+                    [(fingerprint(f), f["finding_id"], decision, reason if decision == "dismissed" else None,
+                      (note or "").strip() or None, reviewer, at, json.dumps(evidence(f), sort_keys=True, default=str))
+                     for f in findings],
                 )
         finally:
             con.close()

@@ -100,8 +100,8 @@ def _env() -> jinja2.Environment:
     return env
 
 
-async def _urlencoded(request: Request, limit: int = 64 * 1024) -> dict[str, str] | None:
-    """The review forms' fields (urlencoded, first value of each), without python-multipart; None when the
+async def _urlencoded(request: Request, limit: int = 256 * 1024) -> dict[str, list[str]] | None:
+    """The review forms' fields (urlencoded, every value of each), without python-multipart; None when the
     body is not a small urlencoded form."""
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         return None
@@ -110,7 +110,7 @@ async def _urlencoded(request: Request, limit: int = 64 * 1024) -> dict[str, str
         body += chunk
         if len(body) > limit:
             return None
-    return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
+    return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
 
 
 def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] | None = None) -> Starlette:
@@ -335,8 +335,9 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
                              "reports": int(n[0]) if n else 0})
 
     async def review(request: Request) -> Response:
-        """POST a decision on one finding: hidden finding_id and csrf_token; 403 on a bad token or a foreign
-        Origin. Appends one event to the review store and redirects (303) back to the page."""
+        """POST a decision on one finding (hidden finding_id) or several (the bulk form's checked finding_id
+        boxes) with csrf_token; 403 on a bad token or a foreign Origin. Appends one event per finding to the
+        review store in one transaction and redirects (303) back to the page."""
         origin = request.headers.get("origin")
         own = f"{request.url.scheme}://{request.headers.get('host', '')}"
         if origin is not None and origin != own:
@@ -344,27 +345,29 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
         form = await _urlencoded(request)
         if form is None:
             return PlainTextResponse("expected a small application/x-www-form-urlencoded form", status_code=400)
-        sent, cookie = str(form.get("csrf_token", "")), request.cookies.get(CSRF_COOKIE, "")
+        def first(name: str) -> str:
+            return (form.get(name) or [""])[0]
+
+        sent, cookie = first("csrf_token"), request.cookies.get(CSRF_COOKIE, "")
         if not sent or not cookie or not hmac.compare_digest(sent, cookie):
             return PlainTextResponse("forbidden: bad or missing csrf_token", status_code=403)
-        finding_id = str(form.get("finding_id", ""))
-        decision = str(form.get("decision", ""))
-        reason = str(form.get("reason", "")) or None
-        note = str(form.get("note", "")) or None
+        ids = list(dict.fromkeys(i for i in form.get("finding_id", []) if i))  # one, or many from the bulk form
+        if not ids:
+            return PlainTextResponse("no finding selected", status_code=400)
         try:
             with data.reading(db) as con:
-                f = data.one(con, "SELECT * FROM findings WHERE finding_id = ?", [finding_id])
+                found = data.rows(con, "SELECT * FROM findings WHERE finding_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
         except WarehouseMissing as exc:
             return missing(request, exc)
-        if f is None:
+        if len(found) != len(ids):
             return PlainTextResponse("no such finding", status_code=404)
-        try:
-            store.append(f, decision, reason, note, reviewer="local")  # no auth yet: the reviewer is `local`
+        try:  # no auth yet: the reviewer is `local`
+            store.append_many(found, first("decision"), first("reason") or None, first("note") or None, reviewer="local")
         except ValueError as exc:
             return PlainTextResponse(f"bad review: {exc}", status_code=400)
-        back = str(form.get("next", ""))
+        back = first("next")
         if not back.startswith("/") or back.startswith("//"):
-            back = f"/reports/{f['report_id']}?focus={finding_id}"
+            back = f"/reports/{found[0]['report_id']}?focus={found[0]['finding_id']}"
         return RedirectResponse(back, status_code=303)
 
     static = StaticFiles(directory=str(resources.files("gongkai.app.web").joinpath("static")))
