@@ -81,6 +81,11 @@ def test_report_marks_the_failing_cell(client, balance):
     for m in re.finditer(r'<td class="v([^"]*)"\s+data-table="(t[234])" data-row="[^"]+" data-col="[^"]+"', page):
         assert not ("invalid" in m.group(1) and "na" in m.group(1).split())
     assert "表二" in page and "表三" in page and "表四" in page and "申请人情况" in page
+    # screen readers: a 表三 cell's headers= name its row labels and column headers
+    labels = {i: t for i, t in re.findall(r'<th scope="(?:col|row)" id="([^"]+)"[^>]*>(.*?)</th>', page)}
+    ids = re.search(r'id="c-t3-denied_state_secret-commercial" headers="([^"]+)"', page).group(1).split()
+    assert [labels[i] for i in ids] == ["三、本年度办理结果", "（三）不予公开", "1.属于国家秘密", "申请人情况",
+                                        "法人或其他组织", "商业企业"]
 
 
 def test_blank_cell_reads_not_assessable(client, audited):

@@ -35,6 +35,7 @@ class Cell:
     semantic: str | None = None  # None: no cell stored for this key
     failing: list[dict[str, Any]] = field(default_factory=list)
     focused: bool = False
+    headers: str = ""  # ids of the header cells above and the label cells left of it (screen readers read the path)
     operand: str = ""  # ①②… when the focused finding adds this cell up
 
     @property
@@ -64,6 +65,7 @@ class Th:
     text: str
     colspan: int = 1
     rowspan: int = 1
+    id: str = ""
 
 
 @dataclass
@@ -102,6 +104,36 @@ def _rows(layout: str, table: str) -> list[tuple[str, str, str, list[tuple[str, 
         meta.setdefault(r, (rl, g))
     hidden = set(template.mixed_rows()[1]) if layout == template.MIXED and table == "t3" else set()
     return [(r, meta[r][0], meta[r][1], cols) for r, cols in order.items() if r not in hidden]
+
+
+def _link_headers(block: Block, prefix: str) -> None:
+    """Give every label cell an id and every value cell `headers=` the ids of the column headers above it and
+    the row labels left of it, by laying the block out as the HTML table model does (colspans, rowspans)."""
+    taken: set[tuple[int, int]] = set()
+    spans: list[tuple[Th, int, int, int, int, bool]] = []  # th, row0, row1, col0, col1, in head
+    values: list[tuple[Cell, int, int]] = []
+    n = 0
+    grid: list[list[Th | Cell]] = [list[Th | Cell](r) for r in block.head]
+    grid += block.body
+    for ri, row in enumerate(grid):
+        ci = 0
+        for x in row:
+            while (ri, ci) in taken:
+                ci += 1
+            if isinstance(x, Th):
+                n += 1
+                x.id = f"{prefix}-h{n}"
+                spans.append((x, ri, ri + x.rowspan, ci, ci + x.colspan, ri < len(block.head)))
+                taken |= {(r, c) for r in range(ri, ri + x.rowspan) for c in range(ci, ci + x.colspan)}
+                ci += x.colspan
+            else:
+                values.append((x, ri, ci))
+                taken.add((ri, ci))
+                ci += 1
+    for cell, ri, ci in values:
+        cols = [th.id for th, r0, r1, c0, c1, head in spans if head and c0 <= ci < c1 and th.text]
+        rows = [th.id for th, r0, r1, c0, c1, head in spans if not head and r0 <= ri < r1 and c1 <= ci and th.text]
+        cell.headers = " ".join(rows + cols)
 
 
 def layout_tables(layout: str, lookup: dict[tuple[str, str, str], Cell]) -> dict[str, list[Block]]:
@@ -181,6 +213,9 @@ def layout_tables(layout: str, lookup: dict[tuple[str, str, str], Cell]) -> dict
             else:
                 row2.extend(Th(cl, rowspan=2) for _, cl in cs)
     out["t4"] = [Block([row1, row2, row3], [[cell("t4", r, c) for c, _, _ in rcols]])]
+    for t, blocks in out.items():
+        for i, b in enumerate(blocks):
+            _link_headers(b, f"{t}b{i}")
     return out
 
 
