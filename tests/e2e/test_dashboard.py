@@ -77,6 +77,7 @@ def test_report_marks_the_failing_cell(client, balance):
     assert 'aria-invalid="true"' in cell and "✗" in cell
     assert f"应为 {int(expected)}，实为 {int(observed)}" in cell
     assert "focus" in cell and 'id="formula"' in page and "①" in page
+    assert 'id="next-pending"' in page or 'id="prev-pending"' in page  # walk the pending reports
     # every printed value cell carries the three keys; blank/dash/text cells never look like failures
     for m in re.finditer(r'<td class="v([^"]*)"\s+data-table="(t[234])" data-row="[^"]+" data-col="[^"]+"', page):
         assert not ("invalid" in m.group(1) and "na" in m.group(1).split())

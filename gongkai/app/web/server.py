@@ -212,9 +212,19 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
                     LEFT JOIN rules AS u ON u.rule_id = f.rule_id
                     WHERE f.report_id = ? AND f.resolved_run_id IS NULL
                     ORDER BY f.status, f.table_id NULLS LAST, f.rule_id, f.row_key, f.col_key""", [report_id])
+                review = data.FILTERS["review"]
+                queue = [rid for (rid,) in con.execute(f"""
+                    {data.EVENTS_CTE}
+                    SELECT f.report_id {data.FROM_FINDINGS}
+                    WHERE f.status = 'fail' AND {review} IN ('pending', 'reopened')
+                    GROUP BY f.report_id, f.agency, f.year ORDER BY f.agency, f.year, f.report_id""",
+                    data.event_arrays(store.all_latest())).fetchall()]
         except WarehouseMissing as exc:
             return missing(request, exc)
         annotate(store, found)
+        at = queue.index(report_id) if report_id in queue else -1
+        prev_pending = queue[at - 1] if at > 0 else None
+        next_pending = queue[at + 1] if at + 1 < len(queue) else None
         lookup: dict[tuple[str, str, str], Cell] = {}
         for c in cells:
             lookup[(c["table_id"], c["row_key"], c["col_key"])] = Cell(
@@ -245,7 +255,8 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
         tables = layout_tables(layout, lookup) if layout in template.LAYOUTS else None
         present = {"t2": rep.get("has_t2"), "t3": rep.get("has_t3"), "t4": rep.get("has_t4")}
         return page("report.html", request, rep=rep, layout=layout, tables=tables, present=present,
-                    sections=sections, findings=found, focus=focus, formula=formula, section_titles=template.SECTION_TITLES,
+                    sections=sections, findings=found, focus=focus, formula=formula, prev_pending=prev_pending,
+                    next_pending=next_pending, section_titles=template.SECTION_TITLES,
                     not_assessable=NOT_ASSESSABLE, titles=template.TABLE_TITLES)
 
     def scorecard(request: Request) -> Response:
