@@ -208,15 +208,15 @@ def test_exports_write_harvested_strings_as_text(audited, tmp_path):
 
 
 def test_review_filter_and_counts_follow_the_store_and_changed_evidence_reopens(audited, balance, tmp_path):
+    from gongkai.app.web.data import FINGERPRINT_SQL
     from gongkai.app.web.reviews import ReviewStore, fingerprint
 
-    report_id, finding_id = balance[0], balance[1]
+    finding_id = balance[1]
     con = duckdb.connect(str(audited.db), read_only=True)
     try:
         cur = con.execute("SELECT * FROM findings WHERE finding_id = ?", [finding_id])
         f = dict(zip([d[0] for d in cur.description], cur.fetchone()))
-        sql_fp = con.execute("SELECT " + __import__("gongkai.app.web.data", fromlist=["x"]).FINGERPRINT_SQL
-                             + " FROM findings AS f WHERE finding_id = ?", [finding_id]).fetchone()[0]
+        sql_fp = con.execute(f"SELECT {FINGERPRINT_SQL} FROM findings AS f WHERE finding_id = ?", [finding_id]).fetchone()[0]
     finally:
         con.close()
     assert sql_fp == fingerprint(f)  # the SQL and Python fingerprints agree
