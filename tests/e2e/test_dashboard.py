@@ -46,7 +46,7 @@ def balance(audited) -> tuple:
 def test_every_screen_answers_with_security_headers(client, balance):
     agency_id = _one(client.app.state.db, "SELECT agency_id FROM reports WHERE agency_id IS NOT NULL LIMIT 1")[0]
     for url in ["/", "/findings", "/findings?status=fail&review=pending&sort=year&page=1&q=表三", "/rules", "/runs",
-                "/scorecard", "/scorecard?sort=errors&year=2023", f"/agencies/{agency_id}",
+                "/scorecard", "/scorecard?sort=errors&year=2023", f"/agencies/{agency_id}", "/rules/T3_BALANCE",
                 f"/reports/{balance[0]}", f"/reports/{balance[0]}?focus={balance[1]}", "/static/htmx.min.js"]:
         res = client.get(url)
         assert res.status_code == 200, url
@@ -54,6 +54,8 @@ def test_every_screen_answers_with_security_headers(client, balance):
         assert res.headers["x-content-type-options"] == "nosniff"
     assert client.get("/reports/nope").status_code == 404
     assert client.get("/agencies/nope").status_code == 404
+    assert client.get("/rules/NOPE").status_code == 404
+    assert "%</td>" in client.get("/rules/T3_BALANCE").text  # a failure rate per region × year
     assert "<script>" not in client.get("/").text  # no inline script: only <script src=…>
     assert "Zero-Clause BSD" in client.get("/static/htmx.min.js").text[:300]
 
@@ -231,6 +233,7 @@ def test_review_filter_and_counts_follow_the_store_and_changed_evidence_reopens(
     # the same fingerprint decided on other evidence (e.g. last year's run saw other numbers): reopened
     store.append({**f, "observed": (f["observed"] or 0) + 1}, "dismissed", "duplicate", None, "local")
     assert f'data-finding="{finding_id}"' in c.get("/findings?review=reopened").text
+    assert "重复 duplicate" in c.get(f"/rules/{f['rule_id']}").text  # dismissal reasons per rule
     assert re.search(r'id="reopened-count">1<', c.get("/").text)
 
 

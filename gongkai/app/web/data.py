@@ -71,16 +71,16 @@ FINGERPRINT_SQL = ("substr(sha256(concat_ws(chr(31), coalesce(f.rule_id, ''), co
                    "coalesce(f.col_key, ''))), 1, 32)")
 EVENTS_CTE = ("WITH ev AS (SELECT unnest(?::VARCHAR[]) AS fp, unnest(?::VARCHAR[]) AS decision, "
               "unnest(?::VARCHAR[]) AS ev_report, unnest(?::DOUBLE[]) AS ev_expected, "
-              "unnest(?::DOUBLE[]) AS ev_observed, unnest(?::VARCHAR[]) AS ev_status) ")
+              "unnest(?::DOUBLE[]) AS ev_observed, unnest(?::VARCHAR[]) AS ev_status, unnest(?::VARCHAR[]) AS reason) ")
 
 
 def event_arrays(events: dict[str, dict[str, Any]]) -> list[list[Any]]:
-    """The review store's latest events as the six parallel arrays EVENTS_CTE binds."""
-    cols: list[list[Any]] = [[], [], [], [], [], []]
+    """The review store's latest events as the seven parallel arrays EVENTS_CTE binds."""
+    cols: list[list[Any]] = [[], [], [], [], [], [], []]
     for fp, e in events.items():
         ev = e["evidence"]
         for i, v in enumerate((fp, e["decision"], ev.get("report_id"), ev.get("expected"), ev.get("observed"),
-                               ev.get("status"))):
+                               ev.get("status"), e.get("reason"))):
             cols[i].append(v)
     return cols
 
@@ -187,3 +187,23 @@ def scorecard(con: duckdb.DuckDBPyConnection, filters: dict[str, str], sort: str
     for r in items:
         r["families"] = {f: counts.get((r["current_report_id"], f), (0, 0)) for f in fams}
     return fams, items
+
+
+def rule_rates(con: duckdb.DuckDBPyConnection, rule_id: str) -> list[dict[str, Any]]:
+    """Per region × year on current reports: reports evaluated by the rule, failing, not assessable (the
+    latest rule_results row per report and rule, as in the rule_stats view)."""
+    return rows(con, """
+        WITH latest AS (
+            SELECT rr.report_id, rr.evaluated, rr.failed, rr.not_assessable
+            FROM rule_results AS rr
+            JOIN runs AS ru ON ru.run_id = rr.run_id
+            JOIN reports AS r ON r.report_id = rr.report_id AND r.is_current
+            WHERE rr.rule_id = ?
+            QUALIFY row_number() OVER (PARTITION BY rr.report_id ORDER BY ru.started_at DESC, rr.run_id DESC) = 1
+        )
+        SELECT r.region, r.year,
+               count(*) FILTER (WHERE l.evaluated > 0) AS evaluated,
+               count(*) FILTER (WHERE l.failed > 0) AS failing,
+               count(*) FILTER (WHERE l.not_assessable > 0) AS not_assessable
+        FROM latest AS l JOIN reports AS r ON r.report_id = l.report_id
+        GROUP BY ALL ORDER BY r.region NULLS LAST, r.year""", [rule_id])

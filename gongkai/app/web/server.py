@@ -301,6 +301,23 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
             return missing(request, exc)
         return page("rules.html", request, items=items)
 
+    def rule(request: Request) -> Response:
+        rule_id = request.path_params["rule_id"]
+        try:
+            with data.reading(db) as con:
+                meta = data.one(con, "SELECT * FROM rules WHERE rule_id = ?", [rule_id])
+                if meta is None:
+                    return page("error.html", request, status=404, title="规则不存在 / No such rule", message=rule_id)
+                rates = data.rule_rates(con, rule_id)
+                reasons = data.rows(con, f"""
+                    {data.EVENTS_CTE}
+                    SELECT ev.reason, count(*) AS n {data.FROM_FINDINGS}
+                    WHERE f.rule_id = ? AND ev.decision = 'dismissed'
+                    GROUP BY ev.reason ORDER BY n DESC""", [*data.event_arrays(store.all_latest()), rule_id])
+        except WarehouseMissing as exc:
+            return missing(request, exc)
+        return page("rule.html", request, rule=meta, rates=rates, dismissals=reasons)
+
     def runs(request: Request) -> Response:
         try:
             with data.reading(db) as con:
@@ -387,7 +404,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
         routes=[
             Route("/", home), Route("/findings", findings), Route("/reports/{report_id}", report),
             Route("/scorecard", scorecard), Route("/agencies/{agency_id}", agency),
-            Route("/rules", rules), Route("/runs", runs), Route("/healthz", healthz),
+            Route("/rules", rules), Route("/rules/{rule_id}", rule), Route("/runs", runs), Route("/healthz", healthz),
             Route("/review", review, methods=["POST"]), Route("/export/findings.{fmt}", export_findings),
             Mount("/static", static, name="static"),
         ],
