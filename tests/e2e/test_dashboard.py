@@ -45,8 +45,10 @@ def balance(audited) -> tuple:
 
 def test_every_screen_answers_with_security_headers(client, balance):
     agency_id = _one(client.app.state.db, "SELECT agency_id FROM reports WHERE agency_id IS NOT NULL LIMIT 1")[0]
+    run_id = _one(client.app.state.db, "SELECT min(run_id) FROM runs")[0]
     for url in ["/", "/findings", "/findings?status=fail&review=pending&sort=year&page=1&q=表三", "/rules", "/runs",
                 "/scorecard", "/scorecard?sort=errors&year=2023", f"/agencies/{agency_id}", "/rules/T3_BALANCE",
+                f"/runs/{run_id}",
                 f"/reports/{balance[0]}", f"/reports/{balance[0]}?focus={balance[1]}", "/static/htmx.min.js"]:
         res = client.get(url)
         assert res.status_code == 200, url
@@ -55,6 +57,8 @@ def test_every_screen_answers_with_security_headers(client, balance):
     assert client.get("/reports/nope").status_code == 404
     assert client.get("/agencies/nope").status_code == 404
     assert client.get("/rules/NOPE").status_code == 404
+    assert client.get("/runs/NOPE").status_code == 404
+    assert "broken_" in client.get(f"/runs/{run_id}").text  # the failed files of the first run, with reasons
     assert "%</td>" in client.get("/rules/T3_BALANCE").text  # a failure rate per region × year
     assert "<script>" not in client.get("/").text  # no inline script: only <script src=…>
     assert "Zero-Clause BSD" in client.get("/static/htmx.min.js").text[:300]

@@ -352,6 +352,23 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
         return Response(body, headers=headers,
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
+    def run_detail(request: Request) -> Response:
+        run_id = request.path_params["run_id"]
+        try:
+            with data.reading(db) as con:
+                run = data.one(con, "SELECT * FROM runs WHERE run_id = ?", [run_id])
+                if run is None:
+                    return page("error.html", request, status=404, title="批次不存在 / No such run", message=run_id)
+                counts = data.one(con, """
+                    SELECT count(*) FILTER (WHERE run_id = ?) AS new,
+                           count(*) FILTER (WHERE resolved_run_id = ?) AS resolved FROM findings""", [run_id, run_id])
+                bad = data.rows(con, """
+                    SELECT report_id, source_path, agency, year, status, error, notes FROM reports
+                    WHERE first_run_id = ? AND status IN ('failed', 'partial') ORDER BY status, source_path""", [run_id])
+        except WarehouseMissing as exc:
+            return missing(request, exc)
+        return page("run.html", request, run=run, counts=counts, bad=bad)
+
     def healthz(request: Request) -> Response:
         try:
             with data.reading(db) as con:
@@ -404,7 +421,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
         routes=[
             Route("/", home), Route("/findings", findings), Route("/reports/{report_id}", report),
             Route("/scorecard", scorecard), Route("/agencies/{agency_id}", agency),
-            Route("/rules", rules), Route("/rules/{rule_id}", rule), Route("/runs", runs), Route("/healthz", healthz),
+            Route("/rules", rules), Route("/rules/{rule_id}", rule), Route("/runs", runs), Route("/runs/{run_id}", run_detail), Route("/healthz", healthz),
             Route("/review", review, methods=["POST"]), Route("/export/findings.{fmt}", export_findings),
             Mount("/static", static, name="static"),
         ],
