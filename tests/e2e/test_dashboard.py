@@ -180,6 +180,9 @@ def test_review_post_needs_token_and_own_origin_and_survives_a_new_app(audited, 
     html = again.get(f"/reports/{report_id}?focus={finding_id}").text
     li = re.search(rf'<li id="finding-{finding_id}".*?</li>', html, re.S).group(0)
     assert 'data-review="confirmed"' in li
+    log = again.get("/reviews?reviewer=local").text
+    assert f"<code>{finding_id}</code>" in log and 'data-review="confirmed"' in log
+    assert "尚无复核" in again.get("/reviews?reviewer=nobody").text
     assert 'data-finding="' + finding_id in again.get("/findings?rule=T3_BALANCE").text
 
 

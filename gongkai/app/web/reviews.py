@@ -91,6 +91,21 @@ class ReviewStore:
         finally:
             con.close()
 
+    def log(self, reviewer: str = "", since: str = "", limit: int = 500) -> list[dict[str, Any]]:
+        """The decision events, newest first (optionally one reviewer's, or those decided at or after `since`)."""
+        if not self.path.is_file():
+            return []
+        con = self._connect()
+        try:
+            cur = con.execute(
+                "SELECT event_id, fingerprint, finding_id, decision, reason, note, reviewer, decided_at, evidence "
+                "FROM events WHERE (? = '' OR reviewer = ?) AND (? = '' OR decided_at >= ?) "
+                "ORDER BY event_id DESC LIMIT ?", (reviewer, reviewer, since, since, limit))
+            cols = [d[0] for d in cur.description]
+            return [dict(zip(cols, r)) | {"evidence": json.loads(r[-1])} for r in cur.fetchall()]
+        finally:
+            con.close()
+
     def all_latest(self) -> dict[str, dict[str, Any]]:
         """The newest event of every fingerprint in the store."""
         if not self.path.is_file():

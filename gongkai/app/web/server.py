@@ -369,6 +369,12 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
             return missing(request, exc)
         return page("run.html", request, run=run, counts=counts, bad=bad)
 
+    def review_log(request: Request) -> Response:
+        reviewer = request.query_params.get("reviewer", "").strip()
+        since = request.query_params.get("since", "").strip()
+        return page("reviews.html", request, events=store.log(reviewer, since), reviewer=reviewer, since=since,
+                    store_path=str(store.path))
+
     def healthz(request: Request) -> Response:
         try:
             with data.reading(db) as con:
@@ -421,7 +427,8 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
         routes=[
             Route("/", home), Route("/findings", findings), Route("/reports/{report_id}", report),
             Route("/scorecard", scorecard), Route("/agencies/{agency_id}", agency),
-            Route("/rules", rules), Route("/rules/{rule_id}", rule), Route("/runs", runs), Route("/runs/{run_id}", run_detail), Route("/healthz", healthz),
+            Route("/rules", rules), Route("/rules/{rule_id}", rule), Route("/runs", runs), Route("/runs/{run_id}", run_detail),
+            Route("/reviews", review_log), Route("/healthz", healthz),
             Route("/review", review, methods=["POST"]), Route("/export/findings.{fmt}", export_findings),
             Mount("/static", static, name="static"),
         ],
