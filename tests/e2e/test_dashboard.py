@@ -214,6 +214,11 @@ def test_exports_write_harvested_strings_as_text(audited, tmp_path):
     assert rows[0][0] == "序号 No." and len(rows) == len(agencies) + 1
     assert all(r[2].startswith("'=HYPERLINK") for r in rows[1:])
     assert c.get("/export/findings.pdf").status_code == 404
+    agency_id, year = _one(db, "SELECT agency_id, year FROM findings WHERE rule_id = 'T3_BALANCE' AND status = 'fail' LIMIT 1")
+    res = c.get(f"/export/notice/{agency_id}/{year}.xlsx")
+    assert res.status_code == 200 and "%E6%95%B4%E6%94%B9%E9%80%9A%E7%9F%A5" in res.headers["content-disposition"]  # 整改通知
+    ws = openpyxl.load_workbook(io.BytesIO(res.content))["问题清单"]
+    assert ws.max_row >= 2 and {ws.cell(r, 4).value for r in range(2, ws.max_row + 1)} == {year}
 
 
 def test_review_filter_and_counts_follow_the_store_and_changed_evidence_reopens(audited, balance, tmp_path):

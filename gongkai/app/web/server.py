@@ -331,6 +331,16 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
         if fmt not in ("csv", "xlsx"):
             return PlainTextResponse("unknown export format", status_code=404)
         filters, fq = finding_query(request)
+        return exported(request, fmt, filters, fq, export.filename(filters, fmt))
+
+    def export_notice(request: Request) -> Response:
+        """The failures of one agency-year, to attach to a 整改通知 (correction notice)."""
+        agency_id, year = request.path_params["agency_id"], request.path_params["year"]
+        filters = {"agency": agency_id, "year": year, "status": "fail"}
+        fq = data.FindingQuery(filters, "", "agency", 1, store.all_latest())
+        return exported(request, "xlsx", filters, fq, f"整改通知_{agency_id}_{year}.xlsx".replace("/", "-"))
+
+    def exported(request: Request, fmt: str, filters: dict[str, str], fq: data.FindingQuery, name: str) -> Response:
         try:
             with data.reading(db) as con:
                 items = data.findings_all(con, fq)
@@ -340,7 +350,6 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
             return missing(request, exc)
         annotate(store, items)
         base = str(request.base_url)
-        name = export.filename(filters, fmt)
         headers = {"content-disposition": export.disposition(name, f"findings.{fmt}")}
         if fmt == "csv":
             return Response(export.to_csv(items, base), media_type="text/csv; charset=utf-8", headers=headers)
@@ -430,6 +439,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
             Route("/rules", rules), Route("/rules/{rule_id}", rule), Route("/runs", runs), Route("/runs/{run_id}", run_detail),
             Route("/reviews", review_log), Route("/healthz", healthz),
             Route("/review", review, methods=["POST"]), Route("/export/findings.{fmt}", export_findings),
+            Route("/export/notice/{agency_id}/{year}.xlsx", export_notice),
             Mount("/static", static, name="static"),
         ],
         middleware=[Middleware(SecurityHeaders), Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
