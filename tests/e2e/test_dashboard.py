@@ -48,7 +48,7 @@ def test_every_screen_answers_with_security_headers(client, balance):
     run_id = _one(client.app.state.db, "SELECT min(run_id) FROM runs")[0]
     for url in ["/", "/findings", "/findings?status=fail&review=pending&sort=year&page=1&q=表三", "/rules", "/runs",
                 "/scorecard", "/scorecard?sort=errors&year=2023", f"/agencies/{agency_id}", "/rules/T3_BALANCE",
-                f"/runs/{run_id}",
+                f"/runs/{run_id}", f"/reports/{balance[0]}/cross-year",
                 f"/reports/{balance[0]}", f"/reports/{balance[0]}?focus={balance[1]}", "/static/htmx.min.js"]:
         res = client.get(url)
         assert res.status_code == 200, url
@@ -58,6 +58,8 @@ def test_every_screen_answers_with_security_headers(client, balance):
     assert client.get("/agencies/nope").status_code == 404
     assert client.get("/rules/NOPE").status_code == 404
     assert client.get("/runs/NOPE").status_code == 404
+    hongze_2024 = _one(client.app.state.db, "SELECT report_id FROM reports WHERE agency_id = 'js-huaian-hongze' AND year = 2024")[0]
+    assert "✓ 一致" in client.get(f"/reports/{hongze_2024}/cross-year").text  # the real 2023 → 2024 pair carries over
     assert "broken_" in client.get(f"/runs/{run_id}").text  # the failed files of the first run, with reasons
     assert "%</td>" in client.get("/rules/T3_BALANCE").text  # a failure rate per region × year
     assert "<script>" not in client.get("/").text  # no inline script: only <script src=…>

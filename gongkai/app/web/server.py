@@ -259,6 +259,47 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
                     next_pending=next_pending, section_titles=template.SECTION_TITLES,
                     not_assessable=NOT_ASSESSABLE, titles=template.TABLE_TITLES)
 
+    def cross_year(request: Request) -> Response:
+        """Last year's 四、结转下年度继续办理 beside this year's 二、上年结转 per 表三 column, and 表二's stock
+        (现行有效 last year + 本年制发 − 本年废止 against 现行有效 this year)."""
+        report_id = request.path_params["report_id"]
+        try:
+            with data.reading(db) as con:
+                rep = data.one(con, "SELECT * FROM reports WHERE report_id = ?", [report_id])
+                if rep is None:
+                    return page("error.html", request, status=404, title="报告不存在 / No such report",
+                                message=f"report {report_id}")
+                prev = data.one(con, "SELECT * FROM reports WHERE agency_id = ? AND year = ? AND is_current",
+                                [rep["agency_id"], (rep["year"] or 0) - 1]) if rep["agency_id"] and rep["year"] else None
+                ids = [report_id] + ([prev["report_id"]] if prev else [])
+                vals = {(rid, t, r, c): (v, raw, sem) for rid, t, r, c, v, raw, sem in con.execute(
+                    "SELECT report_id, table_id, row_key, col_key, value, raw, semantic FROM cells "
+                    "WHERE report_id IN (SELECT unnest(?::VARCHAR[])) AND table_id IN ('t2', 't3')", [ids]).fetchall()}
+                xy = data.rows(con, "SELECT * FROM findings WHERE report_id = ? AND rule_id LIKE 'XY%' "
+                                    "AND resolved_run_id IS NULL ORDER BY rule_id, table_id, row_key, col_key", [report_id])
+        except WarehouseMissing as exc:
+            return missing(request, exc)
+
+        def num(rid: str | None, t: str, r: str, c: str) -> float | None:
+            v = vals.get((rid or "", t, r, c))
+            return v[0] if v and v[2] == "number" else None
+
+        prev_id = prev["report_id"] if prev else None
+        carry = []
+        for c in template.col_keys("2021", "t3"):
+            last, now = num(prev_id, "t3", "carried_forward", c), num(report_id, "t3", "carried_over", c)
+            carry.append({"col": template.col_label("t3", c), "last": last, "now": now,
+                          "ok": None if last is None or now is None else last == now})
+        stock = []
+        for r in ("regulations", "normative_docs"):
+            last = num(prev_id, "t2", r, "in_force")
+            issued, repealed, now = (num(report_id, "t2", r, k) for k in ("issued", "repealed", "in_force"))
+            expected = None if None in (last, issued, repealed) else last + issued - repealed  # type: ignore[operator]
+            stock.append({"row": template.row_label("t2", r), "last": last, "issued": issued, "repealed": repealed,
+                          "expected": expected, "now": now,
+                          "ok": None if expected is None or now is None else expected == now})
+        return page("cross_year.html", request, rep=rep, prev=prev, carry=carry, stock=stock, xy=xy)
+
     def scorecard(request: Request) -> Response:
         qp = request.query_params
         filters = {k: qp.get(k, "").strip() for k in data.SCORE_FILTERS}
@@ -435,6 +476,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
     app = Starlette(
         routes=[
             Route("/", home), Route("/findings", findings), Route("/reports/{report_id}", report),
+            Route("/reports/{report_id}/cross-year", cross_year),
             Route("/scorecard", scorecard), Route("/agencies/{agency_id}", agency),
             Route("/rules", rules), Route("/rules/{rule_id}", rule), Route("/runs", runs), Route("/runs/{run_id}", run_detail),
             Route("/reviews", review_log), Route("/healthz", healthz),
