@@ -60,6 +60,8 @@ def test_every_screen_answers_with_security_headers(client, balance):
     assert client.get("/runs/NOPE").status_code == 404
     hongze_2024 = _one(client.app.state.db, "SELECT report_id FROM reports WHERE agency_id = 'js-huaian-hongze' AND year = 2024")[0]
     assert "✓ 一致" in client.get(f"/reports/{hongze_2024}/cross-year").text  # the real 2023 → 2024 pair carries over
+    marks = re.findall(r'<mark id="quote-[^"]+" data-finding="[^"]+">(.*?)</mark>', client.get(f"/reports/{hongze_2024}").text)
+    assert marks and "受理政府信息公开申请17件" in marks[0]  # the sentence TEXT_TABLE quotes, marked in the text
     assert "broken_" in client.get(f"/runs/{run_id}").text  # the failed files of the first run, with reasons
     assert "%</td>" in client.get("/rules/T3_BALANCE").text  # a failure rate per region × year
     assert "<script>" not in client.get("/").text  # no inline script: only <script src=…>
@@ -111,6 +113,7 @@ def test_harvested_markup_is_escaped(audited, tmp_path):
     con.execute("UPDATE reports SET agency = ?, region = ?", [XSS, XSS])
     con.execute("UPDATE findings SET agency = ?, message = ?", [XSS, XSS])
     con.execute("UPDATE cells SET raw = ? WHERE semantic = 'text'", [XSS])
+    con.execute("UPDATE sections SET text = ?, title = ?", [XSS, XSS])
     report_id = con.execute("SELECT report_id FROM reports WHERE status = 'parsed' LIMIT 1").fetchone()[0]
     con.close()
     c = TestClient(create_app(db, allowed_hosts=["testserver"]))

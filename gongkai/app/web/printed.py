@@ -7,6 +7,7 @@ assessable, failing, focused) is decided from the report's cells and findings by
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -253,3 +254,31 @@ def anchor(finding: dict[str, Any], layout: str) -> Key | None:
         return (t, r, c)
     _, obs = operands(finding["rule_id"], t, r, c, layout)
     return obs[0] if obs else None
+
+
+QUOTED = re.compile(r"正文称「(.+?)」，")
+
+
+def marked_parts(text: str, findings: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
+    """A section's text split into (span, finding_id or None): the sentences TEXT_TABLE findings quote (their
+    message's 正文称「…」) become marked spans. Plain string search on the raw text; the template escapes every
+    span, so no HTML is ever built from report text."""
+    parts: list[tuple[str, str | None]] = [(text, None)]
+    for f in findings:
+        if f.get("rule_id") != "TEXT_TABLE":
+            continue
+        m = QUOTED.search(f.get("message") or "")
+        if not m:
+            continue
+        quote = m.group(1)
+        out: list[tuple[str, str | None]] = []
+        done = False
+        for span, fid in parts:
+            at = span.find(quote) if fid is None and not done else -1
+            if at < 0:
+                out.append((span, fid))
+                continue
+            done = True
+            out += [(span[:at], None), (quote, str(f["finding_id"])), (span[at + len(quote):], None)]
+        parts = [p for p in out if p[0]]
+    return parts

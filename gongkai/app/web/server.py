@@ -28,7 +28,16 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gongkai.app.web import data, export
-from gongkai.app.web.printed import CIRCLED, NOT_ASSESSABLE, Cell, anchor, fmt_num, layout_tables, operands
+from gongkai.app.web.printed import (
+    CIRCLED,
+    NOT_ASSESSABLE,
+    Cell,
+    anchor,
+    fmt_num,
+    layout_tables,
+    marked_parts,
+    operands,
+)
 from gongkai.app.web.reviews import REASONS, ReviewStore, annotate, default_path
 from gongkai.form import template
 from gongkai.warehouse.errors import WarehouseMissing
@@ -253,6 +262,8 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
 
                     formula = {"finding": f, "expected": [term(k) for k in exp], "observed": [term(k) for k in obs]}
         tables = layout_tables(layout, lookup) if layout in template.LAYOUTS else None
+        for sec in sections:
+            sec["parts"] = marked_parts(sec["text"] or "", found)
         present = {"t2": rep.get("has_t2"), "t3": rep.get("has_t3"), "t4": rep.get("has_t4")}
         return page("report.html", request, rep=rep, layout=layout, tables=tables, present=present,
                     sections=sections, findings=found, focus=focus, formula=formula, prev_pending=prev_pending,
