@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DB     ?= data/warehouse.duckdb
 
-.PHONY: setup audit lint test bench bench-accuracy fuzz clean
+.PHONY: setup audit lint test bench bench-accuracy bench-dashboard fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ bench: $(STAMP)  ## throughput benchmark (apart from the tests): generated text/
 
 bench-accuracy: $(STAMP)  ## cell accuracy per rendering and precision/recall per rule family on a generated corpus
 	$(BIN)/python bench/bench_accuracy.py
+
+bench-dashboard: $(STAMP)  ## dashboard latency per page (p50/p95/max ms) over the warehouse DB=… (default data/warehouse.duckdb)
+	$(BIN)/python bench/bench_dashboard.py $(DB)
 
 fuzz: $(STAMP)  ## 10,000 mutated files through every parser; fails on any crash
 	$(BIN)/python bench/fuzz.py -n $(or $(N),10000)
