@@ -30,6 +30,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("db", type=Path)
     ap.add_argument("-n", type=int, default=30, help="requests per page (after one warm-up)")
+    ap.add_argument("--reviews", type=Path, default=None, help="review store (default: a new empty one)")
     args = ap.parse_args()
 
     con = duckdb.connect(str(args.db), read_only=True)
@@ -48,7 +49,7 @@ def main() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(args.db, reviews=Path("/tmp") / f"bench-reviews-{port}.sqlite"),
+    server = uvicorn.Server(uvicorn.Config(create_app(args.db, reviews=args.reviews or Path("/tmp") / f"bench-reviews-{port}.sqlite"),
                                            host="127.0.0.1", port=port, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:

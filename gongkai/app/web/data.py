@@ -25,10 +25,7 @@ FILTERS: dict[str, str] = {
     "severity": "f.severity",
     "status": "f.status",
     # the review store's latest event (reopened when the evidence changed), else the warehouse's decision
-    "review": ("CASE WHEN ev.fp IS NULL THEN coalesce(f.decision, 'pending') "
-               "WHEN ev.ev_report IS DISTINCT FROM f.report_id OR ev.ev_expected IS DISTINCT FROM f.expected "
-               "OR ev.ev_observed IS DISTINCT FROM f.observed OR ev.ev_status IS DISTINCT FROM f.status "
-               "THEN 'reopened' ELSE ev.decision END"),
+    "review": "coalesce(ev.review, f.decision, 'pending')",
     "first_run": "f.run_id",
 }
 FACETS = ("rule", "region", "level", "year", "status", "review")
@@ -69,13 +66,9 @@ def published_run(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
 FINGERPRINT_SQL = ("substr(sha256(concat_ws(chr(31), coalesce(f.rule_id, ''), coalesce(f.agency_id, ''), "
                    "coalesce(CAST(f.year AS VARCHAR), ''), coalesce(f.table_id, ''), coalesce(f.row_key, ''), "
                    "coalesce(f.col_key, ''))), 1, 32)")
-EVENTS_CTE = ("WITH ev AS (SELECT unnest(?::VARCHAR[]) AS fp, unnest(?::VARCHAR[]) AS decision, "
-              "unnest(?::VARCHAR[]) AS ev_report, unnest(?::DOUBLE[]) AS ev_expected, "
-              "unnest(?::DOUBLE[]) AS ev_observed, unnest(?::VARCHAR[]) AS ev_status, unnest(?::VARCHAR[]) AS reason) ")
-
-
 def event_arrays(events: dict[str, dict[str, Any]]) -> list[list[Any]]:
-    """The review store's latest events as the seven parallel arrays EVENTS_CTE binds."""
+    """The review store's latest events as seven parallel columns (fp, decision, report, expected, observed,
+    status, reason)."""
     cols: list[list[Any]] = [[], [], [], [], [], [], []]
     for fp, e in events.items():
         ev = e["evidence"]
@@ -85,6 +78,33 @@ def event_arrays(events: dict[str, dict[str, Any]]) -> list[list[Any]]:
     return cols
 
 
+def prepare_reviews(con: duckdb.DuckDBPyConnection, events: dict[str, dict[str, Any]]) -> None:
+    """Materialise, for this request's connection only, the temporary table `review_state` (finding_id, review,
+    decision, reason): each current finding's latest event in the review store, 'reopened' when the evidence
+    it was decided on differs from the finding's. The events go in as one Arrow table (no per-row SQL)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE review_state "
+                "(finding_id VARCHAR, review VARCHAR, decision VARCHAR, reason VARCHAR)")
+    if not events:
+        return
+    import pyarrow as pa
+
+    names = ("fp", "decision", "ev_report", "ev_expected", "ev_observed", "ev_status", "reason")
+    types = (pa.string(), pa.string(), pa.string(), pa.float64(), pa.float64(), pa.string(), pa.string())
+    table = pa.table({n: pa.array(c, t) for n, c, t in zip(names, event_arrays(events), types)})
+    con.register("store_events", table)
+    try:
+        con.execute(f"""
+            INSERT INTO review_state
+            SELECT f.finding_id,
+                   CASE WHEN e.ev_report IS DISTINCT FROM f.report_id OR e.ev_expected IS DISTINCT FROM f.expected
+                          OR e.ev_observed IS DISTINCT FROM f.observed OR e.ev_status IS DISTINCT FROM f.status
+                        THEN 'reopened' ELSE e.decision END,
+                   e.decision, e.reason
+            FROM findings_current AS f JOIN store_events AS e ON e.fp = {FINGERPRINT_SQL}""")
+    finally:
+        con.unregister("store_events")
+
+
 @dataclass(frozen=True)
 class FindingQuery:
     filters: dict[str, str]
@@ -92,9 +112,6 @@ class FindingQuery:
     sort: str
     page: int
     events: dict[str, dict[str, Any]] | None = None  # the review store's latest event per fingerprint
-
-    def with_events(self) -> tuple[str, list[Any]]:
-        return EVENTS_CTE, event_arrays(self.events or {})
 
     def where(self, skip: str | None = None) -> tuple[str, list[Any]]:
         clauses, params = ["TRUE"], []
@@ -109,8 +126,9 @@ class FindingQuery:
         return " AND ".join(clauses), params
 
 
+# every findings query: after prepare_reviews() on the same connection
 FROM_FINDINGS = ("FROM findings_current AS f JOIN reports AS r ON r.report_id = f.report_id "
-                 f"LEFT JOIN ev ON ev.fp = {FINGERPRINT_SQL}")
+                 "LEFT JOIN review_state AS ev ON ev.finding_id = f.finding_id")
 
 
 EXPORT_LIMIT = 200_000
@@ -118,22 +136,22 @@ EXPORT_LIMIT = 200_000
 
 def findings_all(con: duckdb.DuckDBPyConnection, fq: FindingQuery) -> list[dict[str, Any]]:
     """Every finding matching the filters (exports), in the list's order."""
-    cte, ev = fq.with_events()
+    prepare_reviews(con, fq.events or {})
     where, params = fq.where()
-    return rows(con, f"{cte}SELECT f.*, r.region, r.level {FROM_FINDINGS} WHERE {where} "
-                     f"ORDER BY {SORTS.get(fq.sort, SORTS['agency'])}, f.finding_id LIMIT ?", [*ev, *params, EXPORT_LIMIT])
+    return rows(con, f"SELECT f.*, r.region, r.level {FROM_FINDINGS} WHERE {where} "
+                     f"ORDER BY {SORTS.get(fq.sort, SORTS['agency'])}, f.finding_id LIMIT ?", [*params, EXPORT_LIMIT])
 
 
 def findings_page(con: duckdb.DuckDBPyConnection, fq: FindingQuery) -> tuple[int, list[dict[str, Any]], dict[str, list[tuple[str, int]]]]:
-    cte, ev = fq.with_events()
+    prepare_reviews(con, fq.events or {})
     where, params = fq.where()
-    total = con.execute(f"{cte}SELECT count(*) {FROM_FINDINGS} WHERE {where}", [*ev, *params]).fetchone()
+    total = con.execute(f"SELECT count(*) {FROM_FINDINGS} WHERE {where}", params).fetchone()
     order = SORTS.get(fq.sort, SORTS["agency"])
     items = rows(
         con,
-        f"{cte}SELECT f.*, r.region, r.level {FROM_FINDINGS} WHERE {where} "
+        f"SELECT f.*, r.region, r.level {FROM_FINDINGS} WHERE {where} "
         f"ORDER BY {order}, f.finding_id LIMIT ? OFFSET ?",
-        [*ev, *params, PAGE_SIZE, (fq.page - 1) * PAGE_SIZE],
+        [*params, PAGE_SIZE, (fq.page - 1) * PAGE_SIZE],
     )
     facets: dict[str, list[tuple[str, int]]] = {}
     for name in FACETS:  # each facet counted with the other filters applied
@@ -141,8 +159,8 @@ def findings_page(con: duckdb.DuckDBPyConnection, fq: FindingQuery) -> tuple[int
         expr = FILTERS[name]
         facets[name] = [
             (str(v), int(n)) for v, n in con.execute(
-                f"{cte}SELECT {expr} AS v, count(*) AS n {FROM_FINDINGS} WHERE {w} AND {expr} IS NOT NULL "
-                "GROUP BY v ORDER BY n DESC, v", [*ev, *p]).fetchall()
+                f"SELECT {expr} AS v, count(*) AS n {FROM_FINDINGS} WHERE {w} AND {expr} IS NOT NULL "
+                "GROUP BY v ORDER BY n DESC, v", p).fetchall()
         ]
     return int(total[0]) if total else 0, items, facets
 

@@ -148,13 +148,13 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
                 new = data.one(con, "SELECT count(*) AS n FROM findings_current WHERE run_id = ? AND status = 'fail'",
                                [run["run_id"] if run else None])
                 review = data.FILTERS["review"]
+                data.prepare_reviews(con, store.all_latest())
                 pending = data.rows(con, f"""
-                    {data.EVENTS_CTE}
                     SELECT r.region, count(*) FILTER (WHERE {review} = 'pending') AS n,
                            count(*) FILTER (WHERE {review} = 'reopened') AS reopened, min(f.run_id) AS oldest_run
                     {data.FROM_FINDINGS}
                     WHERE f.status = 'fail' AND {review} IN ('pending', 'reopened')
-                    GROUP BY r.region ORDER BY n DESC, r.region""", data.event_arrays(store.all_latest()))
+                    GROUP BY r.region ORDER BY n DESC, r.region""")
                 reports = data.one(con, """
                     SELECT count(*) AS n, count(*) FILTER (WHERE status = 'parsed') AS parsed,
                            count(*) FILTER (WHERE status = 'partial') AS partial,
@@ -222,12 +222,11 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
                     WHERE f.report_id = ? AND f.resolved_run_id IS NULL
                     ORDER BY f.status, f.table_id NULLS LAST, f.rule_id, f.row_key, f.col_key""", [report_id])
                 review = data.FILTERS["review"]
+                data.prepare_reviews(con, store.all_latest())
                 queue = [rid for (rid,) in con.execute(f"""
-                    {data.EVENTS_CTE}
                     SELECT f.report_id {data.FROM_FINDINGS}
                     WHERE f.status = 'fail' AND {review} IN ('pending', 'reopened')
-                    GROUP BY f.report_id, f.agency, f.year ORDER BY f.agency, f.year, f.report_id""",
-                    data.event_arrays(store.all_latest())).fetchall()]
+                    GROUP BY f.report_id, f.agency, f.year ORDER BY f.agency, f.year, f.report_id""").fetchall()]
         except WarehouseMissing as exc:
             return missing(request, exc)
         annotate(store, found)
@@ -361,11 +360,11 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
                 if meta is None:
                     return page("error.html", request, status=404, title="规则不存在 / No such rule", message=rule_id)
                 rates = data.rule_rates(con, rule_id)
+                data.prepare_reviews(con, store.all_latest())
                 reasons = data.rows(con, f"""
-                    {data.EVENTS_CTE}
                     SELECT ev.reason, count(*) AS n {data.FROM_FINDINGS}
                     WHERE f.rule_id = ? AND ev.decision = 'dismissed'
-                    GROUP BY ev.reason ORDER BY n DESC""", [*data.event_arrays(store.all_latest()), rule_id])
+                    GROUP BY ev.reason ORDER BY n DESC""", [rule_id])
         except WarehouseMissing as exc:
             return missing(request, exc)
         return page("rule.html", request, rule=meta, rates=rates, dismissals=reasons)
