@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DB     ?= data/warehouse.duckdb
 
-.PHONY: setup audit lint test bench bench-accuracy fuzz clean
+.PHONY: setup audit lint test bench bench-accuracy bench-timings bench-dashboard fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ bench-accuracy: $(STAMP)  ## cell accuracy per rendering and precision/recall pe
 
 bench-timings: $(STAMP)  ## the speed aims once asserted in the unit tests (run checks, statements, renderings, bulk load), figures and aims
 	$(BIN)/python bench/bench_timings.py
+
+bench-dashboard: $(STAMP)  ## dashboard latency per page (p50/p95/max ms) over the warehouse DB=… (default data/warehouse.duckdb)
+	$(BIN)/python bench/bench_dashboard.py $(DB)
 
 fuzz: $(STAMP)  ## 10,000 mutated files through every parser; fails on any crash
 	$(BIN)/python bench/fuzz.py -n $(or $(N),10000)

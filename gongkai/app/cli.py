@@ -383,6 +383,31 @@ def synth(
 
 
 @app.command()
+def dashboard(
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback only unless --users is given)."),
+    port: int = typer.Option(8765, "--port", help="Port to listen on."),
+    reviews: Path | None = typer.Option(None, "--reviews", help="Review store (default: beside the warehouse; triage is not wired yet)."),
+    users: Path | None = typer.Option(None, "--users", help="Auth users file, required for a non-loopback --host (not implemented yet)."),
+) -> None:
+    """Serve the inspector dashboard (findings, reports as printed with failing cells marked) on 127.0.0.1.
+
+    Example: gongkai dashboard --db data/warehouse.duckdb   then open http://127.0.0.1:8765/
+    """
+    from gongkai.app.web.server import NotLoopback, check_host, serve
+
+    try:
+        check_host(host, users)
+    except NotLoopback as exc:
+        _fail(str(exc), 2)
+    dbp = _db(db)
+    if not dbp.is_file():
+        _fail(f"no warehouse at {dbp}: run `gongkai audit` first, or pass --db / set GONGKAI_DB", 2)
+    out.print(f"gongkai dashboard on http://{host}:{port}/ over {dbp} (read-only; Ctrl-C stops)", highlight=False)
+    serve(dbp, host=host, port=port, reviews=reviews, users=users)
+
+
+@app.command()
 def version() -> None:
     """Print the gongkai version."""
     out.print(f"gongkai {__version__}")

@@ -43,6 +43,10 @@ def test_wheel_has_no_generic_top_level_names_and_ships_the_suites(installed: Pa
     for folder in ("migrations", "views", "rules", "panel"):  # every SQL file of the checkout is in the wheel
         shipped = sorted(p.name for p in (sql / folder).glob("*.sql"))
         assert shipped == sorted(p.name for p in (ROOT / "gongkai" / "warehouse" / "sql" / folder).glob("*.sql")), folder
+    web = installed / "gongkai" / "app" / "web"
+    for folder in ("templates", "static"):  # the dashboard's templates and vendored assets
+        shipped = sorted(p.name for p in (web / folder).iterdir())
+        assert shipped == sorted(p.name for p in (ROOT / "gongkai" / "app" / "web" / folder).iterdir()), folder
 
 
 def test_installed_audit_runs_from_another_directory(installed: Path, tmp_path: Path) -> None:

@@ -1,0 +1,227 @@
+"""The dashboard's reads: one short-lived read-only connection per request (never cached: a cached one would
+pin the old file after the nightly swap), parameterised SQL only, sort columns from a whitelist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from gongkai.warehouse.read import connect_readonly
+
+PAGE_SIZE = 50
+# filter name → SQL expression over `findings_current f JOIN reports r`; values are always bound parameters
+FILTERS: dict[str, str] = {
+    "year": "CAST(f.year AS VARCHAR)",
+    "region": "r.region",
+    "level": "r.level",
+    "agency": "f.agency_id",
+    "rule": "f.rule_id",
+    "family": "f.family",
+    "severity": "f.severity",
+    "status": "f.status",
+    # the review store's latest event (reopened when the evidence changed), else the warehouse's decision
+    "review": "coalesce(ev.review, f.decision, 'pending')",
+    "first_run": "f.run_id",
+}
+FACETS = ("rule", "region", "level", "year", "status", "review")
+SORTS: dict[str, str] = {  # the only ORDER BY clauses a URL can select
+    "agency": "f.agency, f.year, f.rule_id, f.table_id, f.row_key, f.col_key",
+    "year": "f.year DESC, f.agency, f.rule_id",
+    "rule": "f.rule_id, f.agency, f.year",
+    "severity": "f.severity, f.status, f.agency, f.year",
+    "run": "f.run_id DESC, f.agency, f.year",
+}
+
+
+@contextmanager
+def reading(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect_readonly(db)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    cur = con.execute(sql, list(params))
+    cols = [d[0] for d in cur.description or []]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> dict[str, Any] | None:
+    got = rows(con, sql, params)
+    return got[0] if got else None
+
+
+def published_run(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    return one(con, "SELECT * FROM runs WHERE status = 'completed' ORDER BY finished_at DESC NULLS LAST, started_at DESC LIMIT 1")
+
+
+# reviews.fingerprint() in SQL: sha256 of rule · agency · year · table · row · col joined by U+001F, 32 hex digits
+FINGERPRINT_SQL = ("substr(sha256(concat_ws(chr(31), coalesce(f.rule_id, ''), coalesce(f.agency_id, ''), "
+                   "coalesce(CAST(f.year AS VARCHAR), ''), coalesce(f.table_id, ''), coalesce(f.row_key, ''), "
+                   "coalesce(f.col_key, ''))), 1, 32)")
+def event_arrays(events: dict[str, dict[str, Any]]) -> list[list[Any]]:
+    """The review store's latest events as seven parallel columns (fp, decision, report, expected, observed,
+    status, reason)."""
+    cols: list[list[Any]] = [[], [], [], [], [], [], []]
+    for fp, e in events.items():
+        ev = e["evidence"]
+        for i, v in enumerate((fp, e["decision"], ev.get("report_id"), ev.get("expected"), ev.get("observed"),
+                               ev.get("status"), e.get("reason"))):
+            cols[i].append(v)
+    return cols
+
+
+def prepare_reviews(con: duckdb.DuckDBPyConnection, events: dict[str, dict[str, Any]]) -> None:
+    """Materialise, for this request's connection only, the temporary table `review_state` (finding_id, review,
+    decision, reason): each current finding's latest event in the review store, 'reopened' when the evidence
+    it was decided on differs from the finding's. The events go in as one Arrow table (no per-row SQL)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE review_state "
+                "(finding_id VARCHAR, review VARCHAR, decision VARCHAR, reason VARCHAR)")
+    if not events:
+        return
+    import pyarrow as pa
+
+    names = ("fp", "decision", "ev_report", "ev_expected", "ev_observed", "ev_status", "reason")
+    types = (pa.string(), pa.string(), pa.string(), pa.float64(), pa.float64(), pa.string(), pa.string())
+    table = pa.table({n: pa.array(c, t) for n, c, t in zip(names, event_arrays(events), types)})
+    con.register("store_events", table)
+    try:
+        con.execute(f"""
+            INSERT INTO review_state
+            SELECT f.finding_id,
+                   CASE WHEN e.ev_report IS DISTINCT FROM f.report_id OR e.ev_expected IS DISTINCT FROM f.expected
+                          OR e.ev_observed IS DISTINCT FROM f.observed OR e.ev_status IS DISTINCT FROM f.status
+                        THEN 'reopened' ELSE e.decision END,
+                   e.decision, e.reason
+            FROM findings_current AS f JOIN store_events AS e ON e.fp = {FINGERPRINT_SQL}""")
+    finally:
+        con.unregister("store_events")
+
+
+@dataclass(frozen=True)
+class FindingQuery:
+    filters: dict[str, str]
+    q: str
+    sort: str
+    page: int
+    events: dict[str, dict[str, Any]] | None = None  # the review store's latest event per fingerprint
+
+    def where(self, skip: str | None = None) -> tuple[str, list[Any]]:
+        clauses, params = ["TRUE"], []
+        for name, value in self.filters.items():
+            if name != skip and value:
+                clauses.append(f"{FILTERS[name]} = ?")
+                params.append(value)
+        if self.q:
+            clauses.append("(contains(lower(coalesce(f.agency, '')), lower(?)) OR contains(lower(coalesce(f.message, '')), lower(?))"
+                           " OR contains(lower(f.rule_id), lower(?)))")
+            params += [self.q, self.q, self.q]
+        return " AND ".join(clauses), params
+
+
+# every findings query: after prepare_reviews() on the same connection
+FROM_FINDINGS = ("FROM findings_current AS f JOIN reports AS r ON r.report_id = f.report_id "
+                 "LEFT JOIN review_state AS ev ON ev.finding_id = f.finding_id")
+
+
+EXPORT_LIMIT = 200_000
+
+
+def findings_all(con: duckdb.DuckDBPyConnection, fq: FindingQuery) -> list[dict[str, Any]]:
+    """Every finding matching the filters (exports), in the list's order."""
+    prepare_reviews(con, fq.events or {})
+    where, params = fq.where()
+    return rows(con, f"SELECT f.*, r.region, r.level {FROM_FINDINGS} WHERE {where} "
+                     f"ORDER BY {SORTS.get(fq.sort, SORTS['agency'])}, f.finding_id LIMIT ?", [*params, EXPORT_LIMIT])
+
+
+def findings_page(con: duckdb.DuckDBPyConnection, fq: FindingQuery) -> tuple[int, list[dict[str, Any]], dict[str, list[tuple[str, int]]]]:
+    prepare_reviews(con, fq.events or {})
+    where, params = fq.where()
+    total = con.execute(f"SELECT count(*) {FROM_FINDINGS} WHERE {where}", params).fetchone()
+    order = SORTS.get(fq.sort, SORTS["agency"])
+    items = rows(
+        con,
+        f"SELECT f.*, r.region, r.level {FROM_FINDINGS} WHERE {where} "
+        f"ORDER BY {order}, f.finding_id LIMIT ? OFFSET ?",
+        [*params, PAGE_SIZE, (fq.page - 1) * PAGE_SIZE],
+    )
+    facets: dict[str, list[tuple[str, int]]] = {}
+    for name in FACETS:  # each facet counted with the other filters applied
+        w, p = fq.where(skip=name)
+        expr = FILTERS[name]
+        facets[name] = [
+            (str(v), int(n)) for v, n in con.execute(
+                f"SELECT {expr} AS v, count(*) AS n {FROM_FINDINGS} WHERE {w} AND {expr} IS NOT NULL "
+                "GROUP BY v ORDER BY n DESC, v", p).fetchall()
+        ]
+    return int(total[0]) if total else 0, items, facets
+
+
+SCORE_SORTS: dict[str, str] = {
+    "agency": "a.agency, a.year",
+    "year": "a.year DESC, a.agency",
+    "errors": "a.errors DESC, a.warnings DESC, a.agency, a.year",
+    "region": "a.region, a.agency, a.year",
+}
+SCORE_FILTERS = {"year": "CAST(a.year AS VARCHAR)", "region": "a.region", "level": "a.level"}
+
+
+def families(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [f for (f,) in con.execute("SELECT DISTINCT family FROM rules WHERE family IS NOT NULL ORDER BY family").fetchall()]
+
+
+def scorecard(con: duckdb.DuckDBPyConnection, filters: dict[str, str], sort: str,
+              agency_id: str | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+    """One row per agency-year (its current report) with fail / not-assessable counts per rule family."""
+    fams = families(con)
+    clauses, params = ["TRUE"], []
+    for name, value in filters.items():
+        if value and name in SCORE_FILTERS:
+            clauses.append(f"{SCORE_FILTERS[name]} = ?")
+            params.append(value)
+    if agency_id is not None:
+        clauses.append("a.agency_id = ?")
+        params.append(agency_id)
+    items = rows(con, f"""
+        SELECT a.* FROM agency_year AS a WHERE {' AND '.join(clauses)}
+        ORDER BY {SCORE_SORTS.get(sort, SCORE_SORTS['agency'])} LIMIT 2000""", params)
+    ids = [r["current_report_id"] for r in items]
+    counts: dict[tuple[str, str], tuple[int, int]] = {}
+    if ids:
+        for rid, fam, fail, na in con.execute("""
+                SELECT report_id, family, count(*) FILTER (WHERE status = 'fail'),
+                       count(*) FILTER (WHERE status = 'not_assessable')
+                FROM findings_current WHERE report_id IN (SELECT unnest(?::VARCHAR[]))
+                GROUP BY ALL""", [ids]).fetchall():
+            counts[(rid, fam)] = (int(fail), int(na))
+    for r in items:
+        r["families"] = {f: counts.get((r["current_report_id"], f), (0, 0)) for f in fams}
+    return fams, items
+
+
+def rule_rates(con: duckdb.DuckDBPyConnection, rule_id: str) -> list[dict[str, Any]]:
+    """Per region × year on current reports: reports evaluated by the rule, failing, not assessable (the
+    latest rule_results row per report and rule, as in the rule_stats view)."""
+    return rows(con, """
+        WITH latest AS (
+            SELECT rr.report_id, rr.evaluated, rr.failed, rr.not_assessable
+            FROM rule_results AS rr
+            JOIN runs AS ru ON ru.run_id = rr.run_id
+            JOIN reports AS r ON r.report_id = rr.report_id AND r.is_current
+            WHERE rr.rule_id = ?
+            QUALIFY row_number() OVER (PARTITION BY rr.report_id ORDER BY ru.started_at DESC, rr.run_id DESC) = 1
+        )
+        SELECT r.region, r.year,
+               count(*) FILTER (WHERE l.evaluated > 0) AS evaluated,
+               count(*) FILTER (WHERE l.failed > 0) AS failing,
+               count(*) FILTER (WHERE l.not_assessable > 0) AS not_assessable
+        FROM latest AS l JOIN reports AS r ON r.report_id = l.report_id
+        GROUP BY ALL ORDER BY r.region NULLS LAST, r.year""", [rule_id])
