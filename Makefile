@@ -25,7 +25,7 @@ lint: $(STAMP)  ## ruff, then mypy (rules, files and strictness in pyproject.tom
 	exit $$status
 
 test: $(STAMP)  ## the test suite (both cores)
-	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest -n 2 --dist worksteal tests
 
 bench: $(STAMP)  ## throughput benchmark (apart from the tests): generated text/HTML, DOCX and PDF reports, reports/s
 	$(BIN)/python bench/bench_audit.py
