@@ -53,11 +53,6 @@ class Batch:
     statements: pd.DataFrame | None = None
     fingerprints: pd.DataFrame | None = None
 
-    @property
-    def parsed_ids(self) -> pd.Index:
-        """Reports that reached the checks (parsed or partial)."""
-        return pd.Index(self.reports.loc[self.reports.status != "failed", "report_id"])
-
     def with_derived(self) -> Batch:
         """This batch with its statements and fingerprints computed (the chunk step, where the text is at hand)."""
         return replace(self, statements=statements_frame(self), fingerprints=fingerprints_frame(self))

@@ -269,3 +269,24 @@ def test_bulk_review_of_checked_rows(audited, tmp_path):
     assert all(f'data-finding="{i}"' in listed for i in ids)
     assert c.post("/review", content=f"csrf_token={token}&decision=confirmed",
                   headers={"content-type": "application/x-www-form-urlencoded"}).status_code == 400
+
+
+def test_home_counts_the_agencies_failures_apart_from_our_misreads(audited, tmp_path):
+    """New failures on / are the agencies' (responsibility 'source'); files and cells we could not read (the
+    parse family, e.g. the sample harvest's 3 PARSE_FAILED) are counted apart, never against an agency.
+    On a copy whose published run is the first audit (the one that found everything)."""
+    db = tmp_path / "w.duckdb"
+    shutil.copy(audited.db, db)
+    con = duckdb.connect(str(db))
+    try:
+        first = con.execute("SELECT run_id FROM runs ORDER BY started_at LIMIT 1").fetchone()[0]
+        con.execute("DELETE FROM runs WHERE run_id <> ?", [first])
+        source, ours = con.execute("""
+            SELECT count(*) FILTER (WHERE u.responsibility = 'source'), count(*) FILTER (WHERE u.responsibility = 'parser')
+            FROM findings_current f JOIN rules u USING (rule_id) WHERE f.run_id = ? AND f.status = 'fail'""",
+                                   [first]).fetchone()
+    finally:
+        con.close()
+    assert ours == 3 and source > 0
+    html = TestClient(create_app(db, allowed_hosts=["testserver"])).get("/").text
+    assert re.search(rf'id="new-count">{source}<', html) and re.search(rf'id="ours-count">{ours}<', html), html

@@ -145,8 +145,12 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
             with data.reading(db) as con:
                 run = data.published_run(con)
                 latest = data.one(con, "SELECT * FROM runs ORDER BY started_at DESC LIMIT 1")
-                new = data.one(con, "SELECT count(*) AS n FROM findings_current WHERE run_id = ? AND status = 'fail'",
-                               [run["run_id"] if run else None])
+                # the agency's failures apart from ours (responsibility 'parser': files or cells we could not read)
+                new = data.one(con, """
+                    SELECT count(*) FILTER (WHERE coalesce(u.responsibility, 'source') <> 'parser') AS n,
+                           count(*) FILTER (WHERE u.responsibility = 'parser') AS ours
+                    FROM findings_current AS f LEFT JOIN rules AS u ON u.rule_id = f.rule_id
+                    WHERE f.run_id = ? AND f.status = 'fail'""", [run["run_id"] if run else None])
                 review = data.FILTERS["review"]
                 data.prepare_reviews(con, store.all_latest())
                 pending = data.rows(con, f"""
@@ -162,7 +166,8 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
                     FROM reports WHERE is_current""")
         except WarehouseMissing as exc:
             return missing(request, exc)
-        return page("home.html", request, run=run, latest=latest, new=new["n"] if new else 0, pending=pending,
+        return page("home.html", request, run=run, latest=latest, new=new["n"] if new else 0,
+                    ours=new["ours"] if new else 0, pending=pending,
                     pending_total=sum(p["n"] for p in pending), reopened=sum(p["reopened"] for p in pending),
                     reports=reports)
 
