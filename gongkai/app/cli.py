@@ -48,8 +48,8 @@ def audit(
     harvest: list[Path] = typer.Argument(None, help="Harvest folders or files (default: data/harvest)."),
     db: Path | None = typer.Option(None, "--db", help=DB_HELP),
     workers: int = typer.Option(0, "--workers", "-w", help="Parser processes (default: number of cores, at most 8)."),
-    task_runner: str = typer.Option("local", "--task-runner", help="local (threads + processes on this machine) or dask."),
-    dask_address: str | None = typer.Option(None, "--dask-address", help="Scheduler address for --task-runner dask."),
+    task_runner: str = typer.Option("local", "--task-runner", help="local (threads + processes on this machine) or dask (a Dask cluster: --dask-address, else a local one of --workers processes started and closed here)."),
+    dask_address: str | None = typer.Option(None, "--dask-address", help="Scheduler address for --task-runner dask, e.g. tcp://10.0.0.5:8786 (the harvest and the warehouse's folder must be on a path every worker shares)."),
     chunk_size: int = typer.Option(250, "--chunk-size", help="Files per parse task."),
     registry_file: Path | None = typer.Option(None, "--registry", help=REGISTRY_HELP),
 ) -> None:
@@ -76,8 +76,8 @@ def audit(
     except RegistryNotFound as exc:
         _fail(str(exc), 2)
     dbp.parent.mkdir(parents=True, exist_ok=True)
-    flow = _audit_flow(task_runner, dask_address)
     n_workers = workers or pipeline.default_workers()
+    flow = _audit_flow(task_runner, dask_address, n_workers)
     with _progress() as hook:
         progress.install(hook)
         try:
@@ -92,19 +92,16 @@ def audit(
     print_summary(summary, dbp)
 
 
-def _audit_flow(task_runner: str, dask_address: str | None) -> Flow[..., AuditSummary]:
+def _audit_flow(task_runner: str, dask_address: str | None, workers: int) -> Flow[..., AuditSummary]:
     from gongkai.flows.audit import audit as audit_flow
 
     if task_runner == "local":
         return audit_flow
     if task_runner != "dask":
         _fail(f"unknown --task-runner {task_runner!r}; use local or dask", 2)
-    try:
-        from prefect_dask import DaskTaskRunner
-    except ImportError:
-        _fail("--task-runner dask needs the prefect-dask package, which gongkai does not install: "
-              "pip install prefect-dask (then give --dask-address of your scheduler)", 2)
-    return audit_flow.with_options(task_runner=DaskTaskRunner(address=dask_address) if dask_address else DaskTaskRunner())
+    from gongkai.app.dask_runner import task_runner as dask_task_runner
+
+    return audit_flow.with_options(task_runner=dask_task_runner(dask_address, workers))
 
 
 class _progress:

@@ -9,12 +9,12 @@ COMMENT ON COLUMN schema_migrations.name IS 'Migration name, from its file name.
 COMMENT ON COLUMN schema_migrations.applied_at IS 'When the migration was applied (UTC).';
 
 -- runs
-COMMENT ON TABLE runs IS 'One row per audit run, completed or failed: the audit trail (Prefect''s own history is not kept).';
+COMMENT ON TABLE runs IS 'One row per audit run, written when it starts (running) and again when it ends (completed, failed, or crashed as found by a later run): the audit trail (Prefect''s own history is not kept).';
 COMMENT ON COLUMN runs.run_id IS 'Run identifier (key).';
 COMMENT ON COLUMN runs.flow_run_id IS 'Prefect flow run id, when the run was orchestrated by Prefect.';
 COMMENT ON COLUMN runs.started_at IS 'When the run started (UTC).';
-COMMENT ON COLUMN runs.finished_at IS 'When the run was committed or recorded as failed (UTC).';
-COMMENT ON COLUMN runs.status IS '''completed'' (committed whole) or ''failed'' (nothing but this row was written).';
+COMMENT ON COLUMN runs.finished_at IS 'When the run was committed or recorded as failed, or when a later run recorded it as crashed (UTC); NULL while running.';
+COMMENT ON COLUMN runs.status IS '''running'' (started, not ended), ''completed'' (committed whole), ''failed'' (nothing but this row was written) or ''crashed'' (its process died; a later run found its run folder abandoned and removed it; nothing else was written).';
 COMMENT ON COLUMN runs.harvest IS 'The harvest folder(s) the run read, as given on the command line.';
 COMMENT ON COLUMN runs.files_seen IS 'Files found in the harvest.';
 COMMENT ON COLUMN runs.files_new IS 'Files not audited before (by content hash), i.e. parsed in this run.';
