@@ -7,6 +7,7 @@ DuckDB (`runs`, `reports`, `findings`), not only in Prefect's run history (lossy
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -100,12 +101,15 @@ def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAU
             files, warnings = discover(harvest)
             known_file = known_reports(db, str(folder))
             run.files_seen = len(files)
+            clock = time.perf_counter()
             shards = map_chunks(files, str(folder), known_file, workers, chunk_size, use_processes,
                                 str(found) if found else None)
+            map_s = time.perf_counter() - clock
             progress.report("load", 0, 1)
             summary = load(db, run, shards)
+            load_s = time.perf_counter() - clock - map_s
         except Exception as exc:
             warehouse_write.record_failed_run(dbp, run, " ".join(f"{type(exc).__name__}: {exc}".split())[:500])
             raise
     return {**asdict(summary), "warnings": warnings, "registry": str(found) if found else None,
-            "crashed_runs": crashed}
+            "crashed_runs": crashed, "seconds": {"map": round(map_s, 3), "load": round(load_s, 3)}}

@@ -17,6 +17,8 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from gongkai import checks
 from gongkai.ingest.agencies import registry as load_registry
 from gongkai.ingest.discover import HarvestFile
@@ -94,10 +96,11 @@ def audit_chunk(files: list[HarvestFile], folder: str, chunk: int, known_file: s
     `known_file`: report_ids already in the warehouse (skipped unread), one a line; `registry`: the agency
     registry's absolute path (None: none)."""
     result = parse_chunk(files, _known(known_file), registry)
-    _await_warm_up()
+    target = Path(folder) / f"chunk-{chunk:05d}"
+    if len(result.batch.reports) == 0:  # every file audited before: nothing to check (no GX start-up)
+        return write_shard(target, chunk, result.batch, pd.DataFrame(), pd.DataFrame(), result.skipped)
     checked = checks.run_checks(result.batch)
-    return write_shard(Path(folder) / f"chunk-{chunk:05d}", chunk, result.batch, checked.findings,
-                       checked.rule_results, result.skipped)
+    return write_shard(target, chunk, result.batch, checked.findings, checked.rule_results, result.skipped)
 
 
 _known_cache: dict[str, frozenset[str]] = {}
@@ -115,26 +118,11 @@ def _known(path: str | None) -> frozenset[str]:
         return _known_cache[path]
 
 
-_warming: threading.Thread | None = None
-
-
-def _set_up_worker() -> None:
-    """A local worker's start: GX's import and context build (~3 s) overlap with parsing its first chunk."""
-    global _warming
-    _warming = threading.Thread(target=checks.warm_up, name="gx-warm-up", daemon=True)
-    _warming.start()
-
-
-def _await_warm_up() -> None:
-    if _warming is not None:
-        _warming.join()
-
-
 def process_pool(workers: int) -> Executor:
     """`workers` spawned processes (spawn, not fork: safe with DuckDB and Prefect's threads) for the chunk
-    tasks; each warms up GX when it starts."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_set_up_worker)
+    tasks. GX starts (~3 s, once per process) at a worker's first chunk with new reports: a run with
+    nothing new never pays it."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 _LOCAL: Executor | None = None

@@ -37,6 +37,7 @@ class RunSummary:
     findings_by_severity: dict[str, int]  # failing findings by severity, plus 'not_assessable'
     status: str
     findings_resolved: int = 0            # cross-year findings a re-evaluation no longer produced
+    publish_seconds: float = 0.0          # publication: copying the published file, commit, checkpoint, swap
 
 
 def _one_line(text: str) -> str:

@@ -92,7 +92,7 @@ def write_shard(folder: Path, chunk: int, batch: Batch, findings: pd.DataFrame, 
     """Write one chunk (its Batch, de-duplicated here, and its per-report checks' findings and rule_results)
     as Parquet files in `folder` (created; replaced if a previous attempt left one). Returns the Shard."""
     batch, _ = batch.dedupe()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(exist_ok=True)  # never its parents: a run folder removed as abandoned stays removed
     (folder / DONE).unlink(missing_ok=True)
     fingerprints = batch.fingerprints if batch.fingerprints is not None else fingerprints_frame(batch)
     _write(folder, "reports", prepare_reports(batch.reports, chunk), chunk)
