@@ -1,0 +1,11 @@
+-- 0010_division_code: the six-digit administrative division code (行政区划代码) of the agency's place
+-- (issue 10 item 5), derived from the agency name by the national division list (gongkai.ingest.divisions,
+-- gongkai/form/data/divisions.csv) or from the region the manifest or registry gives.
+-- After this SQL, a Python step (gongkai.warehouse.write.rederive, run by migrate.py) re-derives the identity
+-- of the reports already loaded, as a run would now: division_code for every report whose name carries a
+-- place; region and level where they were NULL; and agency_id = division code + organ ("320813:人民政府")
+-- where it was the name fallback (a manifest or registry agency_id is kept), so that "淮安市洪泽区人民政府" and
+-- "洪泽区人民政府" of consecutive years become one agency. Agency-years that now hold several current
+-- versions keep the newest one current; findings.agency_id follows its report.
+
+ALTER TABLE reports ADD COLUMN division_code VARCHAR;
