@@ -2,7 +2,9 @@
 and writes. Everything named here lives for the write transaction only (temp tables, registered frames).
 
 From the load (gongkai.warehouse.write.load): new_reports (temp table: this run's new reports) and
-in_cells (the batch's cells, registered). Tables: reports, sections, statements, panel_inputs.
+in_cells (the batch's cells, registered). From a migration: rederived_reports (temp table: reports whose
+agency_id a migration changed in this transaction, so their cross-year pairs are evaluated; created empty
+by PANEL_OUT_DDL when no migration did). Tables: reports, sections, statements, panel_inputs.
 Lookups (lookups.py): lookup_facts, lookup_labels, lookup_operands.
 """
 
@@ -26,7 +28,7 @@ class Rule:
     cross_year: bool            # re-evaluated with the pairs (panel_pairs); else per new report (panel_text)
 
 
-PAIRS = Step("panel_pairs", "pairs", ("new_reports", "reports"))
+PAIRS = Step("panel_pairs", "pairs", ("new_reports", "rederived_reports", "reports"))
 TEXT_REPORTS = Step("panel_text", "text_reports", ("new_reports",))
 OPERAND_CELLS = Step("panel_cells", "operand_cells", ("panel_pairs", "panel_inputs", "lookup_operands"))
 COPY_PAIRS = Step("panel_copy", "copy_pairs", ("panel_pairs", "panel_inputs"))
@@ -45,6 +47,7 @@ RULES: tuple[Rule, ...] = (
 # panel_findings (via gongkai.findings.assemble), findings and rule_results
 PANEL_OUT = "panel_out"
 PANEL_OUT_DDL = """
+    CREATE TEMP TABLE IF NOT EXISTS rederived_reports (report_id VARCHAR);
     CREATE OR REPLACE TEMP TABLE panel_out (
         report_id VARCHAR, rule_id VARCHAR, table_id VARCHAR, row_key VARCHAR, col_key VARCHAR,
         expected DOUBLE, observed DOUBLE, message VARCHAR, status VARCHAR)"""

@@ -39,6 +39,11 @@ def rederive_identity(con: duckdb.DuckDBPyConnection) -> int:
             UPDATE findings AS f SET agency_id = c.agency_id
             FROM rederived AS c
             WHERE f.report_id = c.report_id AND f.agency_id IS DISTINCT FROM c.agency_id""")
+        # their cross-year pairs are evaluated by this run's panel step (sql/panel/pairs.sql)
+        con.execute("CREATE TEMP TABLE IF NOT EXISTS rederived_reports (report_id VARCHAR)")
+        con.execute("""INSERT INTO rederived_reports
+                       SELECT c.report_id FROM rederived AS c JOIN reports AS r ON r.report_id = c.report_id
+                       WHERE r.agency_id IS NOT NULL""")
         # agency-years that now hold several current versions (two spellings of one agency, each current
         # under its old id): the newest keeps is_current, as if it had been loaded after the others
         con.execute("""
