@@ -147,3 +147,27 @@ def test_migration_0010_keeps_one_current_version_per_agency_year(tmp_path, monk
     assert _q(db, "SELECT agency_id FROM reports ORDER BY source_path") == [("沭阳县发展和改革局",), ("宿迁市沭阳县发展和改革局",)]
     assert invoke("audit", str(h), "--db", str(db), "--workers", "1").exit_code == 0
     assert _q(db, "SELECT parse_filename(source_path), agency_id, is_current FROM reports ORDER BY source_path") == after
+
+
+def test_a_name_fitting_two_places_stays_unresolved_with_a_note(tmp_path, monkeypatch):
+    """朝阳区 (北京 and 长春): no code, the name as agency_id, a note naming both, listed by `gongkai agencies`;
+    北京市朝阳区 the same year is another agency with its code."""
+    monkeypatch.delenv("GONGKAI_AGENCIES", raising=False)
+    h = tmp_path / "h"
+    h.mkdir()
+    seed = (HARVEST / "wuxing_office_2021.txt").read_bytes()
+    (h / "a.txt").write_bytes(seed)
+    (h / "b.txt").write_bytes(seed + "\n（北京）\n".encode())
+    (h / "manifest.jsonl").write_text('{"path": "a.txt", "agency": "朝阳区人民政府"}\n'
+                                      '{"path": "b.txt", "agency": "北京市朝阳区人民政府"}\n', encoding="utf-8")
+    db = tmp_path / "warehouse.duckdb"
+    res = invoke("audit", str(h), "--db", str(db), "--workers", "1")
+    assert res.exit_code == 0, shown(res)
+    (a_id, a_region, a_code, a_notes), (b_id, b_region, b_code, _) = _q(
+        db, "SELECT agency_id, region, division_code, notes FROM reports ORDER BY source_path")
+    assert (a_id, a_region, a_code) == ("朝阳区人民政府", None, None)
+    assert "fits several divisions (110105 北京市/朝阳区, 220104 吉林省/长春市/朝阳区)" in a_notes, a_notes
+    assert (b_id, b_region, b_code) == ("110105:人民政府", "北京市/朝阳区", "110105")
+    res = invoke("agencies", "--db", str(db), "--format", "csv")
+    assert res.exit_code == 0, shown(res)
+    assert res.output.strip().splitlines()[1:] == ["朝阳区人民政府,,朝阳区人民政府,1,2021,2021,ambiguous,\"110105, 220104\","], shown(res)
