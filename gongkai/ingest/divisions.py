@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from gongkai.ingest.agencies import norm_name
+from gongkai.ingest.names import norm_name
 
 LEVELS = ("province", "city", "county", "township")
 

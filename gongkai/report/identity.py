@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import unicodedata
 
-from gongkai.ingest.agencies import Registry, norm_name
+from gongkai.ingest.agencies import Registry
 from gongkai.ingest.discover import ManifestEntry
 from gongkai.ingest.divisions import Derivation, derive, divisions, of_region
+from gongkai.ingest.names import norm_name
 from gongkai.report.model import ParsedReport
 
 

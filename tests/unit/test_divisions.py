@@ -135,6 +135,17 @@ def test_registry_and_manifest_win_over_derivation(tmp_path):
     assert (r.region, r.division_code) == ("北京市", "110000")
 
 
+def test_the_registry_catches_every_spelling_of_a_registered_place():
+    """A registry entry wins for every name that derives to its place and organ, not only for the spellings
+    its region prefixes cover — else 江苏淮安洪泽区人民政府 would split from js-huaian-hongze."""
+    reg = Registry.load(REGISTRY)
+    for name in ["江苏淮安洪泽区人民政府", "江苏省洪泽区人民政府", "江苏省宿迁市沭阳县发展和改革局"]:
+        assert reg.resolve(name).status == "registry", name
+    assert reg.resolve("江苏淮安洪泽区人民政府").agency_id == "js-huaian-hongze"
+    assert reg.resolve("淮安市公安局").status == "unresolved"  # 320800:公安局 is not registered
+    assert reg.resolve("洪泽区公安局").status == "unresolved"
+
+
 def test_rederive_keeps_given_ids_and_replaces_name_fallbacks():
     assert rederive("淮安市洪泽区人民政府", "淮安市洪泽区人民政府", None, None)[:4] == (
         "320813:人民政府", "江苏省/淮安市/洪泽区", "county", "320813")
