@@ -88,11 +88,12 @@ def test_the_registry_still_wins(harvest, tmp_path):
 def _as_before_0010(db: Path) -> None:
     """Rewind a warehouse to what the code before migration 0010 wrote for the same harvest with no registry
     (checked by hand against one audited by commit 9c94c2e: the same agency_id, region, level on every report):
-    agency_id the whitespace-stripped name, no region or level, no division_code column, each spelling of 洪泽
+    agency_id the whitespace-stripped name, no region or level, no division_code column nor rederived_reports, each spelling of 洪泽
     its own agency (so no cross-year result for the pair), 0010 not applied."""
     con = duckdb.connect(str(db))
     try:
         con.execute("ALTER TABLE reports DROP COLUMN division_code")
+        con.execute("DROP TABLE rederived_reports")
         con.execute("UPDATE reports SET agency_id = regexp_replace(agency, '\\s+', '', 'g'), region = NULL, level = NULL")
         con.execute("UPDATE findings AS f SET agency_id = r.agency_id FROM reports AS r WHERE r.report_id = f.report_id")
         con.execute("DELETE FROM findings WHERE rule_id LIKE 'XY\\_%' ESCAPE '\\'")
@@ -103,7 +104,10 @@ def _as_before_0010(db: Path) -> None:
         con.close()
 
 
-def test_migration_0010_rederives_a_warehouse_written_before_it(harvest, tmp_path):
+@pytest.mark.parametrize("first_write", ["audit", "review"])
+def test_migration_0010_rederives_a_warehouse_written_before_it(harvest, tmp_path, first_write):
+    """The next audit migrates, links the pair and checks it; also when the first write after the upgrade was
+    a review (the migration runs then, the pair is checked by the audit after it)."""
     fresh, old = tmp_path / "fresh" / "warehouse.duckdb", tmp_path / "old" / "warehouse.duckdb"
     res = invoke("audit", str(harvest), "--db", str(fresh), "--workers", "1")
     assert res.exit_code == 0, shown(res)
@@ -114,9 +118,17 @@ def test_migration_0010_rederives_a_warehouse_written_before_it(harvest, tmp_pat
         ("洪泽区人民政府",), ("淮安市洪泽区人民政府",), ("沭阳县发展和改革局",), ("五星办事处",)]
     assert _carry_over(old, "淮安市洪泽区人民政府")[0] == 0  # the pair was never compared
 
+    if first_write == "review":
+        fid = _q(old, "SELECT finding_id FROM findings WHERE rule_id = 'T4_TOTAL' ORDER BY finding_id LIMIT 1")[0][0]
+        res = invoke("review", fid, "--confirm", "--db", str(old))
+        assert res.exit_code == 0, shown(res)
+        assert _q(old, "SELECT max(version) FROM schema_migrations") == [(10,)]
+        assert _q(old, "SELECT count(*) FROM rederived_reports") == [(3,)]  # 洪泽 × 2, 沭阳: ids changed
+        assert _carry_over(old, "320813:人民政府")[0] == 0  # linked, not yet checked
     res = invoke("audit", str(harvest), "--db", str(old), "--workers", "1")  # nothing new: the migration runs
     assert res.exit_code == 0, shown(res)
     assert _q(old, "SELECT max(version) FROM schema_migrations") == [(10,)]
+    assert _q(old, "SELECT count(*) FROM rederived_reports") == [(0,)]
     assert _q(old, IDENTITY) == _q(fresh, IDENTITY)  # the identity a fresh audit gives
     assert _q(old, "SELECT DISTINCT f.agency_id = r.agency_id FROM findings f JOIN reports r USING (report_id)") == [(True,)]
     evaluated, failed, fails = _carry_over(old, "320813:人民政府")

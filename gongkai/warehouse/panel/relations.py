@@ -2,9 +2,8 @@
 and writes. Everything named here lives for the write transaction only (temp tables, registered frames).
 
 From the load (gongkai.warehouse.write.load): new_reports (temp table: this run's new reports) and
-in_cells (the batch's cells, registered). From a migration: rederived_reports (temp table: reports whose
-agency_id a migration changed in this transaction, so their cross-year pairs are evaluated; created empty
-by PANEL_OUT_DDL when no migration did). Tables: reports, sections, statements, panel_inputs.
+in_cells (the batch's cells, registered). Table rederived_reports: reports whose agency_id
+migration 0010 changed and whose cross-year pairs no run has evaluated since (emptied by `evaluate`). Tables: reports, sections, statements, panel_inputs.
 Lookups (lookups.py): lookup_facts, lookup_labels, lookup_operands.
 """
 
@@ -47,7 +46,6 @@ RULES: tuple[Rule, ...] = (
 # panel_findings (via gongkai.findings.assemble), findings and rule_results
 PANEL_OUT = "panel_out"
 PANEL_OUT_DDL = """
-    CREATE TEMP TABLE IF NOT EXISTS rederived_reports (report_id VARCHAR);
     CREATE OR REPLACE TEMP TABLE panel_out (
         report_id VARCHAR, rule_id VARCHAR, table_id VARCHAR, row_key VARCHAR, col_key VARCHAR,
         expected DOUBLE, observed DOUBLE, message VARCHAR, status VARCHAR)"""

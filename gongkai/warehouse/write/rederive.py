@@ -22,11 +22,11 @@ def rederive_identity(con: duckdb.DuckDBPyConnection) -> int:
         lines += [n for n in new_notes if n not in lines]
         row = (rid, new_aid, new_region, new_level, new_code or code, "\n".join(lines) or None)
         if row[1:] != (aid, region, level, code, notes):
-            out.append(row)
+            out.append((*row, aid))
     if not out:
         return 0
-    changed = pd.DataFrame(out, columns=["report_id", "agency_id", "region", "level", "division_code", "notes"],
-                           dtype="string")
+    changed = pd.DataFrame(out, columns=["report_id", "agency_id", "region", "level", "division_code", "notes",
+                                         "old_agency_id"], dtype="string")
     con.register("rederived", changed)
     try:
         con.execute("""
@@ -39,11 +39,11 @@ def rederive_identity(con: duckdb.DuckDBPyConnection) -> int:
             UPDATE findings AS f SET agency_id = c.agency_id
             FROM rederived AS c
             WHERE f.report_id = c.report_id AND f.agency_id IS DISTINCT FROM c.agency_id""")
-        # their cross-year pairs are evaluated by this run's panel step (sql/panel/pairs.sql)
-        con.execute("CREATE TEMP TABLE IF NOT EXISTS rederived_reports (report_id VARCHAR)")
-        con.execute("""INSERT INTO rederived_reports
-                       SELECT c.report_id FROM rederived AS c JOIN reports AS r ON r.report_id = c.report_id
-                       WHERE r.agency_id IS NOT NULL""")
+        # their cross-year pairs are evaluated by the next run's panel step (sql/panel/pairs.sql), which
+        # empties the table: also when the write that migrated the warehouse was not a run (a review)
+        con.execute("""INSERT OR IGNORE INTO rederived_reports
+                       SELECT report_id FROM rederived
+                       WHERE agency_id IS NOT NULL AND agency_id IS DISTINCT FROM old_agency_id""")
         # agency-years that now hold several current versions (two spellings of one agency, each current
         # under its old id): the newest keeps is_current, as if it had been loaded after the others
         con.execute("""

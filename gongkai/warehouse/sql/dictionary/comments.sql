@@ -140,3 +140,7 @@ COMMENT ON COLUMN panel_inputs.text_grams IS 'Distinct character 3-grams of the 
 COMMENT ON COLUMN panel_inputs.text_sketch IS 'The 64 smallest distinct 32-bit hashes of the narrative''s character 3-grams (bottom-k sketch; the share of hashes two reports have in common preselects pairs for the exact Jaccard similarity).';
 COMMENT ON COLUMN panel_inputs.panel_cells IS 'Copy of the cells the cross-year rules compare (value and semantic as in cells; raw only for dash/text cells), each named by key = ''table_id.row_key.col_key'' (gongkai.warehouse.panel.operands.OPERANDS: 表三 二、上年结转 and 四、结转下年度 per column, 表二 规章 and 行政规范性文件 本年制发/本年废止/现行有效).';
 COMMENT ON COLUMN panel_inputs.panel_keys IS 'The operand keys captured when the row was written (present in the report or not): a run needing a key not listed recomputes the row.';
+
+-- rederived_reports
+COMMENT ON TABLE rederived_reports IS 'Reports whose agency_id migration 0010 re-derived from the national division list and whose cross-year pairs no run has evaluated since; the next audit evaluates them (sql/panel/pairs.sql) and empties the table.';
+COMMENT ON COLUMN rederived_reports.report_id IS 'Report (reports.report_id) whose agency_id migration 0010 changed.';

@@ -6,6 +6,11 @@
 -- place; region and level where they were NULL; and agency_id = division code + organ ("320813:人民政府")
 -- where it was the name fallback (a manifest or registry agency_id is kept), so that "淮安市洪泽区人民政府" and
 -- "洪泽区人民政府" of consecutive years become one agency. Agency-years that now hold several current
--- versions keep the newest one current; findings.agency_id follows its report.
+-- versions keep the newest one current; findings.agency_id follows its report. Reports whose agency_id changed
+-- are listed in rederived_reports until a run has evaluated their cross-year pairs (sql/panel/pairs.sql reads
+-- it, gongkai.warehouse.panel.evaluate empties it): a warehouse first written after the upgrade by a review or
+-- a failed run still gets its newly linked pairs checked by the next audit.
 
 ALTER TABLE reports ADD COLUMN division_code VARCHAR;
+
+CREATE TABLE rederived_reports (report_id VARCHAR PRIMARY KEY);

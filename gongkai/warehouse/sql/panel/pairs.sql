@@ -6,7 +6,7 @@ WITH touched AS (
     SELECT DISTINCT agency_id, year
     FROM new_reports
     WHERE agency_id IS NOT NULL AND year IS NOT NULL
-    UNION               -- reports whose agency_id a migration re-derived in this transaction (0010)
+    UNION               -- reports whose agency_id migration 0010 re-derived, not evaluated since
     SELECT agency_id, year
     FROM reports
     WHERE report_id IN (SELECT report_id FROM rederived_reports) AND agency_id IS NOT NULL AND year IS NOT NULL
