@@ -18,7 +18,8 @@ the region the manifest gives may too; otherwise the name is *ambiguous* and not
 A name whose places contradict each other (南京市洪泽区) is *conflicting*, also without a code. Townships
 (…镇, …乡, …街道, …苏木 before 人民政府 / 办事处 / 党委 or at the end) are recognised after a county (or a
 city without counties, 东莞市虎门镇): the level is township, the code and region stay the county's or city's (the
-list has no township codes), and the organ keeps the township's name.
+list has no township codes), and the organ keeps the township's name. A township named like a district
+elsewhere (沭阳县城区街道办事处; 城区 is a district of 阳泉, 晋城, 汕尾) ends the chain instead of conflicting.
 """
 
 from __future__ import annotations
