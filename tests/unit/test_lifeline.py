@@ -66,6 +66,12 @@ def _start(pid: int) -> int:
     return st[1]
 
 
+def _kill(procs: dict[str, tuple[int, int]]) -> None:
+    """A failed test must not leave its processes on a shared machine: SIGKILL what is left (same start time only)."""
+    for pid, start in procs.values():
+        lifeline.send(pid, start, signal.SIGKILL)
+
+
 @pytest.fixture
 def command():
     proc = subprocess.Popen([sys.executable, "-c", COMMAND], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -90,10 +96,13 @@ def test_kill_9_leaves_no_child_and_no_orphaned_grandchild(command):
     assert all(lifeline.alive(*p) for p in procs.values()), "the command's processes run until it dies"
     proc.kill()
     proc.wait()
-    _until(lambda: not any(lifeline.alive(*p) for p in procs.values()),
-           f"every process of the killed command ended: {[n for n, p in procs.items() if lifeline.alive(*p)]} left")
-    # nothing on the machine carries the command's token any more
-    assert lifeline.carrying(pids["token"], lifeline.processes()) == {}
+    try:
+        _until(lambda: not any(lifeline.alive(*p) for p in procs.values()),
+               f"every process of the killed command ended: {[n for n, p in procs.items() if lifeline.alive(*p)]} left")
+        # nothing on the machine carries the command's token any more
+        assert lifeline.carrying(pids["token"], lifeline.processes()) == {}
+    finally:
+        _kill(procs)
 
 
 def test_ctrl_c_stays_with_the_command_and_the_watchdog_still_sweeps(tmp_path):
@@ -107,6 +116,7 @@ def test_ctrl_c_stays_with_the_command_and_the_watchdog_still_sweeps(tmp_path):
               "    time.sleep(300)\n")
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)  # its own process group, as a shell gives a foreground job
+    procs: dict[str, tuple[int, int]] = {}
     try:
         watchdog, stubborn = (int(x) for x in proc.stdout.readline().split())
         procs = {"watchdog": (watchdog, _start(watchdog)), "stubborn": (stubborn, _start(stubborn))}
@@ -120,6 +130,7 @@ def test_ctrl_c_stays_with_the_command_and_the_watchdog_still_sweeps(tmp_path):
     finally:
         proc.kill()
         proc.wait()
+        _kill(procs)
 
 
 def test_a_pid_now_owned_by_another_process_is_never_signalled():
