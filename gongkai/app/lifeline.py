@@ -215,7 +215,7 @@ def start(poll: float = POLL, grace: float = GRACE) -> Lifeline | None:
     process needs one: the tests run many commands in one process); None where /proc is missing."""
     if os.getpid() in _CURRENT and alive(_CURRENT[os.getpid()].pid, _CURRENT[os.getpid()].start):
         return _CURRENT[os.getpid()]
-    if not os.path.exists(f"/proc/{os.getpid()}/stat") or not hasattr(os, "posix_spawn"):
+    if not os.path.exists(f"/proc/{os.getpid()}/stat") or not hasattr(os, "posix_spawn") or not sys.executable:
         return None
     import secrets
 
@@ -231,6 +231,9 @@ def start(poll: float = POLL, grace: float = GRACE) -> Lifeline | None:
                           (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)],
             setsid=True,  # out of the terminal's process group: Ctrl-C and SIGHUP reach the command, not it
         )
+    except OSError:  # no watchdog is no reason to stop the command: it runs as it would without one
+        os.close(write_end)
+        return None
     finally:
         os.close(read_end)
     os.environ[ENV] = f"{os.environ[ENV]}:{token}" if os.environ.get(ENV) else token

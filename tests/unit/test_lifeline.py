@@ -185,3 +185,13 @@ def test_descendants_follow_the_tree_and_stop_at_a_reused_pid():
     assert lifeline.descendants({10: 100}, table) == {11: 101, 12: 102}
     assert lifeline.descendants({20: 4}, table) == {}
     assert lifeline.descendants({11: 101, 12: 102}, table) == {}  # roots are not their own descendants
+
+
+def test_no_watchdog_is_no_reason_to_fail(monkeypatch):
+    """Where the watchdog cannot be launched the command runs as it would without one."""
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python")
+    monkeypatch.delenv(lifeline.ENV, raising=False)
+    monkeypatch.setattr(lifeline, "_CURRENT", {})
+    with lifeline.guard() as ll:
+        assert ll is None
+    assert lifeline.ENV not in os.environ
