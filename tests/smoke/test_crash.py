@@ -75,7 +75,7 @@ def test_kill_9_of_a_running_audit_leaves_no_process_behind(tmp_path):
         return [c[:120] for (pid, st), c in seen.items() if lifeline.alive(pid, st)]
 
     try:
-        _until(lambda: not left(), f"every process of the killed audit ended; still running: {left()}", timeout=20)
+        _until(lambda: not left(), f"every process of the killed audit ended; still running: {left()}", timeout=10)
         assert len(tokens) == 1 and any("uvicorn" in c for c in seen.values()), f"one watchdog, one server: {seen}"
         assert lifeline.carrying(tokens.pop(), lifeline.processes()) == {}  # none started later escaped the snapshots
     finally:  # a failed test must not leave its orphans on a shared machine either
