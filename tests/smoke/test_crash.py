@@ -53,9 +53,10 @@ def test_kill_9_of_a_running_audit_leaves_no_process_behind(tmp_path):
 
         def mid_run() -> bool:
             table = lifeline.processes()
+            now = []
             for pid, st in lifeline.descendants({cli.pid: start}, table).items():
-                seen.setdefault((pid, st), _cmdline(pid))
-            now = [_cmdline(pid) for pid in lifeline.descendants({cli.pid: start}, table)]
+                now.append(_cmdline(pid))  # the latest: a child read between its fork and its exec shows its parent's
+                seen[(pid, st)] = now[-1] or seen.get((pid, st), "")
             return any("uvicorn" in c for c in now) and any("multiprocessing.spawn" in c for c in now)
 
         while not mid_run():
