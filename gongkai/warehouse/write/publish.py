@@ -55,6 +55,16 @@ CONNECT_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "storage_compatibility_version": STORAGE_COMPATIBILITY}
 
 
+DEFAULT_MEMORY_LIMIT = "384MB"
+
+
+def writer_memory() -> dict[str, str | bool | int | float | list[str]]:
+    """The writer's DuckDB memory limit: $GONGKAI_DUCKDB_MEMORY, else 384 MB. A national year's load streams
+    the shards and spills what does not fit (joins, sorts, window functions) to DuckDB's temporary directory
+    beside the file being written, so the run's memory stays flat in the number of reports."""
+    return {"memory_limit": os.environ.get("GONGKAI_DUCKDB_MEMORY", DEFAULT_MEMORY_LIMIT)}
+
+
 def lock_path(db: Path) -> Path:
     return db.with_name(db.name + ".lock")
 
@@ -163,7 +173,7 @@ def publishing(db: Path, lock_timeout: float | None = None) -> Iterator[duckdb.D
         try:
             if db.exists():
                 stray_wal = _copy_published(db, tmp)
-            con = duckdb.connect(str(tmp), config=CONNECT_CONFIG)
+            con = duckdb.connect(str(tmp), config={**CONNECT_CONFIG, **writer_memory()})
             try:
                 con.execute("BEGIN TRANSACTION")
                 migrate(con)
