@@ -112,8 +112,8 @@ def print_reparse(s: AuditSummary) -> None:
         from rich.text import Text
 
         err.print(Text.assemble(("note: ", "yellow"),
-                                f"{len(missing)} reports of an older parser were not re-parsed: their bytes are not "
-                                f"in the archive (first: {missing[0]}); audit those files again to keep them"),
+                                f"{len(missing)} report(s) to re-parse left as they are: their bytes are not in the "
+                                f"archive (first: {missing[0]})"),
                   highlight=False, soft_wrap=True)
     if s.get("reparse_damaged"):
         err.print(f"note: {s['reparse_damaged']} archived files no longer match their sha256 and were not re-parsed",

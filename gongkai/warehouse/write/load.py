@@ -208,7 +208,7 @@ def write_shards(db: Path, run: RunRecord, shards: list[Shard], catalogue: pd.Da
     them and the warehouse has them, they are replaced in place rather than skipped."""
     # a shard without reports holds empty frames only, whose Parquet column types may be guessed
     # differently (e.g. an empty list column): leave it out rather than make DuckDB reconcile them
-    shards = [s for s in shards if s.reports]
+    shards = [s for s in shards if s.reports] or shards[:1]
     if not shards:
         return write_run(db, run, build([]), _NoChecks())
     rules = pd.concat([require(catalogue, RULE_COLUMNS, "catalogue"), panel.catalogue()], ignore_index=True)
