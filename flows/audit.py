@@ -44,13 +44,17 @@ def known_reports(db: str, folder: str) -> str:
 def reparse_targets(db: str, archive: str, force: bool | None) -> tuple[list[ingest.HarvestFile], dict[str, Any]]:
     """The reports to re-parse (gongkai.warehouse.write.reparse.targets; `force` None: only those of an
     older parser, True: any other version, False: none) as harvest files pointing at their archived bytes,
-    with the stored path as display name and the stored manifest entry; and what was found."""
+    with the stored path as display name and the stored manifest entry; and what was found. A report whose
+    bytes are not archived (audited before the archive existed) is archived first from its source_path when
+    the file there still has the same bytes; otherwise it is missing."""
     if force is False:
         return [], {"targets": 0, "missing": []}
     found = warehouse_write.reparse.targets(Path(db), force=bool(force))
     files, missing = [], []
     for t in found:
         path = archive_store.find(archive, t.report_id, t.source_format)
+        if path is None and Path(t.source_path).is_file():  # audited before the archive: the file, if unchanged
+            path = archive_store.put_file(archive, t.source_path, t.source_format, t.report_id)
         if path is None:
             missing.append(t.source_path)
             continue

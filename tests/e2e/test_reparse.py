@@ -210,12 +210,22 @@ def test_the_archive_holds_every_audited_file_byte_identical(reparsed):
 
 
 def test_a_missing_archive_file_is_reported_and_the_rest_reparsed(reparsed, tmp_path):
+    """Two archived files deleted: one whose harvest file moved away (left as it is, one note naming it), one
+    whose file is still at its source_path (archived from there, then re-parsed)."""
     db = tmp_path / "old.duckdb"
     shutil.copy(reparsed.old, db)
     store = tmp_path / "kept"
     shutil.copytree(reparsed.db.parent / "archive", store)
     gone, fmt = rows(db, "SELECT report_id, source_format FROM reports WHERE source_path LIKE '%wuxing_office_2021.txt'")[0]
     archive.path_for(store, gone, fmt).unlink()
+    con = duckdb.connect(str(db))  # … and its harvest moved away since
+    try:
+        con.execute("UPDATE reports SET source_path = replace(source_path, 'harvest/', 'moved/') WHERE report_id = ?", [gone])
+    finally:
+        con.close()
+    # a report audited before the archive existed, whose file is still where it was: archived from there
+    early, efmt = rows(db, "SELECT report_id, source_format FROM reports WHERE source_path LIKE '%shuyang_fgj_2023.html'")[0]
+    archive.path_for(store, early, efmt).unlink()
     mp = pytest.MonkeyPatch()
     mp.setenv("GONGKAI_AGENCIES", str(REGISTRY))
     try:
@@ -232,3 +242,5 @@ def test_a_missing_archive_file_is_reported_and_the_rest_reparsed(reparsed, tmp_
     assert "wuxing_office_2021.txt" in res.output
     assert rows(db, "SELECT parser_version, reparsed_at FROM reports WHERE report_id = ?", [gone]) == [("1", None)]
     assert rows(db, "SELECT count(*) FROM reports WHERE parser_version = ?", [PARSER_VERSION]) == [(23,)]
+    assert archive.find(store, early, efmt).read_bytes() == (reparsed.harvest / "shuyang_fgj_2023.html").read_bytes()
+    assert rows(db, "SELECT reparsed_at IS NOT NULL FROM reports WHERE report_id = ?", [early]) == [(True,)]
