@@ -284,14 +284,17 @@ def agencies(
     registry_file: Path | None = typer.Option(None, "--registry", help=REGISTRY_HELP),
     fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
 ) -> None:
-    """List agency names in the warehouse that the registry does not resolve (unresolved or ambiguous),
-    so an operator can add an alias to the registry (agencies.csv beside the warehouse: data/agencies.csv).
+    """List agency names in the warehouse that neither the registry nor the national division list resolves
+    (unresolved or ambiguous: 朝阳区 fits two places), so an operator can add an alias to the registry
+    (agencies.csv beside the warehouse: data/agencies.csv). With --all also those resolved, each with how
+    (registry, manifest, division: the division code + organ derived from the name) and its division_code.
 
     Example: gongkai agencies --format csv > to_register.csv
     """
     import pandas as pd
 
     from gongkai.ingest.agencies import RegistryNotFound, find_registry, norm_name, registry
+    from gongkai.ingest.divisions import derive
     from gongkai.warehouse import WarehouseMissing, connect_readonly
 
     if fmt not in FORMATS:
@@ -306,7 +309,8 @@ def agencies(
         _fail(str(exc))
     try:
         df = con.execute("""
-            SELECT agency, region, agency_id, count(*) AS reports, min(year) AS first_year, max(year) AS last_year
+            SELECT agency, region, agency_id, count(*) AS reports, min(year) AS first_year, max(year) AS last_year,
+                   division_code
             FROM reports WHERE agency IS NOT NULL AND is_current GROUP BY ALL ORDER BY agency""").df()
     finally:
         con.close()
@@ -314,16 +318,27 @@ def agencies(
     status, candidates = [], []
     for name, region, aid in zip(df.agency, df.region, df.agency_id):
         res = reg.resolve(name, None if pd.isna(region) else region) if reg else None
+        place = derive(name, None if pd.isna(region) else region)
         if res is not None and res.agency_id == aid:
             status.append("registry")
+        elif not pd.isna(aid) and aid == place.agency_id:
+            status.append("division")
         elif not pd.isna(aid) and aid != norm_name(name):
             status.append("manifest")
+        elif res is not None and res.status == "ambiguous":
+            status.append("ambiguous")
+        elif place.status in ("ambiguous", "conflicting"):
+            status.append(place.status)
         else:
             status.append(res.status if res is not None else "no registry")
-        candidates.append(", ".join(res.candidates) if res is not None and res.status == "ambiguous" else "")
+        if res is not None and res.status == "ambiguous":
+            candidates.append(", ".join(res.candidates))
+        else:
+            candidates.append(", ".join(d.code for d in place.candidates) if place.status == "ambiguous" else "")
     df["resolution"], df["candidates"] = status, candidates
+    df = df[[c for c in df.columns if c != "division_code"] + ["division_code"]]
     if not show_all:
-        df = df[~df.resolution.isin(["registry", "manifest"])]
+        df = df[~df.resolution.isin(["registry", "manifest", "division"])]
     emit(df.reset_index(drop=True), fmt, title="agencies 机构")
 
 

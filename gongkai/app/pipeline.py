@@ -120,12 +120,14 @@ def audit_chunk(files: list[HarvestFile], folder: str, chunk: int, known_file: s
     target = Path(folder) / f"chunk-{chunk:05d}"
     if len(result.batch.reports) == 0:  # every file audited before: nothing to check (no GX start-up)
         return write_shard(target, chunk, result.batch, pd.DataFrame(), pd.DataFrame(), result.skipped)
-    checked = checks.run_checks(result.batch)
+    with _checks_lock:  # GX's context is not thread-safe: one chunk's checks at a time per process
+        checked = checks.run_checks(result.batch)
     batch = replace(result.batch, reports=result.batch.reports.assign(
         manifest=pd.array(result.manifests, dtype="string")))
     return write_shard(target, chunk, batch, checked.findings, checked.rule_results, result.skipped)
 
 
+_checks_lock = threading.Lock()
 _known_cache: dict[str, frozenset[str]] = {}
 _known_lock = threading.Lock()
 

@@ -107,7 +107,7 @@ def _load_reports(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
             FROM in_tables
             GROUP BY report_id
         )
-        SELECT n.report_id, n.agency_id, n.agency, n.region, n.level, n.year, n.format_version, n.layout, n.title,
+        SELECT n.report_id, n.agency_id, n.agency, n.region, n.level, n.division_code, n.year, n.format_version, n.layout, n.title,
                n.source_path, n.source_url, n.source_format, n.byte_size, n.status, n.error, n.notes,
                p.has_t2, p.has_t3, p.has_t4,
                row_number() OVER (PARTITION BY n.version_key ORDER BY n.ord DESC) = 1 AS is_current,

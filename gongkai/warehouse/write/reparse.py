@@ -122,7 +122,8 @@ def replace_reports(con: duckdb.DuckDBPyConnection, run: RunRecord, ids: Sequenc
     at = utc(run.started_at)
     con.execute("""
         UPDATE reports AS r
-        SET agency_id = n.agency_id, agency = n.agency, region = n.region, level = n.level, year = n.year,
+        SET agency_id = n.agency_id, agency = n.agency, region = n.region, level = n.level,
+            division_code = n.division_code, year = n.year,
             format_version = n.format_version, layout = n.layout, title = n.title, source_url = n.source_url,
             source_format = n.source_format, byte_size = n.byte_size, status = n.status, error = n.error,
             notes = n.notes, has_t2 = n.has_t2, has_t3 = n.has_t3, has_t4 = n.has_t4,

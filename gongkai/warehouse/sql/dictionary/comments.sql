@@ -30,9 +30,9 @@ COMMENT ON COLUMN runs.findings_resolved IS 'Cross-year findings this run resolv
 -- reports
 COMMENT ON TABLE reports IS 'One row per distinct input file (report version), including files that failed to parse.';
 COMMENT ON COLUMN reports.report_id IS 'sha256 of the file bytes (key): the same bytes are audited once.';
-COMMENT ON COLUMN reports.agency_id IS 'Agency identifier: manifest agency_id, else the agency name after NFKC with whitespace removed; NULL if unknown.';
+COMMENT ON COLUMN reports.agency_id IS 'Agency identifier: the manifest''s agency_id, else the agency registry''s, else the division code and the organ name without its place (''320813:人民政府'', gongkai.ingest.divisions), else the agency name after NFKC with whitespace removed (a name whose place is unknown or ambiguous); NULL if unknown. Re-derived by migration 0010 for reports loaded before it.';
 COMMENT ON COLUMN reports.agency IS 'Agency (机关) name as printed in the report or given by the manifest.';
-COMMENT ON COLUMN reports.region IS 'Region (地区) of the agency, from the manifest, else from the agency registry; NULL when unknown.';
+COMMENT ON COLUMN reports.region IS 'Region (地区) of the agency: from the manifest, else the agency registry, else derived from the agency name by the national division list (''江苏省/淮安市/洪泽区''); NULL when unknown.';
 COMMENT ON COLUMN reports.year IS 'Report year (年度) the report covers, from the title or the manifest.';
 COMMENT ON COLUMN reports.format_version IS 'National template the report follows (by its labels): ''2021'', ''2019'' or ''unknown''. See layout for how its tables are laid out.';
 COMMENT ON COLUMN reports.layout IS 'How the tables are laid out: ''2021'' or ''2019'' (that version''s template), ''mixed'' (2021 labels, but 表三 prints the single 2019 row （六）其他处理, stored as row_key y2019_other_processing) or ''unknown''. Backfilled by migration 0005 for reports loaded before it.';
@@ -51,7 +51,8 @@ COMMENT ON COLUMN reports.is_current IS 'True for the newest version of an agenc
 COMMENT ON COLUMN reports.parser_version IS 'Parser version (gongkai.PARSER_VERSION) that produced this row''s cells, sections and findings (updated when the report is re-parsed: reparsed_at, reparses).';
 COMMENT ON COLUMN reports.first_run_id IS 'Run that added this report (runs.run_id).';
 COMMENT ON COLUMN reports.parsed_at IS 'Start of the run that parsed the file (UTC).';
-COMMENT ON COLUMN reports.level IS 'Administrative level of the agency (registry `level`: province, city, county, township, department, …) from the manifest or the agency registry; NULL when unknown.';
+COMMENT ON COLUMN reports.level IS 'Administrative level of the agency: the manifest''s or registry''s `level` (province, city, county, township, department, …), else derived from the agency name (province, city, county, township); NULL when unknown.';
+COMMENT ON COLUMN reports.division_code IS 'Six-digit administrative division code (行政区划代码, 民政部 list in gongkai/form/data/divisions.csv) of the agency''s place, from its name (a township agency gets its county''s code), else from the region the manifest or registry gives; NULL when unknown or ambiguous (e.g. 朝阳区, see notes). Migration 0010 (set for reports loaded before it).';
 COMMENT ON COLUMN reports.reparsed_at IS 'When this report was last re-parsed from its archived bytes by a newer parser (UTC; NULL: never). Its cells, sections, statements and panel inputs were then replaced and its findings re-evaluated; history in reparses. Added by migration 0011.';
 COMMENT ON COLUMN reports.manifest IS 'The harvest-manifest entry (manifest.jsonl: url, agency, agency_id, region, level, year) applied to this report, as a JSON object; ''{}'' when the file had none. A re-parse applies it again. NULL for reports loaded before migration 0011 (their re-parse keeps the stored agency_id, region, level and source_url). Added by migration 0011.';
 
@@ -151,3 +152,7 @@ COMMENT ON COLUMN reparses.to_version IS 'Parser version of the re-parse (gongka
 COMMENT ON COLUMN reparses.from_status IS 'reports.status before the re-parse: parsed, partial or failed.';
 COMMENT ON COLUMN reparses.to_status IS 'reports.status after the re-parse.';
 COMMENT ON COLUMN reparses.reparsed_at IS 'Start of the run that re-parsed it (UTC).';
+
+-- rederived_reports
+COMMENT ON TABLE rederived_reports IS 'Reports whose agency_id migration 0010 re-derived from the national division list and whose cross-year pairs no run has evaluated since; the next audit evaluates them (sql/panel/pairs.sql) and empties the table.';
+COMMENT ON COLUMN rederived_reports.report_id IS 'Report (reports.report_id) whose agency_id migration 0010 changed.';
