@@ -22,6 +22,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from gongkai import checks, ingest, warehouse
 from gongkai.app import pipeline, progress
 from gongkai.ingest import archive as archive_store
+from gongkai.ingest.archive import valid_id
 from gongkai.warehouse import write as warehouse_write
 
 DEFAULT_CHUNK = 250  # files per parse task: hundreds, so Prefect's per-task cost is noise
@@ -53,7 +54,8 @@ def reparse_targets(db: str, archive: str, force: bool | None) -> tuple[list[ing
     files, missing = [], []
     for t in found:
         path = archive_store.find(archive, t.report_id, t.source_format)
-        if path is None and Path(t.source_path).is_file():  # audited before the archive: the file, if unchanged
+        if path is None and valid_id(t.report_id) and Path(t.source_path).is_file():
+            # audited before the archive existed: keep the file at its path if its bytes are unchanged
             path = archive_store.put_file(archive, t.source_path, t.source_format, t.report_id)
         if path is None:
             missing.append(t.source_path)

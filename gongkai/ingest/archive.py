@@ -32,6 +32,11 @@ class ArchiveError(GongkaiError):
     """The archive cannot be written (one line: the path and the reason)."""
 
 
+def valid_id(report_id: str) -> bool:
+    """Whether `report_id` is a sha256 (64 lower-case hex digits), i.e. names archivable bytes."""
+    return _ID.fullmatch(report_id) is not None
+
+
 def default_root(db: Path | str) -> Path:
     """The archive of the warehouse `db`: $GONGKAI_ARCHIVE, else `archive/` beside the warehouse."""
     given = os.environ.get(ENV)
@@ -56,7 +61,10 @@ def path_for(root: Path | str, report_id: str, ext: str | None) -> Path:
 
 
 def find(root: Path | str, report_id: str, ext: str | None) -> Path | None:
-    """The archived file of `report_id`, or None when it is not in the archive."""
+    """The archived file of `report_id`, or None when it is not in the archive (or is no sha256: a file that
+    could not be read has an id that names no bytes)."""
+    if not valid_id(report_id):
+        return None
     p = path_for(root, report_id, ext)
     return p if p.is_file() else None
 

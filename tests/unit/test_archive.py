@@ -21,6 +21,7 @@ def test_path_for_is_content_addressed_by_sha256_and_source_format(tmp_path):
     assert archive.path_for(tmp_path, rid, "../x").name == f"{rid}.bin"
     with pytest.raises(ValueError, match="not a sha256"):
         archive.path_for(tmp_path, "../../etc/passwd", "txt")
+    assert archive.find(tmp_path, "../../etc/passwd", "txt") is None and not archive.valid_id(rid.upper())
 
 
 def test_put_keeps_the_bytes_once_atomically(tmp_path):
