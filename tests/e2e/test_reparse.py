@@ -10,6 +10,7 @@ read, a blank cell read as 0. The next run uses the real parser."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -23,6 +24,7 @@ from support import CONTENT_TABLES, REGISTRY, RUN_COLUMNS, invoke, shown, shown_
 
 from gongkai import PARSER_VERSION
 from gongkai.ingest import archive
+from gongkai.warehouse.write import reparse
 
 OLD_PARSER = r'''
 import sys
@@ -244,3 +246,27 @@ def test_a_missing_archive_file_is_reported_and_the_rest_reparsed(reparsed, tmp_
     assert rows(db, "SELECT count(*) FROM reports WHERE parser_version = ?", [PARSER_VERSION]) == [(23,)]
     assert archive.find(store, early, efmt).read_bytes() == (reparsed.harvest / "shuyang_fgj_2023.html").read_bytes()
     assert rows(db, "SELECT reparsed_at IS NOT NULL FROM reports WHERE report_id = ?", [early]) == [(True,)]
+
+
+def test_targets_are_older_versions_or_with_force_any_other(audited, tmp_path):
+    db = tmp_path / "w.duckdb"
+    shutil.copy(audited.db, db)
+    con = duckdb.connect(str(db))
+    try:
+        ids = [r for (r,) in con.execute("SELECT report_id FROM reports ORDER BY source_path LIMIT 4").fetchall()]
+        for rid, version in zip(ids, ["1", None, str(int(PARSER_VERSION) + 1), "x"], strict=True):
+            con.execute("UPDATE reports SET parser_version = ? WHERE report_id = ?", [version, rid])
+        con.execute("UPDATE reports SET manifest = NULL WHERE report_id = ?", [ids[0]])
+        stored = con.execute("SELECT source_url, agency_id, region, level FROM reports WHERE report_id = ?",
+                             [ids[0]]).fetchone()
+        manifest = con.execute("SELECT manifest FROM reports WHERE report_id = ?", [ids[1]]).fetchone()[0]
+    finally:
+        con.close()
+    auto = {t.report_id: t for t in reparse.targets(db)}
+    assert set(auto) == {ids[0], ids[1], ids[3]}  # older, unknown, not a number; never a newer one
+    assert {t.report_id for t in reparse.targets(db, force=True)} == set(ids)
+    assert reparse.targets(tmp_path / "none.duckdb") == []
+    # a report loaded before reports.manifest existed keeps what a manifest or the registry may have given
+    assert auto[ids[0]].manifest == {k: v for k, v in zip(["url", "agency_id", "region", "level"], stored, strict=True)
+                                     if v is not None}
+    assert auto[ids[1]].manifest == json.loads(manifest)
