@@ -63,7 +63,7 @@ def audit(
 
     Exits 0 when the run completed (findings are results, not failures), 1 when the run itself failed.
     """
-    from gongkai.app import pipeline, prefect_env, progress
+    from gongkai.app import lifeline, pipeline, prefect_env, progress
     from gongkai.ingest.agencies import RegistryNotFound, find_registry
     from gongkai.ingest.discover import HarvestNotFound
 
@@ -80,7 +80,7 @@ def audit(
     dbp.parent.mkdir(parents=True, exist_ok=True)
     n_workers = workers or pipeline.default_workers()
     flow = _audit_flow(task_runner, dask_address, n_workers)
-    with _progress() as hook:
+    with lifeline.guard(), _progress() as hook:  # nothing this run starts outlives it, even on kill -9
         progress.install(hook)
         try:
             summary = flow(harvest=roots, db=str(dbp), workers=n_workers, chunk_size=chunk_size,
@@ -353,11 +353,12 @@ def serve(
 
     Example: prefect server start &  PREFECT_API_URL=http://127.0.0.1:4200/api gongkai serve --cron "0 2 * * *"
     """
-    from gongkai.app import pipeline
+    from gongkai.app import lifeline, pipeline
     from gongkai.flows.nightly import serve as serve_nightly
 
     dbp = _db(db).resolve()
-    serve_nightly([str(p.resolve()) for p in harvest], str(dbp), cron=cron, workers=workers or pipeline.default_workers())
+    with lifeline.guard():  # flow-run subprocesses, their parser processes: none outlives `serve`
+        serve_nightly([str(p.resolve()) for p in harvest], str(dbp), cron=cron, workers=workers or pipeline.default_workers())
 
 
 @app.command()
