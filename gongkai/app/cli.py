@@ -52,6 +52,8 @@ def audit(
     dask_address: str | None = typer.Option(None, "--dask-address", help="Scheduler address for --task-runner dask, e.g. tcp://10.0.0.5:8786 (the harvest and the warehouse's folder must be on a path every worker shares)."),
     chunk_size: int = typer.Option(250, "--chunk-size", help="Files per parse task."),
     registry_file: Path | None = typer.Option(None, "--registry", help=REGISTRY_HELP),
+    archive: Path | None = typer.Option(None, "--archive", help="Where every audited file's bytes are kept (<archive>/<sha256[:2]>/<sha256>.<format>); default $GONGKAI_ARCHIVE, else archive/ beside the warehouse."),
+    reparse: bool | None = typer.Option(None, "--reparse/--no-reparse", help="--reparse: re-parse from the archive every report whose parser_version differs from this parser's; --no-reparse: none. Default: the reports of an older parser are re-parsed."),
 ) -> None:
     """Audit harvested reports into the warehouse and print a summary.
 
@@ -82,7 +84,8 @@ def audit(
         progress.install(hook)
         try:
             summary = flow(harvest=roots, db=str(dbp), workers=n_workers, chunk_size=chunk_size,
-                           use_processes=task_runner == "local", registry=str(reg) if reg else None)
+                           use_processes=task_runner == "local", registry=str(reg) if reg else None,
+                           archive=str(archive) if archive else None, reparse=reparse)
         except HarvestNotFound as exc:
             _fail(str(exc), 2)
         except Exception as exc:  # the run itself failed: one line, non-zero exit
