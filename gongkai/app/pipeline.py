@@ -115,19 +115,23 @@ def audit_chunk(files: list[HarvestFile], folder: str, chunk: int, known_file: s
     read → parse → per-report checks (Pandera and GX on the chunk) → Parquet shard `folder`/chunk-NNNNN.
     `known_file`: report_ids already in the warehouse (skipped unread), one a line; `registry`: the agency
     registry's absolute path (None: none); `archive`: the evidence archive's absolute path (None: keep
-    nothing); `reparse`: the files are archived reports read again (parse_chunk)."""
-    result = parse_chunk(files, _known(known_file), registry, archive, reparse)
-    target = Path(folder) / f"chunk-{chunk:05d}"
-    if len(result.batch.reports) == 0:  # every file audited before: nothing to check (no GX start-up)
-        return write_shard(target, chunk, result.batch, pd.DataFrame(), pd.DataFrame(), result.skipped)
-    with _checks_lock:  # GX's context is not thread-safe: one chunk's checks at a time per process
+    nothing); `reparse`: the files are archived reports read again (parse_chunk).
+
+    One chunk at a time per process: PDFium (pypdfium2) and GX's context are not thread-safe (seen: a
+    segfault parsing PDFs in two threads, GXCheckError from two checks at once), and threads would not run
+    the CPU-bound work in parallel anyway. Chunks run in parallel as processes (local workers, Dask workers)."""
+    with _chunk_lock:
+        result = parse_chunk(files, _known(known_file), registry, archive, reparse)
+        target = Path(folder) / f"chunk-{chunk:05d}"
+        if len(result.batch.reports) == 0:  # every file audited before: nothing to check (no GX start-up)
+            return write_shard(target, chunk, result.batch, pd.DataFrame(), pd.DataFrame(), result.skipped)
         checked = checks.run_checks(result.batch)
-    batch = replace(result.batch, reports=result.batch.reports.assign(
-        manifest=pd.array(result.manifests, dtype="string")))
-    return write_shard(target, chunk, batch, checked.findings, checked.rule_results, result.skipped)
+        batch = replace(result.batch, reports=result.batch.reports.assign(
+            manifest=pd.array(result.manifests, dtype="string")))
+        return write_shard(target, chunk, batch, checked.findings, checked.rule_results, result.skipped)
 
 
-_checks_lock = threading.Lock()
+_chunk_lock = threading.Lock()
 _known_cache: dict[str, frozenset[str]] = {}
 _known_lock = threading.Lock()
 

@@ -60,8 +60,8 @@ def test_dask_local_cluster_gives_the_same_warehouse_as_the_local_runner(tmp_pat
 
 
 def test_chunking_and_repeated_bytes_across_chunks_do_not_change_the_warehouse(tmp_path, harvest, reference):
-    """Chunks of 5 files run by one process's threads (--workers 1: the chunks' checks share one GX context,
-    which is not thread-safe), and one report's bytes at a second path that lands in another chunk: the copy
+    """Chunks of 5 files run by one process's threads (--workers 1: PDFium and GX's context, which are not
+    thread-safe, are shared; a segfault and a GXCheckError were seen before chunks took turns), and one report's bytes at a second path that lands in another chunk: the copy
     is the same report (one row, its cells once, its findings once)."""
     shutil.copy(harvest / "wuxing_office_2021.txt", harvest / "zz_copy_of_wuxing_office_2021.txt")
     db = tmp_path / "chunked" / "warehouse.duckdb"
@@ -108,3 +108,19 @@ def test_a_killed_audit_is_recorded_crashed_by_the_next_run_which_ends_as_a_clea
     clean = tmp_path / "clean" / "warehouse.duckdb"
     _audit(harvest, clean, "--workers", "2")
     assert contents(db) == contents(clean)
+
+
+def test_a_chunk_of_failed_files_only_loads_beside_chunks_of_reports(tmp_path, harvest):
+    """The three unreadable sample files alone in one chunk (their frames are empty: no cells, no fingerprints,
+    no statements), the other files in others."""
+    broken = sorted(p.name for p in harvest.iterdir() if p.name.startswith("broken_"))
+    assert len(broken) == 3
+    db = tmp_path / "w" / "warehouse.duckdb"
+    out = _audit(harvest, db, "--workers", "2", "--chunk-size", "3")  # sorted paths: broken_* are files 1–3
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT count(*), count(*) FILTER (WHERE status = 'failed') FROM reports").fetchall() == [(24, 3)]
+        assert con.execute("SELECT count(*) FROM findings WHERE rule_id = 'PARSE_FAILED'").fetchall() == [(3,)]
+    finally:
+        con.close()
+    assert "failed" in out

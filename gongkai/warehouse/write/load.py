@@ -64,9 +64,11 @@ def _register_shards(con: duckdb.DuckDBPyConnection, shards: list[Shard]) -> boo
     of the chunk each report was kept from. Returns whether every shard has statements."""
     def scan(name: str) -> bool:
         files = shard_files(shards, name)
-        if files:  # paths as SQL string literals (a view cannot take bound parameters)
+        # paths as SQL string literals (a view cannot take bound parameters); union_by_name reconciles the
+        # column types pandas left open in a chunk's empty frames (e.g. a list column of no rows is typed null)
+        if files:
             listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-            con.execute(f"CREATE OR REPLACE TEMP VIEW in_{name}_all AS SELECT * FROM read_parquet([{listed}])")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW in_{name}_all AS SELECT * FROM read_parquet([{listed}], union_by_name = true)")
         return bool(files)
 
     scan("reports")
