@@ -238,43 +238,58 @@ def review(
     finding_id: str = typer.Argument(..., help="The finding's id (see `gongkai findings`)."),
     confirm: bool = typer.Option(False, "--confirm", help="Confirm the finding: the agency must correct it."),
     dismiss: bool = typer.Option(False, "--dismiss", help="Dismiss the finding (a false alarm or accepted)."),
+    notify: bool = typer.Option(False, "--notify", help="Record that a correction notice was sent (needs --deadline)."),
+    reopen: bool = typer.Option(False, "--reopen", help="Withdraw the latest decision: the finding is open again."),
+    reason: str | None = typer.Option(None, "--reason", help="Dismissal reason: parse_error, source_ok_definition, "
+                                      "duplicate, accepted, other (default: other, which needs --note)."),
     note: str = typer.Option("", "--note", help="Why (kept with the decision)."),
+    deadline: str | None = typer.Option(None, "--deadline", help="Correction deadline 整改期限 for --notify (YYYY-MM-DD)."),
+    reference: str | None = typer.Option(None, "--reference", help="Correction notice reference 文号 for --notify."),
     reviewer: str | None = typer.Option(None, "--reviewer", help="Who decided (default: $USER)."),
     db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    reviews: Path | None = typer.Option(None, "--reviews", help="Review store (default: $GONGKAI_REVIEWS, else "
+                                        "<warehouse>.reviews.sqlite beside the warehouse, the dashboard's)."),
 ) -> None:
-    """Record an inspector's decision on a finding. A re-run never resets it.
+    """Record an inspector's decision on a finding in the review store the dashboard uses. The next
+    `gongkai audit` merges it into the warehouse's `reviews`; a re-run never resets it.
 
-    Example: gongkai review 3f2a9c0d1e4b5a67 --dismiss --note "表格已更正，见更正版"
+    Example: gongkai review 3f2a9c0d1e4b5a67 --dismiss --reason accepted --note "表格已更正，见更正版"
     """
     import getpass
-    from datetime import UTC, datetime
 
-    import pandas as pd
-
+    from gongkai.app.web.reviews import ReviewStore, default_path
     from gongkai.warehouse import WarehouseMissing, connect_readonly
-    from gongkai.warehouse.write import record_reviews
 
-    if confirm == dismiss:
-        _fail("give exactly one of --confirm or --dismiss", 2)
+    chosen = [d for d, on in (("confirmed", confirm), ("dismissed", dismiss), ("notified", notify),
+                              ("reopened", reopen)) if on]
+    if len(chosen) != 1:
+        _fail("give exactly one of --confirm, --dismiss, --notify or --reopen", 2)
+    decision = chosen[0]
     dbp = _db(db)
     try:
         con = connect_readonly(dbp)
     except WarehouseMissing as exc:
         _fail(str(exc))
     try:
-        row = con.execute("SELECT rule_id, agency, year, message FROM findings WHERE finding_id = ?", [finding_id]).fetchone()
+        cur = con.execute("SELECT * FROM findings WHERE finding_id = ?", [finding_id])
+        cols = [d[0] for d in cur.description or []]
+        row = cur.fetchone()
     finally:
         con.close()
     if row is None:
         _fail(f"no finding {finding_id!r} in {dbp}; list them with `gongkai findings`")
-    decision = "confirmed" if confirm else "dismissed"
-    record_reviews(dbp, pd.DataFrame([{
-        "finding_id": finding_id, "decision": decision, "note": note or None,
-        "reviewer": reviewer or getpass.getuser(), "decided_at": datetime.now(UTC),
-    }]))
+    found = dict(zip(cols, row))
+    store = ReviewStore(reviews or default_path(dbp))
+    try:
+        store.append(found, decision, reason=(reason or "other") if decision == "dismissed" else None, note=note,
+                     reviewer=reviewer or getpass.getuser(), reference=reference, deadline=deadline)
+    except ValueError as exc:
+        _fail(f"{exc}", 2)
     from rich.text import Text
 
-    out.print(Text(f"{decision}: {finding_id} {row[0]} {row[1] or ''} {row[2] or ''} — {row[3]}"), highlight=False)
+    out.print(Text(f"{decision}: {finding_id} {found['rule_id']} {found['agency'] or ''} {found['year'] or ''} — "
+                   f"{found['message']}\nrecorded in {store.path}; the next `gongkai audit` merges it into the "
+                   "warehouse's reviews"), highlight=False)
 
 
 @app.command()

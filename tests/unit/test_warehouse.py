@@ -36,7 +36,7 @@ from gongkai.warehouse.write import RunRecord, load, migrate, publish, record_fa
 def query(db, sql):
     return _query(db, sql).df()
 
-TABLES = ["schema_migrations", "reports", "sections", "cells", "rules", "findings", "rule_results", "runs", "reviews",
+TABLES = ["schema_migrations", "reports", "sections", "cells", "rules", "findings", "rule_results", "runs", "reviews", "review_events",
           "statements", "panel_inputs"]
 VIEWS = ["findings_current", "report_scorecard", "agency_year", "rule_stats"]
 DESIGN_COLUMNS = {  # DESIGN §5 "columns (at least)" plus the brief's additions
@@ -425,7 +425,7 @@ def test_writer_lock_timeout_and_foreign_writer(db):
 
 
 CRASHED_WRITER = ("import os, sys, duckdb; c = duckdb.connect(sys.argv[1]); "
-                  "c.execute(\"INSERT INTO reviews VALUES ('f1', 'confirmed', 'direct', 'x', NULL)\"); os._exit(0)")
+                  "c.execute(\"INSERT INTO reviews (finding_id, decision, note, reviewer, decided_at) VALUES ('f1', 'confirmed', 'direct', 'x', NULL)\"); os._exit(0)")
 
 
 def test_stray_wal_from_a_crashed_foreign_writer_is_folded_in(db):

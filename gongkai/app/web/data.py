@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 
 from gongkai.warehouse.read import connect_readonly
+from gongkai.warehouse.write.reviews import FINGERPRINT_SQL
 
 PAGE_SIZE = 50
 # filter name → SQL expression over `findings_current f JOIN reports r`; values are always bound parameters
@@ -62,10 +63,6 @@ def published_run(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     return one(con, "SELECT * FROM runs WHERE status = 'completed' ORDER BY finished_at DESC NULLS LAST, started_at DESC LIMIT 1")
 
 
-# reviews.fingerprint() in SQL: sha256 of rule · agency · year · table · row · col joined by U+001F, 32 hex digits
-FINGERPRINT_SQL = ("substr(sha256(concat_ws(chr(31), coalesce(f.rule_id, ''), coalesce(f.agency_id, ''), "
-                   "coalesce(CAST(f.year AS VARCHAR), ''), coalesce(f.table_id, ''), coalesce(f.row_key, ''), "
-                   "coalesce(f.col_key, ''))), 1, 32)")
 def event_arrays(events: dict[str, dict[str, Any]]) -> list[list[Any]]:
     """The review store's latest events as seven parallel columns (fp, decision, report, expected, observed,
     status, reason)."""

@@ -33,6 +33,7 @@ from gongkai.report.statements import STATEMENT_COLUMNS
 from gongkai.warehouse import panel
 from gongkai.warehouse.write.frames import register, require, utc
 from gongkai.warehouse.write.publish import publishing
+from gongkai.warehouse.write.reviews import merge_review_events, review_store
 from gongkai.warehouse.write.rule_results import insert_changed_rule_results
 from gongkai.warehouse.write.runs import RunRecord, RunSummary, insert_run
 
@@ -221,6 +222,7 @@ def write_run(db: Path, run: RunRecord, batch: Batch, result: ChecksResult) -> R
             FROM findings WHERE run_id = $run_id GROUP BY k ORDER BY k""", {"run_id": run.run_id}).fetchall())
         counts = {"reports_parsed": parsed, "reports_partial": partial, "reports_failed": failed,
                   "findings_new": findings_new, "findings_resolved": xy.findings_resolved}
+        merge_review_events(con, review_store(Path(db)), run.run_id)
         insert_run(con, run, "completed", counts, None)
     return RunSummary(run.run_id, run.files_seen, run.files_new, parsed, partial, failed, findings_new,
                       by_severity, "completed", xy.findings_resolved)
