@@ -397,29 +397,125 @@ def synth(
     out.print(f"{n} reports written to {out_dir} (manifest.jsonl inside); truth: {truth_path}", highlight=False)
 
 
+USERS_HELP = "Users file (default: $GONGKAI_USERS, else <warehouse>.users beside the warehouse)."
+
+
 @app.command()
 def dashboard(
     db: Path | None = typer.Option(None, "--db", help=DB_HELP),
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback only unless --users is given)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback only unless a users file is in use)."),
     port: int = typer.Option(8765, "--port", help="Port to listen on."),
-    reviews: Path | None = typer.Option(None, "--reviews", help="Review store (default: beside the warehouse; triage is not wired yet)."),
-    users: Path | None = typer.Option(None, "--users", help="Auth users file, required for a non-loopback --host (not implemented yet)."),
+    reviews: Path | None = typer.Option(None, "--reviews", help="Review store (default: $GONGKAI_REVIEWS, else "
+                                        "<warehouse>.reviews.sqlite beside the warehouse, which the audit merges)."),
+    users: Path | None = typer.Option(None, "--users", help=USERS_HELP + " When it exists every page needs a "
+                                      "login; a non-loopback --host needs one."),
 ) -> None:
     """Serve the inspector dashboard (findings, reports as printed with failing cells marked) on 127.0.0.1.
 
     Example: gongkai dashboard --db data/warehouse.duckdb   then open http://127.0.0.1:8765/
+
+    With a users file (gongkai users add NAME --role reviewer) every page needs a login and --host may be
+    another address, e.g. --host 0.0.0.0 behind a TLS reverse proxy.
     """
+    import os
+
+    from gongkai.app.web.auth import UsersFileError, read_users, users_path
     from gongkai.app.web.server import NotLoopback, check_host, serve
 
-    try:
-        check_host(host, users)
-    except NotLoopback as exc:
-        _fail(str(exc), 2)
     dbp = _db(db)
+    upath = users_path(dbp, users)
+    named = users is not None or bool(os.environ.get("GONGKAI_USERS"))
+    in_use: Path | None = upath if (named or upath.exists()) else None
+    try:
+        if in_use is not None and not read_users(in_use):
+            raise UsersFileError(f"users file {in_use} has no users: add one with "
+                                 f"`gongkai users add NAME --role reviewer --users {in_use}`")
+        check_host(host, in_use)
+    except (NotLoopback, UsersFileError) as exc:
+        _fail(str(exc), 2)
     if not dbp.is_file():
         _fail(f"no warehouse at {dbp}: run `gongkai audit` first, or pass --db / set GONGKAI_DB", 2)
-    out.print(f"gongkai dashboard on http://{host}:{port}/ over {dbp} (read-only; Ctrl-C stops)", highlight=False)
-    serve(dbp, host=host, port=port, reviews=reviews, users=users)
+    login = f"; logins from {in_use}" if in_use else "; no logins (loopback only)"
+    out.print(f"gongkai dashboard on http://{host}:{port}/ over {dbp} (read-only{login}; Ctrl-C stops)",
+              highlight=False)
+    serve(dbp, host=host, port=port, reviews=reviews, users=in_use)
+
+
+users_app = typer.Typer(no_args_is_help=True, help="Dashboard users (a users file with salted scrypt hashes).")
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    name: str = typer.Argument(..., help="User name (no spaces or ':')."),
+    role: str = typer.Option(..., "--role", help="viewer (read, export) or reviewer (also record decisions)."),
+    users: Path | None = typer.Option(None, "--users", help=USERS_HELP),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Add a dashboard user, or replace one's role and password. The password is asked twice on a terminal,
+    else read from the first line of stdin; only its salted scrypt hash is stored.
+
+    Example: gongkai users add wang --role reviewer      (or: echo "$PASSWORD" | gongkai users add wang --role viewer)
+    """
+    import getpass
+    import sys
+
+    from gongkai.app.web.auth import UsersFileError, add_user, users_path
+
+    path = users_path(_db(db), users)
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {name}: ")
+        if getpass.getpass("again: ") != password:
+            _fail("the two passwords differ", 2)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        new = add_user(path, name, role, password)
+    except (ValueError, UsersFileError) as exc:
+        _fail(str(exc), 2)
+    out.print(f"{'added' if new else 'updated'} {name} ({role}) in {path}", highlight=False, soft_wrap=True)
+
+
+@users_app.command("list")
+def users_list(
+    users: Path | None = typer.Option(None, "--users", help=USERS_HELP),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """List the dashboard users and their roles (never the hashes).
+
+    Example: gongkai users list
+    """
+    from gongkai.app.web.auth import UsersFileError, read_users, users_path
+
+    path = users_path(_db(db), users)
+    try:
+        found = read_users(path)
+    except UsersFileError as exc:
+        _fail(str(exc), 2)
+    for name, (role, _) in sorted(found.items()):
+        out.print(f"{name}\t{role}", highlight=False)
+
+
+@users_app.command("remove")
+def users_remove(
+    name: str = typer.Argument(..., help="User name."),
+    users: Path | None = typer.Option(None, "--users", help=USERS_HELP),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Remove a dashboard user (their sessions end at their next request).
+
+    Example: gongkai users remove wang
+    """
+    from gongkai.app.web.auth import UsersFileError, remove_user, users_path
+
+    path = users_path(_db(db), users)
+    try:
+        gone = remove_user(path, name)
+    except UsersFileError as exc:
+        _fail(str(exc), 2)
+    if not gone:
+        _fail(f"no user {name!r} in {path}", 2)
+    out.print(f"removed {name} from {path}", highlight=False, soft_wrap=True)
 
 
 @app.command()

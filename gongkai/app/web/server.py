@@ -28,6 +28,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gongkai.app.web import data, export
+from gongkai.app.web.auth import SESSION_COOKIE, SESSION_SECONDS, Authenticator, User
 from gongkai.app.web.printed import (
     CIRCLED,
     NOT_ASSESSABLE,
@@ -38,7 +39,7 @@ from gongkai.app.web.printed import (
     marked_parts,
     operands,
 )
-from gongkai.app.web.reviews import REASONS, ReviewStore, annotate, default_path
+from gongkai.app.web.reviews import DECISION_ZH, REASONS, ReviewStore, annotate, default_path
 from gongkai.form import template
 from gongkai.warehouse.errors import WarehouseMissing
 
@@ -68,15 +69,48 @@ def is_loopback(host: str) -> bool:
 
 
 def check_host(host: str, users: Path | None) -> None:
-    """Refuse to serve beyond this machine: a non-loopback host needs an auth users file, and the
-    dashboard has no authentication yet, so it is refused either way (with the reason)."""
-    if is_loopback(host):
+    """Refuse to serve beyond this machine without authentication: a non-loopback host needs a users file
+    (`users`: its path when one is in use, else None) with at least one user."""
+    if is_loopback(host) or users is not None:
         return
-    if users is None:
-        raise NotLoopback(f"--host {host} is not a loopback address: the dashboard serves 127.0.0.1 only unless "
-                          "authentication is configured (--users FILE)")
-    raise NotLoopback(f"--host {host}: authentication (--users) is not implemented yet; serve on 127.0.0.1 "
-                      "and reach it through an SSH tunnel")
+    raise NotLoopback(f"--host {host} is not a loopback address: the dashboard serves 127.0.0.1 only unless "
+                      "authentication is configured (--users FILE; add a user with `gongkai users add NAME "
+                      "--role reviewer`)")
+
+
+def current_user(request: Request) -> User | None:
+    return getattr(request.state, "user", None)
+
+
+class AuthGate:
+    """With a users file: every request but /login and /static needs a valid session cookie; a GET without
+    one is redirected to /login?next=…, anything else gets 401 (pure ASGI)."""
+
+    def __init__(self, app: ASGIApp, auth: Authenticator | None) -> None:
+        self.app = app
+        self.auth = auth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.auth is None:
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        request = Request(scope)
+        user = self.auth.user(request.cookies.get(SESSION_COOKIE))
+        scope.setdefault("state", {})["user"] = user
+        if user is None and path != "/login" and not path.startswith("/static/"):
+            if scope.get("method") in ("GET", "HEAD"):
+                target = path + (f"?{scope['query_string'].decode('latin-1')}" if scope.get("query_string") else "")
+                response: Response = RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
+            else:
+                response = PlainTextResponse("unauthorised: log in at /login 请先登录", status_code=401)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _safe_next(target: str, default: str = "/") -> str:
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else default
 
 
 class SecurityHeaders:
@@ -106,6 +140,7 @@ def _env() -> jinja2.Environment:
     env.globals["table_zh"] = template.table_zh
     env.globals["cell_name"] = lambda t, r, c: template.cell_name(t, r, c) if t else "—"
     env.globals["status_zh"] = LEVEL_ZH
+    env.globals["decision_zh"] = DECISION_ZH
     return env
 
 
@@ -122,19 +157,30 @@ async def _urlencoded(request: Request, limit: int = 256 * 1024) -> dict[str, li
     return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
 
 
-def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] | None = None) -> Starlette:
-    """The dashboard over the warehouse file `db` (read per request, never cached)."""
+def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] | None = None,
+               users: Path | None = None) -> Starlette:
+    """The dashboard over the warehouse file `db` (read per request, never cached). With `users` (a users
+    file, gongkai.app.web.auth) every page needs a login and only reviewers may POST decisions; without it
+    there are no logins and decisions are signed `local` (loopback only: see check_host)."""
     db = Path(db)
     env = _env()
     store = ReviewStore(reviews or default_path(db))
+    auth = Authenticator(users) if users is not None else None
+
+    def can_review(request: Request) -> bool:
+        user = current_user(request)
+        return auth is None or (user is not None and user.can_review)
 
     def page(template_name: str, request: Request, /, status: int = 200, **ctx: Any) -> HTMLResponse:
         # CSRF: a double-submit token, in a SameSite=Strict cookie and in each form's hidden csrf_token input
         token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
-        html = env.get_template(template_name).render(request=request, db=str(db), csrf_token=token, reasons=REASONS, **ctx)
+        html = env.get_template(template_name).render(
+            request=request, db=str(db), csrf_token=token, reasons=REASONS, user=current_user(request),
+            auth=auth is not None, can_review=can_review(request), **ctx)
         res = HTMLResponse(html, status_code=status)
         if request.cookies.get(CSRF_COOKIE) != token:
-            res.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/")
+            res.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/",
+                           secure=request.url.scheme == "https")
         return res
 
     def missing(request: Request, exc: Exception) -> HTMLResponse:
@@ -454,19 +500,17 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
         """POST a decision on one finding (hidden finding_id) or several (the bulk form's checked finding_id
         boxes) with csrf_token; 403 on a bad token or a foreign Origin. Appends one event per finding to the
         review store in one transaction and redirects (303) back to the page."""
-        origin = request.headers.get("origin")
-        own = f"{request.url.scheme}://{request.headers.get('host', '')}"
-        if origin is not None and origin != own:
-            return PlainTextResponse("forbidden: foreign Origin", status_code=403)
         form = await _urlencoded(request)
-        if form is None:
-            return PlainTextResponse("expected a small application/x-www-form-urlencoded form", status_code=400)
+        refused = forbidden_post(request, form)
+        if refused is not None or form is None:
+            return refused or PlainTextResponse("bad form", status_code=400)
+
         def first(name: str) -> str:
             return (form.get(name) or [""])[0]
 
-        sent, cookie = first("csrf_token"), request.cookies.get(CSRF_COOKIE, "")
-        if not sent or not cookie or not hmac.compare_digest(sent, cookie):
-            return PlainTextResponse("forbidden: bad or missing csrf_token", status_code=403)
+        if not can_review(request):
+            return PlainTextResponse("forbidden: the viewer role cannot record decisions 查看角色不能复核", status_code=403)
+        user = current_user(request)
         ids = list(dict.fromkeys(i for i in form.get("finding_id", []) if i))  # one, or many from the bulk form
         if not ids:
             return PlainTextResponse("no finding selected", status_code=400)
@@ -477,14 +521,57 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
             return missing(request, exc)
         if len(found) != len(ids):
             return PlainTextResponse("no such finding", status_code=404)
-        try:  # no auth yet: the reviewer is `local`
-            store.append_many(found, first("decision"), first("reason") or None, first("note") or None, reviewer="local")
+        try:  # the logged-in user, or `local` without authentication
+            store.append_many(found, first("decision"), first("reason") or None, first("note") or None,
+                              reviewer=user.name if user else "local", reference=first("reference") or None,
+                              deadline=first("deadline") or None)
         except ValueError as exc:
             return PlainTextResponse(f"bad review: {exc}", status_code=400)
         back = first("next")
         if not back.startswith("/") or back.startswith("//"):
             back = f"/reports/{found[0]['report_id']}?focus={found[0]['finding_id']}"
         return RedirectResponse(back, status_code=303)
+
+    def forbidden_post(request: Request, form: dict[str, list[str]] | None) -> Response | None:
+        """403 for a foreign Origin or a missing / wrong CSRF token (double submit), 400 for a body that is not a
+        small urlencoded form; None when the POST may go on."""
+        origin = request.headers.get("origin")
+        if origin is not None and origin != f"{request.url.scheme}://{request.headers.get('host', '')}":
+            return PlainTextResponse("forbidden: foreign Origin", status_code=403)
+        if form is None:
+            return PlainTextResponse("expected a small application/x-www-form-urlencoded form", status_code=400)
+        sent, cookie = (form.get("csrf_token") or [""])[0], request.cookies.get(CSRF_COOKIE, "")
+        if not sent or not cookie or not hmac.compare_digest(sent, cookie):
+            return PlainTextResponse("forbidden: bad or missing csrf_token", status_code=403)
+        return None
+
+    async def login(request: Request) -> Response:
+        """GET: the login form; POST: name + password checked against the users file → session cookie."""
+        if auth is None:
+            return RedirectResponse("/", status_code=303)
+        target = _safe_next(request.query_params.get("next", "/"))
+        if request.method == "GET":
+            return page("login.html", request, next=target, failed=False)
+        form = await _urlencoded(request, limit=8 * 1024)
+        refused = forbidden_post(request, form)
+        if refused is not None or form is None:
+            return refused or PlainTextResponse("bad form", status_code=400)
+        target = _safe_next((form.get("next") or ["/"])[0])
+        user = auth.login((form.get("name") or [""])[0].strip(), (form.get("password") or [""])[0])
+        if user is None:
+            return page("login.html", request, status=401, next=target, failed=True)
+        res = RedirectResponse(target, status_code=303)
+        res.set_cookie(SESSION_COOKIE, auth.session(user), max_age=SESSION_SECONDS, httponly=True, samesite="strict",
+                       path="/", secure=request.url.scheme == "https")
+        return res
+
+    async def logout(request: Request) -> Response:
+        refused = forbidden_post(request, await _urlencoded(request, limit=8 * 1024))
+        if refused is not None:
+            return refused
+        res = RedirectResponse("/login" if auth is not None else "/", status_code=303)
+        res.delete_cookie(SESSION_COOKIE, path="/")
+        return res
 
     static = StaticFiles(directory=str(resources.files("gongkai.app.web").joinpath("static")))
     hosts = allowed_hosts or ["127.0.0.1", "localhost", "::1", "[::1]"]
@@ -495,11 +582,13 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
             Route("/scorecard", scorecard), Route("/agencies/{agency_id}", agency),
             Route("/rules", rules), Route("/rules/{rule_id}", rule), Route("/runs", runs), Route("/runs/{run_id}", run_detail),
             Route("/reviews", review_log), Route("/healthz", healthz),
-            Route("/review", review, methods=["POST"]), Route("/export/findings.{fmt}", export_findings),
+            Route("/review", review, methods=["POST"]), Route("/login", login, methods=["GET", "POST"]),
+            Route("/logout", logout, methods=["POST"]), Route("/export/findings.{fmt}", export_findings),
             Route("/export/notice/{agency_id}/{year}.xlsx", export_notice),
             Mount("/static", static, name="static"),
         ],
-        middleware=[Middleware(SecurityHeaders), Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
+        middleware=[Middleware(SecurityHeaders), Middleware(TrustedHostMiddleware, allowed_hosts=hosts),
+                    Middleware(AuthGate, auth=auth)],
     )
     app.state.db = db
     app.state.reviews = store.path
@@ -508,10 +597,13 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
 
 def serve(db: Path, host: str = "127.0.0.1", port: int = 8765, reviews: Path | None = None,
           users: Path | None = None) -> None:
-    """Run the dashboard with uvicorn (blocking). Raises NotLoopback before binding anything."""
+    """Run the dashboard with uvicorn (blocking). Raises NotLoopback before binding anything; `users` is the
+    users file in use (None: no logins, loopback only)."""
     check_host(host, users)
     import uvicorn
 
     hosts = ["127.0.0.1", "localhost", "::1", "[::1]", host]
-    uvicorn.run(create_app(db, reviews, allowed_hosts=hosts), host=host, port=port, log_level="warning",
-                server_header=False)
+    if host in ("0.0.0.0", "::", "[::]"):  # every interface: the Host header is whatever name clients use
+        hosts = ["*"]
+    uvicorn.run(create_app(db, reviews, allowed_hosts=hosts, users=users), host=host, port=port,
+                log_level="warning", server_header=False)
