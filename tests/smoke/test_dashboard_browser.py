@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -24,8 +25,15 @@ XSS = "<img src=x onerror=alert(1)>"
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (.ci/run installs it)")
 
 
+@dataclass(frozen=True)
+class Site:
+    url: str
+    db: Path
+    harvest: Path
+
+
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     import uvicorn
 
     from gongkai.app.web.server import create_app
@@ -52,9 +60,14 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     while not server.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    yield Site(f"http://127.0.0.1:{port}", db, harvest)
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Site) -> str:
+    return site.url
 
 
 @pytest.fixture(scope="module")
@@ -132,4 +145,46 @@ def test_dashboard_in_chromium(base_url: str, browser) -> None:
     assert page.locator("#pending-count").is_visible()
     assert dialogs == []
     assert requests and all(u.startswith(base_url + "/") for u in requests), [u for u in requests if not u.startswith(base_url)]
+    page.close()
+
+
+def test_triage_survives_the_next_audit(site: Site, browser) -> None:
+    """confirm → reload → still confirmed → the next `gongkai audit` into the same warehouse (a new file in the
+    harvest) → reload → still confirmed, and the warehouse's reviews has it (merged from the review store)."""
+    import duckdb
+
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{site.url}/findings?rule=CELL_BLANK")
+    page.locator("table.findings tbody a[href*='focus=']").first.click()
+    page.wait_for_url("**/reports/*focus=*")
+    focused = page.locator("aside.side li.focus")
+    finding_id = focused.get_attribute("data-finding")
+    focused.locator("button[value=confirmed]").click()
+    page.wait_for_function("() => document.querySelector('aside.side li.focus .review-state')?.dataset.review === 'confirmed'")
+    page.reload()
+    assert page.locator("aside.side li.focus .review-state").get_attribute("data-review") == "confirmed"
+
+    runs_before = page.request.get(f"{site.url}/healthz").json()["published_run_id"]
+    shutil.copy(HARVEST / "sample_t4_total_2023.txt", site.harvest / "sample_t4_total_2023.txt")
+    res = invoke("audit", str(site.harvest), "--db", str(site.db), "--workers", "1")
+    assert res.exit_code == 0, shown(res)
+    assert page.request.get(f"{site.url}/healthz").json()["published_run_id"] != runs_before
+
+    page.reload()
+    assert page.locator("aside.side li.focus .review-state").get_attribute("data-review") == "confirmed"
+    con = duckdb.connect(str(site.db), read_only=True)
+    try:
+        assert con.execute("SELECT decision, reviewer FROM reviews WHERE finding_id = ?", [finding_id]).fetchall() == [
+            ("confirmed", "local")]
+        assert con.execute("SELECT decision FROM findings_current WHERE finding_id = ?", [finding_id]).fetchall() == [
+            ("confirmed",)]
+        assert con.execute("SELECT count(*) FROM review_events WHERE finding_id = ?", [finding_id]).fetchone()[0] == 1
+    finally:
+        con.close()
+    # withdrawn from the review log: a new event, the finding reads reopened
+    page.goto(f"{site.url}/reviews")
+    page.locator(f"form.withdraw:has(input[value='{finding_id}']) button[value=reopened]").click()
+    page.wait_for_url("**/reviews*")
+    page.goto(f"{site.url}/findings?review=reopened")
+    assert page.locator(f"tr[data-finding='{finding_id}']").count() == 1
     page.close()
