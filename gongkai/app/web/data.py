@@ -222,3 +222,96 @@ def rule_rates(con: duckdb.DuckDBPyConnection, rule_id: str) -> list[dict[str, A
                count(*) FILTER (WHERE l.not_assessable > 0) AS not_assessable
         FROM latest AS l JOIN reports AS r ON r.report_id = l.report_id
         GROUP BY ALL ORDER BY r.region NULLS LAST, r.year""", [rule_id])
+
+
+def _ts(value: Any) -> str:
+    """A TIMESTAMP literal from a datetime read from the warehouse (never from a URL)."""
+    from datetime import datetime
+
+    if not isinstance(value, datetime):
+        raise ValueError(f"not a timestamp: {value!r}")
+    return f"TIMESTAMP '{value.replace(tzinfo=None).isoformat(sep=' ')}'"
+
+
+def as_of_views(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> None:
+    """Show the warehouse as it was when `run` was published, for this request's connection only: temporary
+    views named runs, reports, findings, rule_results and reviews shadow the tables (DuckDB resolves temp
+    objects first, also inside the warehouse's own views: findings_current, report_scorecard, agency_year…).
+
+    - runs: those started at or before the run;
+    - reports: those first loaded by one of these runs, `is_current` recomputed among them (the newest
+      version of each agency-year, or of each path for reports without agency or year);
+    - findings: those first recorded by one of these runs, `resolved_run_id` cleared when a later run resolved
+      them; rule_results of these runs; reviews decided by the time the run finished.
+    A finding's numbers re-evaluated by a later run (cross-year rules) are shown as they are now."""
+    started = _ts(run["started_at"])
+    finished = _ts(run.get("finished_at") or run["started_at"])
+    upto = f"(SELECT run_id FROM warehouse.main.runs WHERE started_at <= {started})"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW runs AS SELECT * FROM warehouse.main.runs WHERE started_at <= {started}")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP VIEW reports AS
+        SELECT * EXCLUDE (_run_at, _vkey, _rank) REPLACE (_rank = 1 AS is_current)
+        FROM (
+            SELECT a.*, row_number() OVER (PARTITION BY a._vkey ORDER BY a._run_at DESC, a.parsed_at DESC,
+                                                                        a.is_current DESC, a.report_id) AS _rank
+            FROM (
+                SELECT r.*, u.started_at AS _run_at,
+                       CASE WHEN r.agency_id IS NOT NULL AND r.year IS NOT NULL
+                            THEN 'ay|' || r.agency_id || '|' || CAST(r.year AS VARCHAR)
+                            ELSE 'path|' || r.source_path END AS _vkey
+                FROM warehouse.main.reports AS r
+                JOIN warehouse.main.runs AS u ON u.run_id = r.first_run_id
+                WHERE u.started_at <= {started}
+            ) AS a
+        )""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP VIEW findings AS
+        SELECT f.* REPLACE (CASE WHEN f.resolved_run_id IN (SELECT run_id FROM warehouse.main.runs
+                                                              WHERE started_at > {started})
+                                 THEN NULL ELSE f.resolved_run_id END AS resolved_run_id)
+        FROM warehouse.main.findings AS f WHERE f.run_id IN {upto}""")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW rule_results AS SELECT * FROM warehouse.main.rule_results WHERE run_id IN {upto}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW reviews AS SELECT * FROM warehouse.main.reviews "
+                f"WHERE decided_at IS NULL OR decided_at <= {finished}")
+
+
+def run_cutoff(run: dict[str, Any]) -> str:
+    """The review store's events in force at a run: those decided by the time it finished (ISO 8601, UTC)."""
+    from datetime import UTC
+
+    at = run.get("finished_at") or run["started_at"]
+    return str(at.replace(tzinfo=UTC).isoformat(timespec="microseconds"))
+
+
+REGION_WHERE = "(a.region = ? OR starts_with(a.region, ? || '/'))"  # the region and its subtree (江苏省/淮安市/…)
+
+
+def region_summary(con: duckdb.DuckDBPyConnection, code: str, year: str) -> dict[str, Any]:
+    """A region's agency-years (current reports) over its subtree, split by level, with failures per family
+    and the pending failures; the region is the stored reports.region string (a path such as 江苏省/淮安市)."""
+    fams = families(con)
+    where, params = f"{REGION_WHERE} AND (? = '' OR CAST(a.year AS VARCHAR) = ?)", [code, code, year, year]
+    items = rows(con, f"SELECT a.* FROM agency_year AS a WHERE {where} ORDER BY a.level NULLS LAST, a.agency, a.year "
+                      "LIMIT 2000", params)
+    levels = rows(con, f"""
+        SELECT a.level, count(DISTINCT a.agency_id) AS agencies, count(*) AS reports,
+               sum(a.errors) AS errors, sum(a.warnings) AS warnings, sum(a.not_assessable) AS not_assessable,
+               count(*) FILTER (WHERE a.errors + a.warnings = 0) AS clean
+        FROM agency_year AS a WHERE {where} GROUP BY a.level ORDER BY a.level NULLS LAST""", params)
+    years = [y for (y,) in con.execute(f"SELECT DISTINCT a.year FROM agency_year AS a WHERE {REGION_WHERE} "
+                                       "ORDER BY a.year", [code, code]).fetchall()]
+    ids = [r["current_report_id"] for r in items]
+    counts: dict[tuple[str, str], int] = {}
+    if ids:
+        for rid, fam, n in con.execute("""
+                SELECT report_id, family, count(*) FROM findings_current
+                WHERE status = 'fail' AND report_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL""", [ids]).fetchall():
+            counts[(rid, fam)] = int(n)
+    for r in items:
+        r["families"] = {f: counts.get((r["current_report_id"], f), 0) for f in fams}
+    pending = one(con, f"""
+        SELECT count(*) AS n {FROM_FINDINGS}
+        WHERE f.status = 'fail' AND coalesce(ev.review, f.decision, 'pending') IN ('pending', 'reopened')
+          AND (r.region = ? OR starts_with(r.region, ? || '/')) AND (? = '' OR CAST(f.year AS VARCHAR) = ?)""",
+                  [code, code, year, year])
+    return {"fams": fams, "items": items, "levels": levels, "years": years, "pending": pending["n"] if pending else 0}

@@ -179,30 +179,31 @@ class ReviewStore:
         finally:
             con.close()
 
-    def all_latest(self) -> dict[str, dict[str, Any]]:
-        """The newest event of every fingerprint in the store."""
-        return self._latest(None)
+    def all_latest(self, until: str | None = None) -> dict[str, dict[str, Any]]:
+        """The newest event of every fingerprint in the store (decided at or before `until`, ISO 8601 UTC)."""
+        return self._latest(None, until)
 
-    def latest(self, fingerprints: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """The newest event per fingerprint (only those asked for)."""
+    def latest(self, fingerprints: Iterable[str], until: str | None = None) -> dict[str, dict[str, Any]]:
+        """The newest event per fingerprint (only those asked for; decided at or before `until`)."""
         wanted = sorted(set(fingerprints))
         if not wanted:
             return {}
-        return self._latest(wanted)
+        return self._latest(wanted, until)
 
-    def _latest(self, wanted: list[str] | None) -> dict[str, dict[str, Any]]:
+    def _latest(self, wanted: list[str] | None, until: str | None) -> dict[str, dict[str, Any]]:
         if not self.path.is_file():
             return {}
         con = self._connect()
         try:
             out: dict[str, dict[str, Any]] = {}
             sql = ("SELECT fingerprint, finding_id, decision, reason, note, reference, deadline, reviewer, decided_at, "
-                   "evidence FROM events WHERE event_id IN (SELECT max(event_id) FROM events {where} GROUP BY fingerprint)")
+                   "evidence FROM events WHERE event_id IN (SELECT max(event_id) FROM events "
+                   "WHERE (? IS NULL OR decided_at <= ?) {where} GROUP BY fingerprint)")
             chunks = [None] if wanted is None else [wanted[i:i + 500] for i in range(0, len(wanted), 500)]
             for chunk in chunks:
-                where = "" if chunk is None else f"WHERE fingerprint IN ({','.join('?' * len(chunk))})"
+                where = "" if chunk is None else f"AND fingerprint IN ({','.join('?' * len(chunk))})"
                 for fp, fid, decision, reason, note, ref, deadline, reviewer, at, ev in con.execute(
-                        sql.format(where=where), chunk or []).fetchall():
+                        sql.format(where=where), [until, until, *(chunk or [])]).fetchall():
                     out[fp] = {"finding_id": fid, "decision": decision, "reason": reason, "note": note,
                                "reference": ref, "deadline": deadline, "reviewer": reviewer, "decided_at": at,
                                "evidence": json.loads(ev)}
@@ -226,11 +227,12 @@ def review_state(f: dict[str, Any], event: dict[str, Any] | None) -> str:
     return str(f.get("decision") or "pending")
 
 
-def annotate(store: ReviewStore, items: list[dict[str, Any]]) -> None:
-    """Set `fingerprint`, `review` and `event` on each finding dict from the store."""
+def annotate(store: ReviewStore, items: list[dict[str, Any]], until: str | None = None) -> None:
+    """Set `fingerprint`, `review` and `event` on each finding dict from the store (its events decided at or
+    before `until` when given)."""
     for f in items:
         f["fingerprint"] = fingerprint(f)
-    events = store.latest(f["fingerprint"] for f in items)
+    events = store.latest((f["fingerprint"] for f in items), until)
     for f in items:
         f["event"] = events.get(f["fingerprint"])
         f["review"] = review_state(f, f["event"])

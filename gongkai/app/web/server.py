@@ -11,12 +11,15 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+import duckdb
 import jinja2
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -141,7 +144,25 @@ def _env() -> jinja2.Environment:
     env.globals["cell_name"] = lambda t, r, c: template.cell_name(t, r, c) if t else "—"
     env.globals["status_zh"] = LEVEL_ZH
     env.globals["decision_zh"] = DECISION_ZH
+    env.globals["keep"] = _keep_run
+    env.globals["rq"] = _run_q
     return env
+
+
+@jinja2.pass_context
+def _keep_run(ctx: Any, url: str) -> str:
+    """`url` with the page's `?run=` carried over (history view), else unchanged."""
+    run = ctx.get("as_of")
+    if not run:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{urlencode({'run': run['run_id']})}"
+
+
+@jinja2.pass_context
+def _run_q(ctx: Any, sep: str) -> str:
+    """`sep` + `run=…` to append to a link in a history view, else ''."""
+    run = ctx.get("as_of")
+    return f"{sep}{urlencode({'run': run['run_id']})}" if run else ""
 
 
 async def _urlencoded(request: Request, limit: int = 256 * 1024) -> dict[str, list[str]] | None:
@@ -176,7 +197,8 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
         token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
         html = env.get_template(template_name).render(
             request=request, db=str(db), csrf_token=token, reasons=REASONS, user=current_user(request),
-            auth=auth is not None, can_review=can_review(request), **ctx)
+            auth=auth is not None, can_review=can_review(request) and as_of(request) is None,
+            as_of=as_of(request), **ctx)
         res = HTMLResponse(html, status_code=status)
         if request.cookies.get(CSRF_COOKIE) != token:
             res.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/",
@@ -186,9 +208,45 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
     def missing(request: Request, exc: Exception) -> HTMLResponse:
         return page("error.html", request, status=503, title="仓库不存在 / No warehouse", message=str(exc))
 
+    def as_of(request: Request) -> dict[str, Any] | None:
+        """The run of `?run=` (set by `history`), or None for the published state."""
+        run: dict[str, Any] | None = getattr(request.state, "as_of", None)
+        return run
+
+    def until(request: Request) -> str | None:
+        run = as_of(request)
+        return data.run_cutoff(run) if run else None
+
+    @contextmanager
+    def reading(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The request's read-only connection; with `?run=` the warehouse as of that run (data.as_of_views)."""
+        with data.reading(db) as con:
+            run = as_of(request)
+            if run is not None:
+                data.as_of_views(con, run)
+            yield con
+
+    def history(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
+        """`?run=<run_id>` on a GET page: the state as of that run (404 for an unknown run id)."""
+        def wrapped(request: Request) -> Response:
+            run_id = request.query_params.get("run", "").strip()
+            request.state.as_of = None
+            if run_id:
+                try:
+                    with data.reading(db) as con:
+                        run = data.one(con, "SELECT * FROM runs WHERE run_id = ?", [run_id])
+                except WarehouseMissing as exc:
+                    return missing(request, exc)
+                if run is None:
+                    return page("error.html", request, status=404, title="批次不存在 / No such run", message=run_id)
+                request.state.as_of = run
+            return handler(request)
+
+        return wrapped
+
     def home(request: Request) -> Response:
         try:
-            with data.reading(db) as con:
+            with reading(request) as con:
                 run = data.published_run(con)
                 latest = data.one(con, "SELECT * FROM runs ORDER BY started_at DESC LIMIT 1")
                 # the agency's failures apart from ours (responsibility 'parser': files or cells we could not read)
@@ -198,7 +256,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
                     FROM findings_current AS f LEFT JOIN rules AS u ON u.rule_id = f.rule_id
                     WHERE f.run_id = ? AND f.status = 'fail'""", [run["run_id"] if run else None])
                 review = data.FILTERS["review"]
-                data.prepare_reviews(con, store.all_latest())
+                data.prepare_reviews(con, store.all_latest(until(request)))
                 pending = data.rows(con, f"""
                     SELECT r.region, count(*) FILTER (WHERE {review} = 'pending') AS n,
                            count(*) FILTER (WHERE {review} = 'reopened') AS reopened, min(f.run_id) AS oldest_run
@@ -226,17 +284,17 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
             page_no = 1
         sort = qp.get("sort", "agency")
         return filters, data.FindingQuery({k: v for k, v in filters.items() if v}, qp.get("q", "").strip(),
-                                          sort if sort in data.SORTS else "agency", page_no, store.all_latest())
+                                          sort if sort in data.SORTS else "agency", page_no, store.all_latest(until(request)))
 
     def findings(request: Request) -> Response:
         qp = request.query_params
         filters, fq = finding_query(request)
         try:
-            with data.reading(db) as con:
+            with reading(request) as con:
                 total, items, facets = data.findings_page(con, fq)
         except WarehouseMissing as exc:
             return missing(request, exc)
-        annotate(store, items)
+        annotate(store, items, until(request))
 
         def url(**change: str | int | None) -> str:
             params = {k: v for k, v in qp.items() if v}
@@ -256,7 +314,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
         report_id = request.path_params["report_id"]
         focus = request.query_params.get("focus", "")
         try:
-            with data.reading(db) as con:
+            with reading(request) as con:
                 rep = data.one(con, "SELECT * FROM reports WHERE report_id = ?", [report_id])
                 if rep is None:
                     return page("error.html", request, status=404, title="报告不存在 / No such report",
@@ -273,14 +331,14 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
                     WHERE f.report_id = ? AND f.resolved_run_id IS NULL
                     ORDER BY f.status, f.table_id NULLS LAST, f.rule_id, f.row_key, f.col_key""", [report_id])
                 review = data.FILTERS["review"]
-                data.prepare_reviews(con, store.all_latest())
+                data.prepare_reviews(con, store.all_latest(until(request)))
                 queue = [rid for (rid,) in con.execute(f"""
                     SELECT f.report_id {data.FROM_FINDINGS}
                     WHERE f.status = 'fail' AND {review} IN ('pending', 'reopened')
                     GROUP BY f.report_id, f.agency, f.year ORDER BY f.agency, f.year, f.report_id""").fetchall()]
         except WarehouseMissing as exc:
             return missing(request, exc)
-        annotate(store, found)
+        annotate(store, found, until(request))
         at = queue.index(report_id) if report_id in queue else -1
         prev_pending = queue[at - 1] if at > 0 else None
         next_pending = queue[at + 1] if at + 1 < len(queue) else None
@@ -325,7 +383,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
         (现行有效 last year + 本年制发 − 本年废止 against 现行有效 this year)."""
         report_id = request.path_params["report_id"]
         try:
-            with data.reading(db) as con:
+            with reading(request) as con:
                 rep = data.one(con, "SELECT * FROM reports WHERE report_id = ?", [report_id])
                 if rep is None:
                     return page("error.html", request, status=404, title="报告不存在 / No such report",
@@ -367,7 +425,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
         sort = qp.get("sort", "agency")
         sort = sort if sort in data.SCORE_SORTS else "agency"
         try:
-            with data.reading(db) as con:
+            with reading(request) as con:
                 fams, items = data.scorecard(con, filters, sort)
         except WarehouseMissing as exc:
             return missing(request, exc)
@@ -377,7 +435,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
     def agency(request: Request) -> Response:
         agency_id = request.path_params["agency_id"]
         try:
-            with data.reading(db) as con:
+            with reading(request) as con:
                 fams, years = data.scorecard(con, {}, "year", agency_id=agency_id)
                 versions = data.rows(con, """
                     SELECT report_id, agency, region, level, year, status, format_version, source_path, is_current,
@@ -390,9 +448,23 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
         return page("agency.html", request, agency_id=agency_id, agency_name=versions[0]["agency"], fams=fams,
                     years=years, versions=versions)
 
+    def region(request: Request) -> Response:
+        """/regions/{code}: the region's agencies (its subtree) and their failures, split by level; ?year=."""
+        code = request.path_params["code"]
+        year = request.query_params.get("year", "").strip()
+        try:
+            with reading(request) as con:
+                data.prepare_reviews(con, store.all_latest(until(request)))
+                got = data.region_summary(con, code, year)
+        except WarehouseMissing as exc:
+            return missing(request, exc)
+        if not got["years"]:
+            return page("error.html", request, status=404, title="地区不存在 / No such region", message=code)
+        return page("region.html", request, code=code, year=year, **got)
+
     def rules(request: Request) -> Response:
         try:
-            with data.reading(db) as con:
+            with reading(request) as con:
                 items = data.rows(con, """
                     SELECT u.rule_id, u.family, u.severity, u.engine, u.title_zh, u.title_en, u.description,
                            count(f.finding_id) FILTER (WHERE f.status = 'fail') AS fails,
@@ -406,12 +478,12 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
     def rule(request: Request) -> Response:
         rule_id = request.path_params["rule_id"]
         try:
-            with data.reading(db) as con:
+            with reading(request) as con:
                 meta = data.one(con, "SELECT * FROM rules WHERE rule_id = ?", [rule_id])
                 if meta is None:
                     return page("error.html", request, status=404, title="规则不存在 / No such rule", message=rule_id)
                 rates = data.rule_rates(con, rule_id)
-                data.prepare_reviews(con, store.all_latest())
+                data.prepare_reviews(con, store.all_latest(until(request)))
                 reasons = data.rows(con, f"""
                     SELECT ev.reason, count(*) AS n {data.FROM_FINDINGS}
                     WHERE f.rule_id = ? AND ev.decision = 'dismissed'
@@ -422,7 +494,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
 
     def runs(request: Request) -> Response:
         try:
-            with data.reading(db) as con:
+            with reading(request) as con:
                 items = data.rows(con, "SELECT * FROM runs ORDER BY started_at DESC LIMIT 200")
         except WarehouseMissing as exc:
             return missing(request, exc)
@@ -439,18 +511,18 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
         """The failures of one agency-year, to attach to a 整改通知 (correction notice)."""
         agency_id, year = request.path_params["agency_id"], request.path_params["year"]
         filters = {"agency": agency_id, "year": year, "status": "fail"}
-        fq = data.FindingQuery(filters, "", "agency", 1, store.all_latest())
+        fq = data.FindingQuery(filters, "", "agency", 1, store.all_latest(until(request)))
         return exported(request, "xlsx", filters, fq, f"整改通知_{agency_id}_{year}.xlsx".replace("/", "-"))
 
     def exported(request: Request, fmt: str, filters: dict[str, str], fq: data.FindingQuery, name: str) -> Response:
         try:
-            with data.reading(db) as con:
+            with reading(request) as con:
                 items = data.findings_all(con, fq)
                 rule_rows = data.rows(con, "SELECT * FROM rules ORDER BY rule_id")
                 run = data.published_run(con)
         except WarehouseMissing as exc:
             return missing(request, exc)
-        annotate(store, items)
+        annotate(store, items, until(request))
         base = str(request.base_url)
         headers = {"content-disposition": export.disposition(name, f"findings.{fmt}")}
         if fmt == "csv":
@@ -466,7 +538,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
     def run_detail(request: Request) -> Response:
         run_id = request.path_params["run_id"]
         try:
-            with data.reading(db) as con:
+            with reading(request) as con:
                 run = data.one(con, "SELECT * FROM runs WHERE run_id = ?", [run_id])
                 if run is None:
                     return page("error.html", request, status=404, title="批次不存在 / No such run", message=run_id)
@@ -488,7 +560,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
 
     def healthz(request: Request) -> Response:
         try:
-            with data.reading(db) as con:
+            with reading(request) as con:
                 run = data.published_run(con)
                 n = con.execute("SELECT count(*) FROM reports").fetchone()
         except WarehouseMissing as exc:
@@ -577,13 +649,14 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
     hosts = allowed_hosts or ["127.0.0.1", "localhost", "::1", "[::1]"]
     app = Starlette(
         routes=[
-            Route("/", home), Route("/findings", findings), Route("/reports/{report_id}", report),
-            Route("/reports/{report_id}/cross-year", cross_year),
-            Route("/scorecard", scorecard), Route("/agencies/{agency_id}", agency),
-            Route("/rules", rules), Route("/rules/{rule_id}", rule), Route("/runs", runs), Route("/runs/{run_id}", run_detail),
+            Route("/", history(home)), Route("/findings", history(findings)),
+            Route("/reports/{report_id}", history(report)),
+            Route("/reports/{report_id}/cross-year", history(cross_year)),
+            Route("/scorecard", history(scorecard)), Route("/agencies/{agency_id}", history(agency)),
+            Route("/regions/{code:path}", history(region)), Route("/rules", history(rules)), Route("/rules/{rule_id}", history(rule)), Route("/runs", runs), Route("/runs/{run_id}", run_detail),
             Route("/reviews", review_log), Route("/healthz", healthz),
             Route("/review", review, methods=["POST"]), Route("/login", login, methods=["GET", "POST"]),
-            Route("/logout", logout, methods=["POST"]), Route("/export/findings.{fmt}", export_findings),
+            Route("/logout", logout, methods=["POST"]), Route("/export/findings.{fmt}", history(export_findings)),
             Route("/export/notice/{agency_id}/{year}.xlsx", export_notice),
             Mount("/static", static, name="static"),
         ],

@@ -1,0 +1,68 @@
+"""Dashboard screens added for issue 9: `?run=` history views, /regions/{code}, the server-drawn charts and
+/reports/{id}/original — route tests over a small warehouse written by two real runs (write_run)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+from test_warehouse import findings_for, report, write
+
+from gongkai.app.web.server import create_app
+
+HUAIAN, HONGZE, ZJ = "江苏省/淮安市", "江苏省/淮安市/洪泽区", "浙江省"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    mp = pytest.MonkeyPatch()
+    for var in ("GONGKAI_REVIEWS", "GONGKAI_USERS", "GONGKAI_ARCHIVE"):
+        mp.delenv(var, raising=False)
+    db = tmp_path_factory.mktemp("screens") / "warehouse.duckdb"
+    a = report("a", agency="甲局", agency_id="A", region=HUAIAN, level="city")
+    b = report("b", agency="乙局", agency_id="B", year=2022, region=HONGZE, level="county")
+    write(db, "r1", [a, b])
+    a2 = report("a-corrected", agency="甲局", agency_id="A", region=HUAIAN, level="city", value=2.0)
+    c = report("c", agency="丙局", agency_id="C", region=ZJ, level="province")
+    write(db, "r2", [a2, c], minutes=1, findings=findings_for(a2, c))
+    yield {"db": db, "a": a.report_id, "a2": a2.report_id, "b": b.report_id, "c": c.report_id,
+           "client": TestClient(create_app(db, allowed_hosts=["testserver"]))}
+    mp.undo()
+
+
+def finding_reports(html: str) -> set[str]:
+    return set(re.findall(r'href="/reports/([0-9a-f]{64})\?focus=', html))
+
+
+def test_history_view_shows_the_state_as_of_a_run(site):
+    c = site["client"]
+    now, then = c.get("/findings").text, c.get("/findings?run=r1").text
+    assert finding_reports(now) == {site["a2"], site["b"], site["c"]}
+    assert finding_reports(then) == {site["a"], site["b"]}
+    assert 'id="as-of-run">r1<' in then and "as-of-run" not in now
+    assert "name=\"run\" value=\"r1\"" in then  # the filter form keeps the run
+    assert f'/reports/{site["a"]}?focus=' in then and "run=r1" in then.split(f'/reports/{site["a"]}?focus=')[1][:120]
+    home = c.get("/?run=r1").text
+    assert '<code id="run-id">r1</code>' in home and '<code id="run-id">r2</code>' in c.get("/").text
+    card_then, card_now = c.get("/scorecard?run=r1").text, c.get("/scorecard").text
+    assert "丙局" not in card_then and "丙局" in card_now
+    assert c.get(f"/reports/{site['c']}?run=r1").status_code == 404      # not yet audited at r1
+    rep = c.get(f"/reports/{site['a']}?run=r1")
+    assert rep.status_code == 200 and 'class="decide' not in rep.text   # no decisions in a history view
+    assert c.get("/findings?run=nope").status_code == 404
+
+
+def test_region_page_rolls_up_the_subtree(site):
+    c = site["client"]
+    page = c.get(f"/regions/{HUAIAN}")
+    assert page.status_code == 200
+    agencies = set(re.findall(r'<tr data-agency="([^"]+)"', page.text))
+    assert agencies == {"A", "B"}
+    assert set(re.findall(r'<tr data-agency="([^"]+)"', c.get(f"/regions/{HONGZE}").text)) == {"B"}
+    assert set(re.findall(r'<tr data-agency="([^"]+)"', c.get(f"/regions/{HUAIAN}?year=2022").text)) == {"B"}
+    levels = re.findall(r"<tr><td>(city|county|province)</td>", page.text)
+    assert levels == ["city", "county"]
+    assert re.search(r'id="region-pending">(\d+)<', page.text).group(1) == "4"  # 2 failures each for A and B
+    assert c.get("/regions/火星").status_code == 404
