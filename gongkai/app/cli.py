@@ -409,6 +409,8 @@ def dashboard(
                                         "<warehouse>.reviews.sqlite beside the warehouse, which the audit merges)."),
     users: Path | None = typer.Option(None, "--users", help=USERS_HELP + " When it exists every page needs a "
                                       "login; a non-loopback --host needs one."),
+    archive: Path | None = typer.Option(None, "--archive", help="Archive of the audited originals (default: "
+                                        "$GONGKAI_ARCHIVE, else archive/ beside the warehouse)."),
 ) -> None:
     """Serve the inspector dashboard (findings, reports as printed with failing cells marked) on 127.0.0.1.
 
@@ -438,7 +440,7 @@ def dashboard(
     login = f"; logins from {in_use}" if in_use else "; no logins (loopback only)"
     out.print(f"gongkai dashboard on http://{host}:{port}/ over {dbp} (read-only{login}; Ctrl-C stops)",
               highlight=False)
-    serve(dbp, host=host, port=port, reviews=reviews, users=in_use)
+    serve(dbp, host=host, port=port, reviews=reviews, users=in_use, archive=archive)
 
 
 users_app = typer.Typer(no_args_is_help=True, help="Dashboard users (a users file with salted scrypt hashes).")

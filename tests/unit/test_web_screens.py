@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -66,3 +65,41 @@ def test_region_page_rolls_up_the_subtree(site):
     assert levels == ["city", "county"]
     assert re.search(r'id="region-pending">(\d+)<', page.text).group(1) == "4"  # 2 failures each for A and B
     assert c.get("/regions/火星").status_code == 404
+
+
+def test_original_served_from_the_archive_as_an_attachment_only(site, tmp_path):
+    import hashlib
+    import shutil
+
+    from gongkai.warehouse.write import publishing
+
+    # a report whose bytes are an HTML page with script: it must download, never render
+    body = "<html><body><script>alert(1)</script>某某局2023年政府信息公开工作年度报告</body></html>".encode()
+    rid = hashlib.sha256(body).hexdigest()
+    db = tmp_path / "w.duckdb"
+    shutil.copy(site["db"], db)
+    with publishing(db) as con:
+        con.execute("INSERT INTO reports (report_id, agency, year, source_path, source_format, status, is_current, "
+                    "first_run_id) VALUES (?, '某某局', 2023, 'harvest/子目录/某某局<2023>.html', 'html', 'failed', "
+                    "true, 'r2')", [rid])
+    archive = tmp_path / "archive"
+    c = TestClient(create_app(db, archive=archive, allowed_hosts=["testserver"]))
+    assert c.get(f"/reports/{rid}/original").status_code == 404
+    missing = c.get(f"/reports/{rid}/original")
+    assert "原件未存档" in missing.text and "not in the archive" in missing.text
+    assert 'id="original"' not in c.get(f"/reports/{rid}").text  # no link while the file is absent
+
+    (archive / rid[:2]).mkdir(parents=True)
+    (archive / rid[:2] / f"{rid}.html").write_bytes(body)
+    assert 'id="original"' in c.get(f"/reports/{rid}").text
+    got = c.get(f"/reports/{rid}/original")
+    assert got.status_code == 200 and got.content == body
+    assert got.headers["content-type"] == "application/octet-stream"
+    assert got.headers["content-disposition"].startswith("attachment;")
+    assert "filename*=UTF-8''%E6%9F%90%E6%9F%90%E5%B1%80%3C2023%3E.html" in got.headers["content-disposition"]
+    assert got.headers["x-content-type-options"] == "nosniff" and "sandbox" in got.headers["content-security-policy"]
+    # the id names a file only as 64 hex digits under the archive
+    assert c.get("/reports/..%2F..%2Fetc%2Fpasswd/original").status_code == 404
+    # a file whose bytes no longer hash to the id is refused
+    (archive / rid[:2] / f"{rid}.html").write_bytes(body + b" ")
+    assert c.get(f"/reports/{rid}/original").status_code == 409

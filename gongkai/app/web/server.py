@@ -25,12 +25,13 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gongkai.app.web import data, export
+from gongkai.app.web.archive import archive_dir, matches, stored_original
 from gongkai.app.web.auth import SESSION_COOKIE, SESSION_SECONDS, Authenticator, User
 from gongkai.app.web.printed import (
     CIRCLED,
@@ -179,7 +180,7 @@ async def _urlencoded(request: Request, limit: int = 256 * 1024) -> dict[str, li
 
 
 def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] | None = None,
-               users: Path | None = None) -> Starlette:
+               users: Path | None = None, archive: Path | None = None) -> Starlette:
     """The dashboard over the warehouse file `db` (read per request, never cached). With `users` (a users
     file, gongkai.app.web.auth) every page needs a login and only reviewers may POST decisions; without it
     there are no logins and decisions are signed `local` (loopback only: see check_host)."""
@@ -187,6 +188,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
     env = _env()
     store = ReviewStore(reviews or default_path(db))
     auth = Authenticator(users) if users is not None else None
+    archive = archive_dir(db, archive)
 
     def can_review(request: Request) -> bool:
         user = current_user(request)
@@ -373,10 +375,33 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
         for sec in sections:
             sec["parts"] = marked_parts(sec["text"] or "", found)
         present = {"t2": rep.get("has_t2"), "t3": rep.get("has_t3"), "t4": rep.get("has_t4")}
-        return page("report.html", request, rep=rep, layout=layout, tables=tables, present=present,
+        original = stored_original(archive, report_id, rep.get("source_format"))
+        return page("report.html", request, rep=rep, layout=layout, has_original=original is not None, tables=tables, present=present,
                     sections=sections, findings=found, focus=focus, formula=formula, prev_pending=prev_pending,
                     next_pending=next_pending, section_titles=template.SECTION_TITLES,
                     not_assessable=NOT_ASSESSABLE, titles=template.TABLE_TITLES)
+
+    def original(request: Request) -> Response:
+        """/reports/{id}/original: the audited file from the archive, as an attachment (application/octet-stream,
+        nosniff, a sandbox CSP), never rendered inline; 404 with a bilingual message when it is not there."""
+        report_id = request.path_params["report_id"]
+        try:
+            with reading(request) as con:
+                rep = data.one(con, "SELECT report_id, source_format, source_path FROM reports WHERE report_id = ?",
+                               [report_id])
+        except WarehouseMissing as exc:
+            return missing(request, exc)
+        path = stored_original(archive, report_id, rep["source_format"]) if rep else None
+        if rep is None or path is None:
+            return page("error.html", request, status=404, title="原件未存档 / Original not archived",
+                        message=f"原件未存档 the original file of report {report_id} is not in the archive {archive}")
+        if not matches(path, report_id):
+            return page("error.html", request, status=409, title="原件已损坏 / Archived file changed",
+                        message=f"存档文件与其 sha256 不符 the archived file {path.name} no longer hashes to its report id")
+        name = Path(str(rep["source_path"] or "").replace("\\", "/")).name or path.name
+        return FileResponse(path, media_type="application/octet-stream", headers={
+            "content-disposition": export.disposition(name, path.name),
+            "content-security-policy": "sandbox", "cache-control": "no-store"})  # nosniff: SecurityHeaders
 
     def cross_year(request: Request) -> Response:
         """Last year's 四、结转下年度继续办理 beside this year's 二、上年结转 per 表三 column, and 表二's stock
@@ -652,6 +677,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
             Route("/", history(home)), Route("/findings", history(findings)),
             Route("/reports/{report_id}", history(report)),
             Route("/reports/{report_id}/cross-year", history(cross_year)),
+            Route("/reports/{report_id}/original", original),
             Route("/scorecard", history(scorecard)), Route("/agencies/{agency_id}", history(agency)),
             Route("/regions/{code:path}", history(region)), Route("/rules", history(rules)), Route("/rules/{rule_id}", history(rule)), Route("/runs", runs), Route("/runs/{run_id}", run_detail),
             Route("/reviews", review_log), Route("/healthz", healthz),
@@ -669,7 +695,7 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
 
 
 def serve(db: Path, host: str = "127.0.0.1", port: int = 8765, reviews: Path | None = None,
-          users: Path | None = None) -> None:
+          users: Path | None = None, archive: Path | None = None) -> None:
     """Run the dashboard with uvicorn (blocking). Raises NotLoopback before binding anything; `users` is the
     users file in use (None: no logins, loopback only)."""
     check_host(host, users)
@@ -678,5 +704,5 @@ def serve(db: Path, host: str = "127.0.0.1", port: int = 8765, reviews: Path | N
     hosts = ["127.0.0.1", "localhost", "::1", "[::1]", host]
     if host in ("0.0.0.0", "::", "[::]"):  # every interface: the Host header is whatever name clients use
         hosts = ["*"]
-    uvicorn.run(create_app(db, reviews, allowed_hosts=hosts, users=users), host=host, port=port,
+    uvicorn.run(create_app(db, reviews, allowed_hosts=hosts, users=users, archive=archive), host=host, port=port,
                 log_level="warning", server_header=False)
