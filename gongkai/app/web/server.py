@@ -30,7 +30,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gongkai.app.web import data, export
+from gongkai.app.web import charts, data, export
 from gongkai.app.web.archive import archive_dir, matches, stored_original
 from gongkai.app.web.auth import SESSION_COOKIE, SESSION_SECONDS, Authenticator, User
 from gongkai.app.web.printed import (
@@ -56,6 +56,7 @@ SECURITY_HEADERS = [
 ]
 LOOPBACK_NAMES = ("localhost",)
 CSRF_COOKIE = "gongkai_csrf"
+BACKLOG_AGES = ("≤ 1 天 day", "2–7 天 days", "8–30 天 days", "> 30 天 days")
 LEVEL_ZH = {"fail": "不通过 / fail", "not_assessable": "不可判定 / not assessable"}
 
 
@@ -265,6 +266,13 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
                     {data.FROM_FINDINGS}
                     WHERE f.status = 'fail' AND {review} IN ('pending', 'reopened')
                     GROUP BY r.region ORDER BY n DESC, r.region""")
+                now = (as_of(request) or {}).get("finished_at") or datetime.now(UTC).replace(tzinfo=None)
+                ages = dict(con.execute(f"""
+                    SELECT CASE WHEN age <= 1 THEN 0 WHEN age <= 7 THEN 1 WHEN age <= 30 THEN 2 ELSE 3 END, count(*)
+                    FROM (SELECT date_diff('day', u.started_at, ?) AS age {data.FROM_FINDINGS}
+                          JOIN runs AS u ON u.run_id = f.run_id
+                          WHERE f.status = 'fail' AND {review} IN ('pending', 'reopened'))
+                    GROUP BY ALL""", [now]).fetchall())
                 reports = data.one(con, """
                     SELECT count(*) AS n, count(*) FILTER (WHERE status = 'parsed') AS parsed,
                            count(*) FILTER (WHERE status = 'partial') AS partial,
@@ -272,7 +280,10 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
                     FROM reports WHERE is_current""")
         except WarehouseMissing as exc:
             return missing(request, exc)
-        return page("home.html", request, run=run, latest=latest, new=new["n"] if new else 0,
+        backlog = [(label, int(ages.get(i, 0))) for i, label in enumerate(BACKLOG_AGES)]
+        chart = charts.bars("待复核不通过的积压（按首次发现至今天数） review backlog by age", [b[0] for b in backlog],
+                            [("待复核 pending", "#d9a400", False, [b[1] for b in backlog])], width=440, height=180)
+        return page("home.html", request, backlog=backlog, backlog_chart=chart, run=run, latest=latest, new=new["n"] if new else 0,
                     ours=new["ours"] if new else 0, pending=pending,
                     pending_total=sum(p["n"] for p in pending), reopened=sum(p["reopened"] for p in pending),
                     reports=reports)
@@ -470,8 +481,14 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
             return missing(request, exc)
         if not versions:
             return page("error.html", request, status=404, title="单位不存在 / No such agency", message=agency_id)
+        by_year = sorted(years, key=lambda r: r["year"])
+        chart = charts.bars("各年度不通过（错误、警告） failures per year (errors, warnings)",
+                            [str(r["year"]) for r in by_year],
+                            [("错误 errors", "#b00020", False, [int(r["errors"]) for r in by_year]),
+                             ("警告 warnings", "#9ecae1", True, [int(r["warnings"]) for r in by_year])],
+                            [f"/reports/{r['current_report_id']}" for r in by_year]) if by_year else None
         return page("agency.html", request, agency_id=agency_id, agency_name=versions[0]["agency"], fams=fams,
-                    years=years, versions=versions)
+                    years=years, versions=versions, chart=chart)
 
     def region(request: Request) -> Response:
         """/regions/{code}: the region's agencies (its subtree) and their failures, split by level; ?year=."""
@@ -515,7 +532,16 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
                     GROUP BY ev.reason ORDER BY n DESC""", [rule_id])
         except WarehouseMissing as exc:
             return missing(request, exc)
-        return page("rule.html", request, rule=meta, rates=rates, dismissals=reasons)
+        regions = list(dict.fromkeys(r["region"] or "（未知 unknown）" for r in rates))
+        years = sorted({str(r["year"]) for r in rates if r["year"] is not None})
+        cells = {(r["region"] or "（未知 unknown）", str(r["year"])): (r["failing"], r["evaluated"]) for r in rates}
+        hrefs = {(r["region"] or "（未知 unknown）", str(r["year"])): "/findings?" + urlencode(
+            {k: v for k, v in (("rule", rule_id), ("status", "fail"), ("region", r["region"] or ""),
+                               ("year", str(r["year"])), ("run", request.query_params.get("run", ""))) if v})
+            for r in rates if r["failing"]}
+        heat = charts.heat_map(f"{rule_id} 不通过率（地区 × 年度） failure rate by region × year", regions, years,
+                               cells, hrefs) if rates else None
+        return page("rule.html", request, rule=meta, rates=rates, dismissals=reasons, heat=heat)
 
     def runs(request: Request) -> Response:
         try:
