@@ -486,7 +486,8 @@ def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] |
                             [str(r["year"]) for r in by_year],
                             [("错误 errors", "#b00020", False, [int(r["errors"]) for r in by_year]),
                              ("警告 warnings", "#9ecae1", True, [int(r["warnings"]) for r in by_year])],
-                            [f"/reports/{r['current_report_id']}" for r in by_year]) if by_year else None
+                            [f"/reports/{r['current_report_id']}" for r in by_year],
+                            width=min(520, 80 + 110 * len(by_year))) if by_year else None
         return page("agency.html", request, agency_id=agency_id, agency_name=versions[0]["agency"], fams=fams,
                     years=years, versions=versions, chart=chart)
 
