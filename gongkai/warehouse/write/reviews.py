@@ -8,11 +8,12 @@ store's new events into the next warehouse inside its one transaction, before it
 - `review_events` keeps every merged event once (its `event_uid` is the key: an event merged once is never
   merged twice, whatever the number of runs);
 - `reviews` (one row per finding) is then derived from the latest merged event of each fingerprint
-  (rule · agency · year · table · row · col, stable across runs and report versions): the event's decision
-  for every finding of that fingerprint whose evidence (report, expected, observed, status) is the one the
-  reviewer saw, `reopened` for one whose evidence changed since (a new report version, another number), and
-  `reopened` when the latest event withdrew the decision. The derivation is deterministic, so a run with
-  nothing new changes nothing.
+  (rule · agency · year · table · row · col, stable across runs and report versions), for the event's own
+  finding and every finding of that fingerprint on a current report: the event's decision where the
+  evidence (report, expected, observed, status) is the one the reviewer saw, `reopened` where it changed
+  since (a new report version, another number), and `reopened` when the latest event withdrew the decision.
+  The derivation is deterministic (a run with nothing new changes nothing) and is skipped when the run adds
+  no event, report or finding.
 
 The store is only read here (SQLite read-only), never written. `record_reviews` (a direct publish of
 decisions by finding_id) is kept for programs that used it; a later store event of the same fingerprint
@@ -147,11 +148,13 @@ def _derive_reviews(con: duckdb.DuckDBPyConnection) -> None:
             SELECT * FROM review_events
             QUALIFY row_number() OVER (PARTITION BY fingerprint ORDER BY decided_at DESC, seq DESC, event_uid DESC) = 1
         ),
-        candidates AS (
+        candidates AS (  -- the findings of current reports, and each event's own finding
             SELECT f.finding_id, f.report_id, f.expected, f.observed, f.status, {FINGERPRINT_SQL} AS fingerprint
             FROM findings AS f
             WHERE f.rule_id IN (SELECT rule_id FROM latest)
               AND coalesce(f.agency_id, '') IN (SELECT coalesce(agency_id, '') FROM latest)
+              AND (f.report_id IN (SELECT report_id FROM reports WHERE is_current)
+                   OR f.finding_id IN (SELECT finding_id FROM latest))
         )
         SELECT c.finding_id,
                CASE WHEN l.decision = 'reopened' THEN 'reopened'
@@ -177,9 +180,22 @@ def merge_review_events(con: duckdb.DuckDBPyConnection, store: Path, run_id: str
     except (sqlite3.Error, json.JSONDecodeError, KeyError) as exc:
         raise ValueError(f"review store {store}: cannot be read ({exc}); move it aside or fix it") from exc
     merged = _insert_new_events(con, events, run_id)
-    if con.execute("SELECT count(*) FROM review_events").fetchall()[0][0]:
+    if merged or _run_changed_findings(con, run_id):
         _derive_reviews(con)
     return merged
+
+
+def _run_changed_findings(con: duckdb.DuckDBPyConnection, run_id: str | None) -> bool:
+    """Whether the run being written can change what `reviews` derives (there are merged events, and the run
+    added reports or findings or resolved some); without a run id, assume it can."""
+    if not con.execute("SELECT count(*) FROM review_events").fetchall()[0][0]:
+        return False
+    if run_id is None:
+        return True
+    return bool(con.execute("""
+        SELECT EXISTS (SELECT 1 FROM reports WHERE first_run_id = $run)
+            OR EXISTS (SELECT 1 FROM findings WHERE run_id = $run OR resolved_run_id = $run)""",
+                            {"run": run_id}).fetchall()[0][0])
 
 
 def record_reviews(db: Path, reviews: pd.DataFrame) -> int:
