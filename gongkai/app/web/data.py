@@ -243,34 +243,39 @@ def as_of_views(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> None:
       version of each agency-year, or of each path for reports without agency or year);
     - findings: those first recorded by one of these runs, `resolved_run_id` cleared when a later run resolved
       them; rule_results of these runs; reviews decided by the time the run finished.
-    A finding's numbers re-evaluated by a later run (cross-year rules) are shown as they are now."""
+    A finding's numbers re-evaluated by a later run (cross-year rules) are shown as they are now. The runs and
+    the current reports as of the run are computed once, into two small temporary tables the views read."""
     started = _ts(run["started_at"])
     finished = _ts(run.get("finished_at") or run["started_at"])
-    upto = f"(SELECT run_id FROM warehouse.main.runs WHERE started_at <= {started})"
-    con.execute(f"CREATE OR REPLACE TEMP VIEW runs AS SELECT * FROM warehouse.main.runs WHERE started_at <= {started}")
-    con.execute(f"""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE asof_runs AS SELECT run_id FROM warehouse.main.runs "
+                f"WHERE started_at <= {started}")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE asof_current AS
+        SELECT report_id FROM (
+            SELECT r.report_id,
+                   row_number() OVER (
+                       PARTITION BY CASE WHEN r.agency_id IS NOT NULL AND r.year IS NOT NULL
+                                         THEN 'ay|' || r.agency_id || '|' || CAST(r.year AS VARCHAR)
+                                         ELSE 'path|' || r.source_path END
+                       ORDER BY u.started_at DESC, r.parsed_at DESC, r.is_current DESC, r.report_id) AS rank
+            FROM warehouse.main.reports AS r
+            JOIN warehouse.main.runs AS u ON u.run_id = r.first_run_id
+            WHERE r.first_run_id IN (SELECT run_id FROM asof_runs)
+        ) WHERE rank = 1""")
+    con.execute("CREATE OR REPLACE TEMP VIEW runs AS SELECT * FROM warehouse.main.runs "
+                "WHERE run_id IN (SELECT run_id FROM asof_runs)")
+    con.execute("""
         CREATE OR REPLACE TEMP VIEW reports AS
-        SELECT * EXCLUDE (_run_at, _vkey, _rank) REPLACE (_rank = 1 AS is_current)
-        FROM (
-            SELECT a.*, row_number() OVER (PARTITION BY a._vkey ORDER BY a._run_at DESC, a.parsed_at DESC,
-                                                                        a.is_current DESC, a.report_id) AS _rank
-            FROM (
-                SELECT r.*, u.started_at AS _run_at,
-                       CASE WHEN r.agency_id IS NOT NULL AND r.year IS NOT NULL
-                            THEN 'ay|' || r.agency_id || '|' || CAST(r.year AS VARCHAR)
-                            ELSE 'path|' || r.source_path END AS _vkey
-                FROM warehouse.main.reports AS r
-                JOIN warehouse.main.runs AS u ON u.run_id = r.first_run_id
-                WHERE u.started_at <= {started}
-            ) AS a
-        )""")
-    con.execute(f"""
+        SELECT r.* REPLACE (r.report_id IN (SELECT report_id FROM asof_current) AS is_current)
+        FROM warehouse.main.reports AS r WHERE r.first_run_id IN (SELECT run_id FROM asof_runs)""")
+    con.execute("""
         CREATE OR REPLACE TEMP VIEW findings AS
-        SELECT f.* REPLACE (CASE WHEN f.resolved_run_id IN (SELECT run_id FROM warehouse.main.runs
-                                                              WHERE started_at > {started})
+        SELECT f.* REPLACE (CASE WHEN f.resolved_run_id IN (SELECT run_id FROM warehouse.main.runs)
+                                  AND f.resolved_run_id NOT IN (SELECT run_id FROM asof_runs)
                                  THEN NULL ELSE f.resolved_run_id END AS resolved_run_id)
-        FROM warehouse.main.findings AS f WHERE f.run_id IN {upto}""")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW rule_results AS SELECT * FROM warehouse.main.rule_results WHERE run_id IN {upto}")
+        FROM warehouse.main.findings AS f WHERE f.run_id IN (SELECT run_id FROM asof_runs)""")
+    con.execute("CREATE OR REPLACE TEMP VIEW rule_results AS SELECT * FROM warehouse.main.rule_results "
+                "WHERE run_id IN (SELECT run_id FROM asof_runs)")
     con.execute(f"CREATE OR REPLACE TEMP VIEW reviews AS SELECT * FROM warehouse.main.reviews "
                 f"WHERE decided_at IS NULL OR decided_at <= {finished}")
 
@@ -288,30 +293,36 @@ REGION_WHERE = "(a.region = ? OR starts_with(a.region, ? || '/'))"  # the region
 
 def region_summary(con: duckdb.DuckDBPyConnection, code: str, year: str) -> dict[str, Any]:
     """A region's agency-years (current reports) over its subtree, split by level, with failures per family
-    and the pending failures; the region is the stored reports.region string (a path such as 江苏省/淮安市)."""
+    and the pending failures; the region is the stored reports.region string (a path such as 江苏省/淮安市).
+    The agency_year view is read once; years and levels are counted from its rows."""
     fams = families(con)
-    where, params = f"{REGION_WHERE} AND (? = '' OR CAST(a.year AS VARCHAR) = ?)", [code, code, year, year]
-    items = rows(con, f"SELECT a.* FROM agency_year AS a WHERE {where} ORDER BY a.level NULLS LAST, a.agency, a.year "
-                      "LIMIT 2000", params)
-    levels = rows(con, f"""
-        SELECT a.level, count(DISTINCT a.agency_id) AS agencies, count(*) AS reports,
-               sum(a.errors) AS errors, sum(a.warnings) AS warnings, sum(a.not_assessable) AS not_assessable,
-               count(*) FILTER (WHERE a.errors + a.warnings = 0) AS clean
-        FROM agency_year AS a WHERE {where} GROUP BY a.level ORDER BY a.level NULLS LAST""", params)
-    years = [y for (y,) in con.execute(f"SELECT DISTINCT a.year FROM agency_year AS a WHERE {REGION_WHERE} "
-                                       "ORDER BY a.year", [code, code]).fetchall()]
+    every = rows(con, f"SELECT a.* FROM agency_year AS a WHERE {REGION_WHERE} "
+                      "ORDER BY a.level NULLS LAST, a.agency, a.year", [code, code])
+    years = sorted({r["year"] for r in every})
+    items = [r for r in every if not year or str(r["year"]) == year][:2000]
+    by_level: dict[Any, dict[str, Any]] = {}
+    for r in items:
+        lv = by_level.setdefault(r["level"], {"level": r["level"], "agencies": set(), "reports": 0, "errors": 0,
+                                              "warnings": 0, "not_assessable": 0, "clean": 0})
+        lv["agencies"].add(r["agency_id"])
+        lv["reports"] += 1
+        for k in ("errors", "warnings", "not_assessable"):
+            lv[k] += int(r[k] or 0)
+        lv["clean"] += int(not (r["errors"] or r["warnings"]))
+    levels = [dict(v, agencies=len(v["agencies"])) for v in by_level.values()]
     ids = [r["current_report_id"] for r in items]
     counts: dict[tuple[str, str], int] = {}
+    pending = 0
     if ids:
         for rid, fam, n in con.execute("""
                 SELECT report_id, family, count(*) FROM findings_current
                 WHERE status = 'fail' AND report_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL""", [ids]).fetchall():
             counts[(rid, fam)] = int(n)
+        got = one(con, f"""
+            SELECT count(*) AS n {FROM_FINDINGS}
+            WHERE f.status = 'fail' AND coalesce(ev.review, f.decision, 'pending') IN ('pending', 'reopened')
+              AND f.report_id IN (SELECT unnest(?::VARCHAR[]))""", [ids])
+        pending = int(got["n"]) if got else 0
     for r in items:
         r["families"] = {f: counts.get((r["current_report_id"], f), 0) for f in fams}
-    pending = one(con, f"""
-        SELECT count(*) AS n {FROM_FINDINGS}
-        WHERE f.status = 'fail' AND coalesce(ev.review, f.decision, 'pending') IN ('pending', 'reopened')
-          AND (r.region = ? OR starts_with(r.region, ? || '/')) AND (? = '' OR CAST(f.year AS VARCHAR) = ?)""",
-                  [code, code, year, year])
-    return {"fams": fams, "items": items, "levels": levels, "years": years, "pending": pending["n"] if pending else 0}
+    return {"fams": fams, "items": items, "levels": levels, "years": years, "pending": pending}
