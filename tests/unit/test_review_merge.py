@@ -140,3 +140,35 @@ def test_store_validates_decisions(tmp_path):
         with pytest.raises(ValueError, match=msg):
             store.append(f, **kwargs)
     assert store.log() == []
+
+
+def test_gongkai_review_writes_the_store_and_the_next_run_merges_it(db):
+    from support import invoke, shown
+
+    a = report("a")
+    write(db, "r1", [a])
+    f = finding(db)
+    res = invoke("review", f["finding_id"], "--notify", "--db", str(db))
+    assert res.exit_code == 2 and "needs a deadline" in res.output and len(res.output.strip().splitlines()) == 1, shown(res)
+    res = invoke("review", f["finding_id"], "--dismiss", "--db", str(db))
+    assert res.exit_code == 2 and "needs a note" in res.output, shown(res)
+    res = invoke("review", f["finding_id"], "--notify", "--deadline", "2027-01-31", "--reference", "通知〔2027〕1号",
+                 "--reviewer", "王五", "--db", str(db))
+    assert res.exit_code == 0 and "recorded in" in res.output, shown(res)
+    assert one(db, "SELECT count(*) FROM reviews") == 0  # the warehouse is not written by `gongkai review`
+    assert [e["decision"] for e in ReviewStore(review_store(db)).log()] == ["notified"]
+    write(db, "r2", [a], minutes=1)
+    assert rows(db, "SELECT decision, reviewer, reference, CAST(deadline AS VARCHAR) FROM reviews") == [
+        ("notified", "王五", "通知〔2027〕1号", "2027-01-31")]
+    res = invoke("review", f["finding_id"], "--reopen", "--note", "单位已申辩", "--db", str(db))
+    assert res.exit_code == 0, shown(res)
+    write(db, "r3", [a], minutes=2)
+    assert rows(db, "SELECT decision, note FROM reviews") == [("reopened", "单位已申辩")]
+
+
+def test_an_unreadable_store_stops_the_run_naming_it(db):
+    write(db, "r1", [report("a")])
+    review_store(db).write_bytes(b"not a database at all" * 100)
+    with pytest.raises(ValueError, match=r"review store .*warehouse\.duckdb\.reviews\.sqlite: cannot be read"):
+        write(db, "r2", [report("b")], minutes=1)
+    assert one(db, "SELECT count(*) FROM runs") == 1  # nothing published
