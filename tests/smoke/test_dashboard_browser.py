@@ -188,3 +188,55 @@ def test_triage_survives_the_next_audit(site: Site, browser) -> None:
     page.goto(f"{site.url}/findings?review=reopened")
     assert page.locator(f"tr[data-finding='{finding_id}']").count() == 1
     page.close()
+
+
+def test_login_in_chromium_and_a_viewer_cannot_review(site: Site, browser, tmp_path: Path) -> None:
+    """With a users file: a page sends the browser to the login form, a wrong password is refused, the
+    session cookie (HttpOnly, SameSite=Strict) lets the reviewer in; a viewer sees no review forms and a
+    POST made with the viewer's own session and token is refused (403)."""
+    import uvicorn
+
+    from gongkai.app.web.auth import add_user
+    from gongkai.app.web.server import create_app
+
+    users = tmp_path / "users"
+    add_user(users, "wang", "reviewer", "correct horse battery")
+    add_user(users, "li", "viewer", "correct horse battery")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(site.db, users=users), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for name, can_review in (("wang", True), ("li", False)):
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(f"{base}/findings?rule=T3_BALANCE")
+            page.wait_for_url("**/login?next=*")
+            page.fill("input[name=name]", name)
+            page.fill("input[name=password]", "wrong password")
+            page.click("form.login button[type=submit]")
+            assert page.get_by_role("alert").inner_text().startswith("✗ 用户名或密码错误")
+            page.fill("input[name=name]", name)
+            page.fill("input[name=password]", "correct horse battery")
+            page.click("form.login button[type=submit]")
+            page.wait_for_url(f"{base}/findings?rule=T3_BALANCE")
+            assert name in page.locator("header form.who").inner_text()
+            cookie = next(c for c in context.cookies() if c["name"] == "gongkai_session")
+            assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+            assert (page.locator("#bulk").count() == 1) is can_review
+            if not can_review:
+                finding_id = page.locator("table.findings tbody tr[data-finding]").first.get_attribute("data-finding")
+                token = next(c["value"] for c in context.cookies() if c["name"] == "gongkai_csrf")
+                res = page.request.post(f"{base}/review", form={"finding_id": finding_id, "decision": "confirmed",
+                                                                "csrf_token": token}, headers={"Origin": base})
+                assert res.status == 403
+            context.close()
+    finally:
+        server.should_exit = True
+        thread.join(10)

@@ -32,7 +32,9 @@ CSP = "default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors
 SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    # same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with a plain form POST, and
+    # the login form (not boosted) would fail the Origin check; other origins still get no referrer
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 ]
 LOOPBACK_NAMES = ("localhost",)
