@@ -142,3 +142,26 @@ def test_charts_are_server_drawn_svg_with_their_numbers_in_a_table(site):
     # the history view draws the backlog as of that run: 4 failures (a and b)
     assert re.findall(r'<td class="n">(\d+)</td>', re.search(
         r'id="backlog-table">(.*?)</table>', c.get("/?run=r1").text, re.S).group(1))[-1] == "4"
+
+
+def test_notified_decision_fills_the_deadline_column_of_the_exports(site, tmp_path):
+    import io
+
+    import openpyxl
+
+    c = TestClient(create_app(site["db"], reviews=tmp_path / "r.sqlite", allowed_hosts=["testserver"]))
+    page = c.get(f"/reports/{site['c']}").text
+    finding_id = re.search(r'<li[^>]*data-finding="([0-9a-f]+)"', page).group(1)
+    form = {"finding_id": finding_id, "csrf_token": c.cookies["gongkai_csrf"], "decision": "notified"}
+    assert c.post("/review", data=form).status_code == 400  # a notification needs a deadline
+    res = c.post("/review", data={**form, "deadline": "2027-03-31", "reference": "浙政公开〔2027〕5号"},
+                 follow_redirects=False)
+    assert res.status_code == 303
+    assert 'data-review="notified"' in c.get(f"/reports/{site['c']}?focus={finding_id}").text
+    assert f'data-finding="{finding_id}"' in c.get("/findings?review=notified").text
+    book = openpyxl.load_workbook(io.BytesIO(c.get("/export/findings.xlsx?agency=C").content))["问题清单"]
+    header = [cell.value for cell in book[1]]
+    rows = {r[header.index("链接 Link")].split("focus=")[1]: r for r in book.iter_rows(min_row=2, values_only=True)}
+    assert rows[finding_id][header.index("复核状态 Review")] == "notified"
+    assert rows[finding_id][header.index("整改期限 Deadline")] == "2027-03-31"
+    assert {r[header.index("整改期限 Deadline")] for k, r in rows.items() if k != finding_id} == {None}
