@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DB     ?= data/warehouse.duckdb
 
-.PHONY: setup audit lint test bench bench-accuracy bench-timings bench-dashboard fuzz clean
+.PHONY: setup audit lint test bench bench-accuracy bench-timings bench-dashboard bench-national fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,8 +39,11 @@ bench-timings: $(STAMP)  ## the speed aims once asserted in the unit tests (run 
 bench-dashboard: $(STAMP)  ## dashboard latency per page (p50/p95/max ms) over the warehouse DB=… (default data/warehouse.duckdb)
 	$(BIN)/python bench/bench_dashboard.py $(DB)
 
+bench-national: $(STAMP)  ## a national year: N=150000 generated reports audited cold, re-run with nothing new, +1 % new and late; wall, reports/s, peak RSS
+	$(BIN)/python bench/bench_national.py -n $(or $(N),150000)
+
 fuzz: $(STAMP)  ## 10,000 mutated files through every parser; fails on any crash
 	$(BIN)/python bench/fuzz.py -n $(or $(N),10000)
 
 clean:
-	rm -rf $(DB) $(DB).lock data/.warehouse* .pytest_cache
+	rm -rf $(DB) $(DB).lock $(DB).reviews.sqlite* data/.warehouse* .pytest_cache

@@ -1,4 +1,5 @@
-"""The audit flow: discover → parse (coarse chunks, all cores) → check (whole batch) → load → publish.
+"""The audit flow: discover → audit-chunk tasks (read, parse, per-report checks → Parquet shards; coarse
+chunks, all cores or a Dask cluster) → load the shards, evaluate the panel rules, publish.
 
 Thin by design: each task calls one plain function of the `gongkai` package. The audit trail lives in
 DuckDB (`runs`, `reports`, `findings`), not only in Prefect's run history (lossy under bursts, §8).
@@ -6,9 +7,8 @@ DuckDB (`runs`, `reports`, `findings`), not only in Prefect's run history (lossy
 
 from __future__ import annotations
 
-import threading
+import time
 import uuid
-from concurrent.futures import Executor
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,11 +18,9 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
-from prefect.utilities.annotations import quote
 
 from gongkai import checks, ingest, warehouse
 from gongkai.app import pipeline, progress
-from gongkai.report import batch as frames
 from gongkai.warehouse import write as warehouse_write
 
 DEFAULT_CHUNK = 250  # files per parse task: hundreds, so Prefect's per-task cost is noise
@@ -36,51 +34,42 @@ def discover(harvest: list[str]) -> tuple[list[ingest.HarvestFile], list[str]]:
 
 
 @task(name="known-reports", cache_policy=NO_CACHE)
-def known_reports(db: str) -> frozenset[str]:
-    return frozenset(warehouse.known_report_ids(Path(db)))
+def known_reports(db: str, folder: str) -> str:
+    """The report_ids already audited, written to the run folder for the chunk tasks; returns the file."""
+    return str(warehouse_write.runfolder.write_known(Path(folder), warehouse.known_report_ids(Path(db))))
 
 
-@task(name="parse-chunk", cache_policy=NO_CACHE)
-def parse_chunk(files: list[ingest.HarvestFile], known: frozenset[str], pool: Executor | None,
-                registry: str | None = None) -> pipeline.ChunkResult:
-    if pool is not None:  # CPU work in a spawned process (it got `registry` at start-up); this thread only waits
-        result = pool.submit(pipeline.parse_chunk_in_worker, files).result()
-    else:
-        result = pipeline.parse_chunk(files, known, registry)
-    return result
-
-
-@task(name="check", cache_policy=NO_CACHE)
-def check(batch: frames.Batch) -> checks.CheckResult:
-    return checks.run_checks(batch)
+@task(name="audit-chunk", cache_policy=NO_CACHE)
+def audit_chunk(files: list[ingest.HarvestFile], folder: str, chunk: int, known_file: str,
+                registry: str | None = None) -> warehouse_write.Shard:
+    """Parse and check one chunk into its shard. Pure (paths in, shard path out): on a local run the work goes
+    to this machine's worker processes, on a Dask worker it runs where the task runs."""
+    pool = pipeline.local_pool()
+    if pool is not None:  # this thread only waits
+        return pool.submit(pipeline.audit_chunk, files, folder, chunk, known_file, registry).result()
+    return pipeline.audit_chunk(files, folder, chunk, known_file, registry)
 
 
 @task(name="load-and-publish", cache_policy=NO_CACHE)
-def load(db: str, run: warehouse_write.RunRecord, batch: frames.Batch,
-         result: checks.CheckResult) -> warehouse_write.RunSummary:
-    return warehouse_write.write_run(Path(db), run, batch, result)
+def load(db: str, run: warehouse_write.RunRecord, shards: list[warehouse_write.Shard]) -> warehouse_write.RunSummary:
+    return warehouse_write.write_shards(Path(db), run, shards, checks.catalogue())
 
 
-def parse_all(files: list[ingest.HarvestFile], known: frozenset[str], workers: int, chunk_size: int,
-              use_processes: bool, registry: str | None = None) -> frames.Batch:
-    """Fan the files out in chunks (parse-chunk tasks, in worker processes when asked) and return the one
-    de-duplicated Batch of the run; agencies resolved by the registry at the absolute path `registry`."""
-    parts = ingest.chunks(files, chunk_size, workers if use_processes else 1)
+def map_chunks(files: list[ingest.HarvestFile], folder: str, known_file: str, workers: int, chunk_size: int,
+               use_processes: bool, registry: str | None = None) -> list[warehouse_write.Shard]:
+    """Fan the files out in chunks (audit-chunk tasks; on a local run in `workers` processes) and return the
+    shards, in chunk order. Agencies are resolved by the registry at the absolute path `registry`."""
+    parts = ingest.chunks(files, chunk_size, workers)
     progress.report("parse", 0, len(files))
-    pool = pipeline.process_pool(workers, known, registry) if use_processes and workers > 1 and len(parts) > 1 else None
-    try:
-        futures = [parse_chunk.submit(part, quote(known), quote(pool), registry)  # type: ignore[call-overload]
-                   for part in parts]
-        results, done = [], 0
+    with pipeline.local_workers(workers if use_processes and workers > 1 and len(parts) > 1 else 0):
+        futures = [audit_chunk.submit(part, folder, i, known_file, registry)
+                   for i, part in enumerate(parts)]
+        shards, done = [], 0
         for part, fut in zip(parts, futures, strict=True):
-            results.append(fut.result())
+            shards.append(fut.result())
             done += len(part)
             progress.report("parse", done, len(files))
-    finally:
-        if pool is not None:
-            pool.shutdown()
-    batch, _ = frames.Batch.concat(r.batch for r in results).dedupe()
-    return batch
+    return shards
 
 
 @flow(name="gongkai-audit", task_runner=ThreadPoolTaskRunner(max_workers=8),  # type: ignore[arg-type]
@@ -89,8 +78,12 @@ def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAU
           use_processes: bool = True, registry: str | None = None) -> dict[str, Any]:
     """Audit every new file under `harvest` into the warehouse `db`; returns the run summary.
 
+    Map: chunk tasks write Parquet shards into the run folder beside `db`. Reduce: one transaction loads
+    them, evaluates the panel rules and publishes. The run's `runs` row is published as 'running' first;
+    runs whose folder no living process owns are recorded 'crashed' and their folders removed.
+
     `registry` is the agency registry (default: $GONGKAI_AGENCIES, else agencies.csv beside `db`; never
-    the current directory); its absolute path is handed to the parser workers."""
+    the current directory); its absolute path is handed to the chunk tasks."""
     run = warehouse_write.RunRecord(
         run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8],
         flow_run_id=str(flow_run.id) if flow_run.id else None,
@@ -99,21 +92,24 @@ def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAU
         files_seen=0,
         files_new=0,
     )
-    try:
-        warm = threading.Thread(target=checks.warm_up, name="gx-warm-up", daemon=True)
-        warm.start()  # GX's import and context build overlap with parsing in the worker processes
-        found = ingest.find_registry(Path(db), registry)
-        files, warnings = discover(harvest)
-        known = known_reports(db)
-        run.files_seen = len(files)
-        batch = parse_all(files, known, workers, chunk_size, use_processes, str(found) if found else None)
-        run.files_new = len(batch.reports)
-        progress.report("check", 0, 1)
-        warm.join()
-        result = check(batch)
-        progress.report("load", 0, 1)
-        summary = load(db, run, batch, result)
-    except Exception as exc:
-        warehouse_write.record_failed_run(Path(db), run, " ".join(f"{type(exc).__name__}: {exc}".split())[:500])
-        raise
-    return {**asdict(summary), "warnings": warnings, "registry": str(found) if found else None}
+    dbp = Path(db)
+    crashed = warehouse_write.runfolder.abandoned(dbp)
+    with warehouse_write.runfolder.owned(dbp, run.run_id) as folder:
+        warehouse_write.record_started_run(dbp, run, crashed)
+        try:
+            found = ingest.find_registry(dbp, registry)
+            files, warnings = discover(harvest)
+            known_file = known_reports(db, str(folder))
+            run.files_seen = len(files)
+            clock = time.perf_counter()
+            shards = map_chunks(files, str(folder), known_file, workers, chunk_size, use_processes,
+                                str(found) if found else None)
+            map_s = time.perf_counter() - clock
+            progress.report("load", 0, 1)
+            summary = load(db, run, shards)
+            load_s = time.perf_counter() - clock - map_s
+        except Exception as exc:
+            warehouse_write.record_failed_run(dbp, run, " ".join(f"{type(exc).__name__}: {exc}".split())[:500])
+            raise
+    return {**asdict(summary), "warnings": warnings, "registry": str(found) if found else None,
+            "crashed_runs": crashed, "seconds": {"map": round(map_s, 3), "load": round(load_s, 3)}}

@@ -46,3 +46,29 @@ def snapshot(db: Path) -> dict:
                 for t in AUDIT_TABLES} | {"runs": con.execute("SELECT count(*) FROM runs").fetchone()[0]}
     finally:
         con.close()
+
+
+# Columns that differ between two runs of the same audit by construction (ids and times of the run).
+RUN_COLUMNS = {"run_id", "first_run_id", "parsed_at", "resolved_run_id", "flow_run_id", "started_at", "finished_at",
+               "reviewed_at"}
+CONTENT_TABLES = ["reports", "sections", "cells", "findings", "rule_results", "rules", "statements", "panel_inputs",
+                  "reviews"]
+
+
+def contents(db: Path) -> dict[str, list[tuple]]:
+    """Every row of the audit tables, sorted, without the columns that name or time the run (a finding's
+    resolution is kept as resolved yes/no): two warehouses of the same audit compare equal."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out = {}
+        for table in CONTENT_TABLES:
+            cols = [c for (c,) in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [table]).fetchall()]
+            keep = [f'"{c}"' for c in cols if c not in RUN_COLUMNS]
+            if "resolved_run_id" in cols:
+                keep.append("resolved_run_id IS NOT NULL AS resolved")
+            rows = con.execute(f"SELECT {', '.join(keep)} FROM {table}").fetchall()
+            out[table] = sorted(rows, key=repr)
+        return out
+    finally:
+        con.close()

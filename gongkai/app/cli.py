@@ -48,8 +48,8 @@ def audit(
     harvest: list[Path] = typer.Argument(None, help="Harvest folders or files (default: data/harvest)."),
     db: Path | None = typer.Option(None, "--db", help=DB_HELP),
     workers: int = typer.Option(0, "--workers", "-w", help="Parser processes (default: number of cores, at most 8)."),
-    task_runner: str = typer.Option("local", "--task-runner", help="local (threads + processes on this machine) or dask."),
-    dask_address: str | None = typer.Option(None, "--dask-address", help="Scheduler address for --task-runner dask."),
+    task_runner: str = typer.Option("local", "--task-runner", help="local (threads + processes on this machine) or dask (a Dask cluster: --dask-address, else a local one of --workers processes started and closed here)."),
+    dask_address: str | None = typer.Option(None, "--dask-address", help="Scheduler address for --task-runner dask, e.g. tcp://10.0.0.5:8786 (the harvest and the warehouse's folder must be on a path every worker shares)."),
     chunk_size: int = typer.Option(250, "--chunk-size", help="Files per parse task."),
     registry_file: Path | None = typer.Option(None, "--registry", help=REGISTRY_HELP),
 ) -> None:
@@ -76,8 +76,8 @@ def audit(
     except RegistryNotFound as exc:
         _fail(str(exc), 2)
     dbp.parent.mkdir(parents=True, exist_ok=True)
-    flow = _audit_flow(task_runner, dask_address)
     n_workers = workers or pipeline.default_workers()
+    flow = _audit_flow(task_runner, dask_address, n_workers)
     with _progress() as hook:
         progress.install(hook)
         try:
@@ -92,19 +92,16 @@ def audit(
     print_summary(summary, dbp)
 
 
-def _audit_flow(task_runner: str, dask_address: str | None) -> Flow[..., AuditSummary]:
+def _audit_flow(task_runner: str, dask_address: str | None, workers: int) -> Flow[..., AuditSummary]:
     from gongkai.flows.audit import audit as audit_flow
 
     if task_runner == "local":
         return audit_flow
     if task_runner != "dask":
         _fail(f"unknown --task-runner {task_runner!r}; use local or dask", 2)
-    try:
-        from prefect_dask import DaskTaskRunner
-    except ImportError:
-        _fail("--task-runner dask needs the prefect-dask package, which gongkai does not install: "
-              "pip install prefect-dask (then give --dask-address of your scheduler)", 2)
-    return audit_flow.with_options(task_runner=DaskTaskRunner(address=dask_address) if dask_address else DaskTaskRunner())
+    from gongkai.app.dask_runner import task_runner as dask_task_runner
+
+    return audit_flow.with_options(task_runner=dask_task_runner(dask_address, workers))
 
 
 class _progress:
@@ -299,14 +296,17 @@ def agencies(
     registry_file: Path | None = typer.Option(None, "--registry", help=REGISTRY_HELP),
     fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
 ) -> None:
-    """List agency names in the warehouse that the registry does not resolve (unresolved or ambiguous),
-    so an operator can add an alias to the registry (agencies.csv beside the warehouse: data/agencies.csv).
+    """List agency names in the warehouse that neither the registry nor the national division list resolves
+    (unresolved or ambiguous: 朝阳区 fits two places), so an operator can add an alias to the registry
+    (agencies.csv beside the warehouse: data/agencies.csv). With --all also those resolved, each with how
+    (registry, manifest, division: the division code + organ derived from the name) and its division_code.
 
     Example: gongkai agencies --format csv > to_register.csv
     """
     import pandas as pd
 
     from gongkai.ingest.agencies import RegistryNotFound, find_registry, norm_name, registry
+    from gongkai.ingest.divisions import derive
     from gongkai.warehouse import WarehouseMissing, connect_readonly
 
     if fmt not in FORMATS:
@@ -321,7 +321,8 @@ def agencies(
         _fail(str(exc))
     try:
         df = con.execute("""
-            SELECT agency, region, agency_id, count(*) AS reports, min(year) AS first_year, max(year) AS last_year
+            SELECT agency, region, agency_id, count(*) AS reports, min(year) AS first_year, max(year) AS last_year,
+                   division_code
             FROM reports WHERE agency IS NOT NULL AND is_current GROUP BY ALL ORDER BY agency""").df()
     finally:
         con.close()
@@ -329,16 +330,27 @@ def agencies(
     status, candidates = [], []
     for name, region, aid in zip(df.agency, df.region, df.agency_id):
         res = reg.resolve(name, None if pd.isna(region) else region) if reg else None
+        place = derive(name, None if pd.isna(region) else region)
         if res is not None and res.agency_id == aid:
             status.append("registry")
+        elif not pd.isna(aid) and aid == place.agency_id:
+            status.append("division")
         elif not pd.isna(aid) and aid != norm_name(name):
             status.append("manifest")
+        elif res is not None and res.status == "ambiguous":
+            status.append("ambiguous")
+        elif place.status in ("ambiguous", "conflicting"):
+            status.append(place.status)
         else:
             status.append(res.status if res is not None else "no registry")
-        candidates.append(", ".join(res.candidates) if res is not None and res.status == "ambiguous" else "")
+        if res is not None and res.status == "ambiguous":
+            candidates.append(", ".join(res.candidates))
+        else:
+            candidates.append(", ".join(d.code for d in place.candidates) if place.status == "ambiguous" else "")
     df["resolution"], df["candidates"] = status, candidates
+    df = df[[c for c in df.columns if c != "division_code"] + ["division_code"]]
     if not show_all:
-        df = df[~df.resolution.isin(["registry", "manifest"])]
+        df = df[~df.resolution.isin(["registry", "manifest", "division"])]
     emit(df.reset_index(drop=True), fmt, title="agencies 机构")
 
 

@@ -31,6 +31,9 @@ class AuditSummary(TypedDict):
     findings_by_severity: NotRequired[dict[str, int]]
     warnings: NotRequired[list[str]]
     registry: NotRequired[str | None]  # the agency registry the run used (absolute path), None for none
+    crashed_runs: NotRequired[list[str]]  # earlier runs this run found abandoned and recorded as crashed
+    seconds: NotRequired[dict[str, float]]  # wall time: map (parse + per-report checks), load (incl. publication)
+    publish_seconds: NotRequired[float]  # publication: file copy, commit, checkpoint, swap
 
 
 def missing(v: object) -> bool:
@@ -115,5 +118,12 @@ def print_summary(s: AuditSummary, db: Path) -> None:
         out.print(f"agency registry: {reg}" if reg else
                   "agency registry: none (no --registry, no $GONGKAI_AGENCIES, no agencies.csv beside the warehouse)",
                   style="dim", highlight=False)
+    for run_id in s.get("crashed_runs") or []:
+        err.print(Text.assemble(("note: ", "yellow"), f"run {run_id} ended without an outcome (killed or crashed); "
+                                f"recorded as crashed in the runs table, its run folder removed"), highlight=False)
+    secs = s.get("seconds") or {}
+    if secs:
+        out.print(f"time: parse and check {secs.get('map', 0):.1f} s, load {secs.get('load', 0):.1f} s "
+                  f"(publication {s.get('publish_seconds', 0):.1f} s)", style="dim", highlight=False)
     if s["reports_failed"]:
         out.print("failed files: gongkai findings --rule PARSE_FAILED", style="dim", highlight=False)

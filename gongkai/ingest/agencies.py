@@ -11,7 +11,9 @@ the path explicitly (find_registry is called once, in the process that starts th
 A report's agency name (from its title or the manifest) resolves when, after normalisation (NFKC,
 no whitespace, no quotes), it equals a registered name or alias — also after dropping leading region
 names that the registry knows ("淮安市洪泽区人民政府" → "洪泽区人民政府"), or after prefixing the
-report's region ("发展和改革局" in region 沭阳县). Several candidates left after the region filter make the
+report's region ("发展和改革局" in region 沭阳县), or when both name the same place and organ by the national
+division list (gongkai.ingest.divisions: "江苏淮安洪泽区人民政府" and a registered "洪泽区人民政府" are both
+320813:人民政府). Several candidates left after the region filter make the
 name *ambiguous*; none make it *unresolved*. Neither is guessed: the report then keeps the
 normalised name as its agency_id, and `gongkai agencies` lists it so an operator can add an alias.
 """
@@ -20,21 +22,16 @@ from __future__ import annotations
 
 import csv
 import os
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from gongkai.errors import GongkaiError
+from gongkai.ingest.divisions import derive
+from gongkai.ingest.names import norm_name
 
 REGISTRY_NAME = "agencies.csv"  # the registry's file name beside the warehouse
 ENV = "GONGKAI_AGENCIES"
-_DROP = re.compile(r"[\s\u3000\u00a0\"'“”‘’《》]+")
-
-
-def norm_name(name: str | None) -> str:
-    return _DROP.sub("", unicodedata.normalize("NFKC", name or ""))
 
 
 @dataclass(frozen=True)
@@ -58,6 +55,7 @@ class Resolution:
 class Registry:
     agencies: dict[str, Agency] = field(default_factory=dict)
     by_name: dict[str, set[str]] = field(default_factory=dict)
+    by_place: dict[str, set[str]] = field(default_factory=dict)  # derived "code:organ" of names and aliases
     regions: tuple[str, ...] = ()  # region names, longest first
 
     @classmethod
@@ -76,6 +74,9 @@ class Registry:
                 for alias in [name, *(row.get("aliases") or "").split("|")]:
                     if alias.strip():
                         reg.by_name.setdefault(norm_name(alias), set()).add(aid)
+                        place = derive(alias, ag.region).agency_id
+                        if place is not None:
+                            reg.by_place.setdefault(place, set()).add(aid)
                 regions.update(norm_name(part) for part in ag.region.split("/") if part.strip())
         reg.regions = tuple(sorted(regions, key=len, reverse=True))
         return reg
@@ -99,6 +100,9 @@ class Registry:
         r = norm_name(region)
         if not cands and r and not n.startswith(r):
             cands = self._candidates(r + n)
+        if not cands:  # another spelling of a registered name's place (江苏淮安洪泽区… for 洪泽区人民政府)
+            place = derive(n, region).agency_id
+            cands = set(self.by_place.get(place, ())) if place is not None else set()
         if len(cands) > 1 and r:
             local = {a for a in cands if r in norm_name(self.agencies[a].region).replace("/", "") or
                      norm_name(self.agencies[a].name).startswith(r)}

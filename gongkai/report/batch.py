@@ -33,7 +33,7 @@ from gongkai.report.statements import STATEMENT_COLUMNS, statements_frame
 
 REPORT_COLUMNS = [
     "report_id", "source_path", "source_url", "source_format", "byte_size", "status", "error", "title",
-    "agency", "agency_id", "region", "level", "year", "format_version", "layout", "notes",
+    "agency", "agency_id", "region", "level", "division_code", "year", "format_version", "layout", "notes",
 ]
 SECTION_COLUMNS = ["report_id", "section_no", "title", "text", "present"]
 TABLE_COLUMNS = ["report_id", "table_id", "present"]

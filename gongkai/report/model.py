@@ -50,6 +50,7 @@ class ParsedReport:
     notes: list[str] = field(default_factory=list)
     source_url: str | None = None
     region: str | None = None
-    level: str | None = None  # registry level: province, city, county, township, department, …
+    level: str | None = None  # province, city, county, township (derived) or the registry's (department, …)
     agency_id: str | None = None
+    division_code: str | None = None  # six-digit 行政区划代码 of the agency's place (gongkai.ingest.divisions)
     byte_size: int = 0

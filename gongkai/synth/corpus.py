@@ -87,7 +87,7 @@ def choose_layout(seed: int, agency: str, year: int, rate: float, defects: Seque
 def write_corpus(out: Path, n_agencies: int, years: Sequence[int],
                  renderings: Sequence[str] = ("txt", "html", "portal_gbk"), defect_rate: float = 0.3,
                  seed: int = 0, truth: Path | None = None, panel_defect_rate: float = 0.0,
-                 mixed_rate: float | None = None) -> Path:
+                 mixed_rate: float | None = None, indices: Sequence[int] | None = None) -> Path:
     """Write n_agencies × len(years) × len(renderings) report files into `out` (flat, so one
     manifest.jsonl covers them), with manifest.jsonl (path, url, agency, agency_id, region, year) and
     truth.jsonl (one line per file: printed cells and expected findings). Returns the truth path
@@ -96,7 +96,8 @@ def write_corpus(out: Path, n_agencies: int, years: Sequence[int],
     of the reports (default 0: corpora as before). `mixed_rate` (default MIXED_SHARE × defect_rate, so a
     corpus without defects has none) prints that share of the reports of 2021 or later in the mixed
     layout (the mixed_format defect, report.LAYOUT_DEFECTS), independently of the other draws; a truth
-    line says `"mixed": true` for them."""
+    line says `"mixed": true` for them. `indices`: write only these of the n_agencies agencies (a part of a
+    corpus generated in parallel: the same files as the whole corpus's, each part in its own folder)."""
     bad = [x for x in renderings if x not in RENDERINGS]
     if bad:
         raise ValueError(f"unknown renderings {bad}; choose from {sorted(RENDERINGS)}")
@@ -107,7 +108,8 @@ def write_corpus(out: Path, n_agencies: int, years: Sequence[int],
     truth = Path(truth) if truth is not None else out / "truth.jsonl"
     years = sorted(years)
     with (out / "manifest.jsonl").open("w", encoding="utf-8") as man, truth.open("w", encoding="utf-8") as tru:
-        for ag in agencies(n_agencies, seed):
+        everyone = agencies(n_agencies, seed)
+        for ag in (everyone if indices is None else [everyone[i] for i in indices]):
             prev: SynthReport | None = None
             for year in years:
                 chained = prev if prev is not None and prev.year == year - 1 else None

@@ -36,8 +36,8 @@ from gongkai.warehouse.write import RunRecord, load, migrate, publish, record_fa
 def query(db, sql):
     return _query(db, sql).df()
 
-TABLES = ["schema_migrations", "reports", "sections", "cells", "rules", "findings", "rule_results", "runs", "reviews", "review_events",
-          "statements", "panel_inputs"]
+TABLES = ["schema_migrations", "reports", "sections", "cells", "rules", "findings", "rule_results", "runs", "reviews",
+          "review_events", "statements", "panel_inputs", "rederived_reports"]
 VIEWS = ["findings_current", "report_scorecard", "agency_year", "rule_stats"]
 DESIGN_COLUMNS = {  # DESIGN §5 "columns (at least)" plus the brief's additions
     "reports": "report_id agency_id agency region year format_version source_path source_url source_format status "

@@ -121,5 +121,6 @@ def evaluate(con: duckdb.DuckDBPyConnection, run_id: str, text_rules: bool) -> P
     if n_text:
         _run_rules(con, False, params)
     summary = store(con, run_id, catalogue())
+    con.execute("DELETE FROM rederived_reports")  # their pairs are evaluated now (migration 0010)
     summary.targets, summary.text_reports = n_targets, n_text
     return summary

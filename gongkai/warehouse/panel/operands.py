@@ -48,17 +48,24 @@ def operands_frame() -> pd.DataFrame:
                           "this_year": o.this_year, "last_year": o.last_year} for o in OPERANDS])
 
 
-def insert_panel_inputs(con: duckdb.DuckDBPyConnection, fp: pd.DataFrame, cells: str) -> None:
+def insert_panel_inputs(con: duckdb.DuckDBPyConnection, fp: pd.DataFrame | str, cells: str) -> None:
     """Insert the panel inputs of loaded reports that have none (report content never changes): the
-    fingerprints `fp` (gongkai.report.fingerprints) and the operands taken from the relation `cells`
-    (the batch's registered in_cells, or the cells table when recomputing). Needs lookup_operands."""
-    if len(fp) == 0:
+    fingerprints `fp` (gongkai.report.fingerprints; a frame, or the name of a relation holding them such as
+    the run's in_fingerprints) and the operands taken from the relation `cells` (the run's in_cells, or the
+    cells table when recomputing). Needs lookup_operands."""
+    if isinstance(fp, str):
+        con.execute(f"CREATE OR REPLACE TEMP VIEW panel_inputs_fp AS SELECT * FROM {fp}")
+    elif len(fp) == 0:
         return
-    con.register("panel_inputs_fp", fp)
+    else:
+        con.register("panel_inputs_fp", fp)
     con.execute(f"CREATE OR REPLACE TEMP VIEW panel_inputs_cells AS SELECT * FROM {cells}")
     sql_file("panel", "inputs").execute(con, DIGEST, prefix="INSERT INTO panel_inputs BY NAME\n")
     con.execute("DROP VIEW panel_inputs_cells")
-    con.unregister("panel_inputs_fp")
+    if isinstance(fp, str):
+        con.execute("DROP VIEW panel_inputs_fp")
+    else:
+        con.unregister("panel_inputs_fp")
 
 
 def refresh_stale(con: duckdb.DuckDBPyConnection) -> int:

@@ -2,7 +2,8 @@
 and writes. Everything named here lives for the write transaction only (temp tables, registered frames).
 
 From the load (gongkai.warehouse.write.load): new_reports (temp table: this run's new reports) and
-in_cells (the batch's cells, registered). Tables: reports, sections, statements, panel_inputs.
+in_cells (the batch's cells, registered). Table rederived_reports: reports whose agency_id
+migration 0010 changed and whose cross-year pairs no run has evaluated since (emptied by `evaluate`). Tables: reports, sections, statements, panel_inputs.
 Lookups (lookups.py): lookup_facts, lookup_labels, lookup_operands.
 """
 
@@ -26,7 +27,7 @@ class Rule:
     cross_year: bool            # re-evaluated with the pairs (panel_pairs); else per new report (panel_text)
 
 
-PAIRS = Step("panel_pairs", "pairs", ("new_reports", "reports"))
+PAIRS = Step("panel_pairs", "pairs", ("new_reports", "rederived_reports", "reports"))
 TEXT_REPORTS = Step("panel_text", "text_reports", ("new_reports",))
 OPERAND_CELLS = Step("panel_cells", "operand_cells", ("panel_pairs", "panel_inputs", "lookup_operands"))
 COPY_PAIRS = Step("panel_copy", "copy_pairs", ("panel_pairs", "panel_inputs"))

@@ -19,6 +19,8 @@ row by row. Rules of the warehouse (DESIGN §5):
 
 from __future__ import annotations
 
+import tempfile
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
@@ -27,19 +29,16 @@ import duckdb
 import pandas as pd
 
 from gongkai import PARSER_VERSION
-from gongkai.report.batch import CELL_COLUMNS, REPORT_COLUMNS, SECTION_COLUMNS, TABLE_COLUMNS, Batch
-from gongkai.report.fingerprints import fingerprints_frame
-from gongkai.report.statements import STATEMENT_COLUMNS
+from gongkai.findings import FINDING_COLUMNS, RULE_RESULT_COLUMNS
+from gongkai.report.batch import CELL_COLUMNS, SECTION_COLUMNS, Batch, build
 from gongkai.warehouse import panel
 from gongkai.warehouse.write.frames import register, require, utc
 from gongkai.warehouse.write.publish import publishing
 from gongkai.warehouse.write.reviews import merge_review_events, review_store
 from gongkai.warehouse.write.rule_results import insert_changed_rule_results
 from gongkai.warehouse.write.runs import RunRecord, RunSummary, insert_run
+from gongkai.warehouse.write.shards import Shard, shard_files, write_shard
 
-FINDING_COLUMNS = ["finding_id", "report_id", "rule_id", "family", "severity", "table_id", "row_key", "col_key",
-                   "expected", "observed", "message", "status"]
-RULE_RESULT_COLUMNS = ["report_id", "rule_id", "evaluated", "failed", "not_assessable"]
 RULE_COLUMNS = ["rule_id", "family", "severity", "engine", "title_zh", "title_en", "description", "responsibility"]
 
 
@@ -57,20 +56,35 @@ def _version_key(t: str) -> str:
             f"THEN 'ay|' || {t}.agency_id || '|' || CAST({t}.year AS VARCHAR) ELSE 'path|' || {t}.source_path END")
 
 
-def _prepare_reports(reports: pd.DataFrame) -> pd.DataFrame:
-    df = require(reports, REPORT_COLUMNS, "reports").copy()
-    name_id = (df["agency"].astype("string").str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
-               .replace("", pd.NA))
-    given = df["agency_id"].astype("string").str.strip().replace("", pd.NA)
-    df["agency_id"] = given.fillna(name_id)
-    df["ord"] = range(len(df))
-    return df
+def _register_shards(con: duckdb.DuckDBPyConnection, shards: list[Shard]) -> bool:
+    """The run's input relations over the shards' Parquet files: in_reports (a temp table, one row per
+    report_id: the first in load order when the same bytes came in two chunks) and views in_sections,
+    in_tables, in_cells, in_statements, in_fingerprints, in_findings, in_rule_results holding only the rows
+    of the chunk each report was kept from. Returns whether every shard has statements."""
+    def scan(name: str) -> bool:
+        files = shard_files(shards, name)
+        if files:  # paths as SQL string literals (a view cannot take bound parameters)
+            listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+            con.execute(f"CREATE OR REPLACE TEMP VIEW in_{name}_all AS SELECT * FROM read_parquet([{listed}])")
+        return bool(files)
+
+    scan("reports")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE in_reports AS
+        SELECT * FROM in_reports_all
+        QUALIFY row_number() OVER (PARTITION BY report_id ORDER BY ord) = 1""")
+    repeated = con.execute(
+        "SELECT (SELECT count(*) FROM in_reports_all) - (SELECT count(*) FROM in_reports)").fetchall()[0][0]
+    text_rules = all(s.statements for s in shards)
+    for name in ("sections", "tables", "cells", "statements", "fingerprints", "findings", "rule_results"):
+        if (name == "statements" and not text_rules) or not scan(name):
+            continue
+        keep = " SEMI JOIN in_reports AS k USING (report_id, chunk)" if repeated else ""
+        con.execute(f"CREATE OR REPLACE TEMP VIEW in_{name} AS SELECT a.* FROM in_{name}_all AS a{keep}")
+    return text_rules
 
 
-def _load_reports(con: duckdb.DuckDBPyConnection, run: RunRecord, reports: pd.DataFrame,
-                  tables: pd.DataFrame) -> None:
-    register(con, "in_reports", reports)
-    register(con, "in_tables", require(tables, TABLE_COLUMNS, "tables"))
+def _load_reports(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
     con.execute(f"""
         CREATE TEMP TABLE new_reports AS
         SELECT i.*, {_version_key('i')} AS version_key
@@ -92,7 +106,7 @@ def _load_reports(con: duckdb.DuckDBPyConnection, run: RunRecord, reports: pd.Da
             FROM in_tables
             GROUP BY report_id
         )
-        SELECT n.report_id, n.agency_id, n.agency, n.region, n.level, n.year, n.format_version, n.layout, n.title,
+        SELECT n.report_id, n.agency_id, n.agency, n.region, n.level, n.division_code, n.year, n.format_version, n.layout, n.title,
                n.source_path, n.source_url, n.source_format, n.byte_size, n.status, n.error, n.notes,
                p.has_t2, p.has_t3, p.has_t4,
                row_number() OVER (PARTITION BY n.version_key ORDER BY n.ord DESC) = 1 AS is_current,
@@ -102,25 +116,19 @@ def _load_reports(con: duckdb.DuckDBPyConnection, run: RunRecord, reports: pd.Da
                 {"parser_version": PARSER_VERSION, "run_id": run.run_id, "parsed_at": utc(run.started_at)})
 
 
-def _load_children(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
-    """Sections and cells of the reports new in this run (the batch is de-duplicated). When every report of
-    the batch is new (the usual case), the rows are copied without a join."""
+def _load_children(con: duckdb.DuckDBPyConnection) -> None:
+    """Sections and cells of the reports new in this run. When every report of the run is new (the usual
+    case), the rows are copied without a join."""
     all_new = con.execute(
         "SELECT (SELECT count(*) FROM new_reports) = (SELECT count(*) FROM in_reports)"
-    ).fetchall()[0][0]  # fetchall: DuckDB 2.0 refuses register() while a result is unfinished
+    ).fetchall()[0][0]
     where = "" if all_new else "WHERE report_id IN (SELECT report_id FROM new_reports)"
-    register(con, "in_sections", require(batch.sections, SECTION_COLUMNS, "sections"))
-    register(con, "in_cells", require(batch.cells, CELL_COLUMNS, "cells"))
     for table, cols in (("sections", SECTION_COLUMNS), ("cells", CELL_COLUMNS)):
         con.execute(f"INSERT INTO {table} BY NAME SELECT {', '.join(cols)} FROM in_{table} {where}")
 
 
-def _load_findings(con: duckdb.DuckDBPyConnection, run: RunRecord, findings: pd.DataFrame) -> int:
-    if len(findings) == 0:
-        return 0
-    f = require(findings, FINDING_COLUMNS, "findings")
-    register(con, "in_findings", f)
-    return con.execute("""
+def _load_findings(con: duckdb.DuckDBPyConnection, run: RunRecord) -> int:
+    return int(con.execute("""
         INSERT INTO findings BY NAME
         WITH incoming AS (
             SELECT * FROM in_findings
@@ -135,13 +143,10 @@ def _load_findings(con: duckdb.DuckDBPyConnection, run: RunRecord, findings: pd.
         LEFT JOIN reports AS r ON r.report_id = i.report_id
         LEFT JOIN rules AS ru ON ru.rule_id = i.rule_id
         WHERE NOT EXISTS (SELECT 1 FROM findings AS x WHERE x.finding_id = i.finding_id)""",
-                       {"run_id": run.run_id}).fetchall()[0][0]
+                           {"run_id": run.run_id}).fetchall()[0][0])
 
 
-def _load_rule_results(con: duckdb.DuckDBPyConnection, run: RunRecord, rule_results: pd.DataFrame) -> None:
-    if len(rule_results) == 0:
-        return
-    register(con, "in_rule_results", require(rule_results, RULE_RESULT_COLUMNS, "rule_results"))
+def _load_rule_results(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
     con.execute("""
         CREATE OR REPLACE TEMP TABLE in_rule_counts AS
         SELECT report_id, rule_id, sum(evaluated) AS evaluated, sum(failed) AS failed,
@@ -151,13 +156,8 @@ def _load_rule_results(con: duckdb.DuckDBPyConnection, run: RunRecord, rule_resu
     insert_changed_rule_results(con, run.run_id, "in_rule_counts", "(SELECT report_id FROM in_rule_counts)")
 
 
-def _load_statements(con: duckdb.DuckDBPyConnection, statements: pd.DataFrame) -> None:
-    """Statements of the reports new in this run (seq = order within the report, as given)."""
-    if len(statements) == 0:
-        return
-    df = require(statements, STATEMENT_COLUMNS, "statements").copy()
-    df["ord"] = range(len(df))
-    register(con, "in_statements", df)
+def _load_statements(con: duckdb.DuckDBPyConnection) -> None:
+    """Statements of the reports new in this run (seq = order within the report, as extracted)."""
     con.execute("""
         INSERT INTO statements BY NAME
         SELECT report_id, CAST(row_number() OVER (PARTITION BY report_id ORDER BY ord) AS INTEGER) AS seq,
@@ -166,19 +166,12 @@ def _load_statements(con: duckdb.DuckDBPyConnection, statements: pd.DataFrame) -
         WHERE report_id IN (SELECT report_id FROM new_reports WHERE status <> 'failed') AND value IS NOT NULL""")
 
 
-def _load_panel_inputs(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
-    """The new reports' panel inputs (fingerprints computed here when the batch has none)."""
-    new_ids = con.execute("SELECT report_id FROM new_reports WHERE status <> 'failed'").fetchall()
-    if not new_ids:
+def _load_panel_inputs(con: duckdb.DuckDBPyConnection) -> None:
+    """The new reports' panel inputs (fingerprints from the shards, operands from their cells)."""
+    if not con.execute("SELECT count(*) FROM new_reports WHERE status <> 'failed'").fetchall()[0][0]:
         return
-    fingerprints = batch.fingerprints
-    if fingerprints is None:
-        keep = pd.Index([r for (r,) in new_ids])
-        sections = batch.sections[batch.sections["report_id"].isin(keep)]
-        fingerprints = fingerprints_frame(replace(batch, sections=sections,
-                                                  cells=batch.cells[batch.cells["report_id"].isin(keep)]))
     panel.register_lookups(con)
-    panel.insert_panel_inputs(con, fingerprints, "in_cells")
+    panel.insert_panel_inputs(con, "in_fingerprints", "in_cells")
 
 
 def _upsert_rules(con: duckdb.DuckDBPyConnection, rules: pd.DataFrame) -> None:
@@ -194,24 +187,38 @@ def _upsert_rules(con: duckdb.DuckDBPyConnection, rules: pd.DataFrame) -> None:
 
 
 def write_run(db: Path, run: RunRecord, batch: Batch, result: ChecksResult) -> RunSummary:
-    """Load one run — the batch (de-duplicated here if it is not already) and the checks' `result` — then
-    evaluate the panel rules and publish it atomically (see publish.py). Returns what the run added.
+    """Load one run given as one Batch and its checks' `result` (tests, benchmarks, re-loads): written as one
+    shard in a temporary folder beside `db`, then loaded by write_shards."""
+    db = Path(db)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=db.parent, prefix=f".{db.name}.load-") as tmp:
+        shard = write_shard(Path(tmp) / "chunk-00000", 0, batch, result.findings, result.rule_results)
+        return write_shards(db, run, [shard], result.catalogue)
 
-    The batch's statements enable TEXT_TABLE and YEAR_MISMATCH for the new reports (without them they are
-    not evaluated); its fingerprints are computed here when the chunk step did not."""
-    batch, _ = batch.dedupe()
-    reports = _prepare_reports(batch.reports)
-    rules = pd.concat([require(result.catalogue, RULE_COLUMNS, "catalogue"), panel.catalogue()], ignore_index=True)
+
+def write_shards(db: Path, run: RunRecord, shards: list[Shard], catalogue: pd.DataFrame) -> RunSummary:
+    """Load one run — the chunks' shards (gongkai.warehouse.write.shards) and the catalogue of the checks
+    that made them — then evaluate the panel rules and publish it atomically (see publish.py). Returns what
+    the run added. DuckDB reads the Parquet files inside the transaction; nothing is held in Python.
+
+    TEXT_TABLE and YEAR_MISMATCH are evaluated for the new reports when every shard has statements."""
+    if not shards:
+        return write_run(db, run, build([]), _NoChecks())
+    rules = pd.concat([require(catalogue, RULE_COLUMNS, "catalogue"), panel.catalogue()], ignore_index=True)
+    clock = time.perf_counter()
     with publishing(Path(db)) as con:
+        publish_s = time.perf_counter() - clock  # copying the published file
         _upsert_rules(con, rules)
-        _load_reports(con, run, reports, batch.tables)
-        _load_children(con, batch)
-        findings_new = _load_findings(con, run, result.findings)
-        _load_rule_results(con, run, result.rule_results)
-        if batch.statements is not None:
-            _load_statements(con, batch.statements)
-        _load_panel_inputs(con, batch)
-        xy = panel.evaluate(con, run.run_id, text_rules=batch.statements is not None)
+        text_rules = _register_shards(con, shards)
+        run = replace(run, files_new=int(con.execute("SELECT count(*) FROM in_reports").fetchall()[0][0]))
+        _load_reports(con, run)
+        _load_children(con)
+        findings_new = _load_findings(con, run)
+        _load_rule_results(con, run)
+        if text_rules:
+            _load_statements(con)
+        _load_panel_inputs(con)
+        xy = panel.evaluate(con, run.run_id, text_rules=text_rules)
         findings_new += xy.findings_new
         parsed, partial, failed = con.execute("""
             SELECT count(*) FILTER (WHERE status = 'parsed'), count(*) FILTER (WHERE status = 'partial'),
@@ -224,5 +231,15 @@ def write_run(db: Path, run: RunRecord, batch: Batch, result: ChecksResult) -> R
                   "findings_new": findings_new, "findings_resolved": xy.findings_resolved}
         merge_review_events(con, review_store(Path(db)), run.run_id)
         insert_run(con, run, "completed", counts, None)
+        clock = time.perf_counter()
+    publish_s += time.perf_counter() - clock  # commit, checkpoint, fsync, swap
     return RunSummary(run.run_id, run.files_seen, run.files_new, parsed, partial, failed, findings_new,
-                      by_severity, "completed", xy.findings_resolved)
+                      by_severity, "completed", xy.findings_resolved, round(publish_s, 3))
+
+
+class _NoChecks:
+    """The checks' result of an empty run."""
+
+    findings = pd.DataFrame({c: pd.array([], dtype="string") for c in FINDING_COLUMNS})
+    rule_results = pd.DataFrame({c: pd.array([], dtype="string") for c in RULE_RESULT_COLUMNS})
+    catalogue = pd.DataFrame({c: pd.array([], dtype="string") for c in RULE_COLUMNS})

@@ -3,7 +3,8 @@
 Migrations are package data (`gongkai/warehouse/sql/migrations/NNNN_name.sql`, read with importlib.resources),
 so an installed wheel carries them. Each file runs whole (DuckDB executes a multi-statement string) and
 is never edited once released: a schema change is a new file. `0001_init` creates `schema_migrations`
-itself, so the migrator needs no DDL of its own. Migrations run inside the caller's transaction (the
+itself, so the migrator needs no DDL of its own. A migration may have a Python step after its SQL
+(`python_step`: 0010 re-derives agency identity from names). Migrations run inside the caller's transaction (the
 publisher's), so a failing migration leaves the published warehouse as it was.
 """
 
@@ -70,6 +71,16 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         if m.version in done:
             continue
         con.execute(m.sql)
+        python_step(m.version, con)
         con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [m.version, m.name, now])
         new.append(m.version)
     return new
+
+
+def python_step(version: int, con: duckdb.DuckDBPyConnection) -> None:
+    """The Python part of a migration whose change SQL cannot make alone, run right after its SQL file in the
+    same transaction. 0010: re-derive agency identity and division codes (gongkai.warehouse.write.rederive)."""
+    if version == 10:
+        from gongkai.warehouse.write.rederive import rederive_identity
+
+        rederive_identity(con)

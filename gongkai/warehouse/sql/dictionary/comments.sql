@@ -9,12 +9,12 @@ COMMENT ON COLUMN schema_migrations.name IS 'Migration name, from its file name.
 COMMENT ON COLUMN schema_migrations.applied_at IS 'When the migration was applied (UTC).';
 
 -- runs
-COMMENT ON TABLE runs IS 'One row per audit run, completed or failed: the audit trail (Prefect''s own history is not kept).';
+COMMENT ON TABLE runs IS 'One row per audit run, written when it starts (running) and again when it ends (completed, failed, or crashed as found by a later run): the audit trail (Prefect''s own history is not kept).';
 COMMENT ON COLUMN runs.run_id IS 'Run identifier (key).';
 COMMENT ON COLUMN runs.flow_run_id IS 'Prefect flow run id, when the run was orchestrated by Prefect.';
 COMMENT ON COLUMN runs.started_at IS 'When the run started (UTC).';
-COMMENT ON COLUMN runs.finished_at IS 'When the run was committed or recorded as failed (UTC).';
-COMMENT ON COLUMN runs.status IS '''completed'' (committed whole) or ''failed'' (nothing but this row was written).';
+COMMENT ON COLUMN runs.finished_at IS 'When the run was committed or recorded as failed, or when a later run recorded it as crashed (UTC); NULL while running.';
+COMMENT ON COLUMN runs.status IS '''running'' (started, not ended), ''completed'' (committed whole), ''failed'' (nothing but this row was written) or ''crashed'' (its process died; a later run found its run folder abandoned and removed it; nothing else was written).';
 COMMENT ON COLUMN runs.harvest IS 'The harvest folder(s) the run read, as given on the command line.';
 COMMENT ON COLUMN runs.files_seen IS 'Files found in the harvest.';
 COMMENT ON COLUMN runs.files_new IS 'Files not audited before (by content hash), i.e. parsed in this run.';
@@ -30,9 +30,9 @@ COMMENT ON COLUMN runs.findings_resolved IS 'Cross-year findings this run resolv
 -- reports
 COMMENT ON TABLE reports IS 'One row per distinct input file (report version), including files that failed to parse.';
 COMMENT ON COLUMN reports.report_id IS 'sha256 of the file bytes (key): the same bytes are audited once.';
-COMMENT ON COLUMN reports.agency_id IS 'Agency identifier: manifest agency_id, else the agency name after NFKC with whitespace removed; NULL if unknown.';
+COMMENT ON COLUMN reports.agency_id IS 'Agency identifier: the manifest''s agency_id, else the agency registry''s, else the division code and the organ name without its place (''320813:人民政府'', gongkai.ingest.divisions), else the agency name after NFKC with whitespace removed (a name whose place is unknown or ambiguous); NULL if unknown. Re-derived by migration 0010 for reports loaded before it.';
 COMMENT ON COLUMN reports.agency IS 'Agency (机关) name as printed in the report or given by the manifest.';
-COMMENT ON COLUMN reports.region IS 'Region (地区) of the agency, from the manifest, else from the agency registry; NULL when unknown.';
+COMMENT ON COLUMN reports.region IS 'Region (地区) of the agency: from the manifest, else the agency registry, else derived from the agency name by the national division list (''江苏省/淮安市/洪泽区''); NULL when unknown.';
 COMMENT ON COLUMN reports.year IS 'Report year (年度) the report covers, from the title or the manifest.';
 COMMENT ON COLUMN reports.format_version IS 'National template the report follows (by its labels): ''2021'', ''2019'' or ''unknown''. See layout for how its tables are laid out.';
 COMMENT ON COLUMN reports.layout IS 'How the tables are laid out: ''2021'' or ''2019'' (that version''s template), ''mixed'' (2021 labels, but 表三 prints the single 2019 row （六）其他处理, stored as row_key y2019_other_processing) or ''unknown''. Backfilled by migration 0005 for reports loaded before it.';
@@ -51,7 +51,8 @@ COMMENT ON COLUMN reports.is_current IS 'True for the newest version of an agenc
 COMMENT ON COLUMN reports.parser_version IS 'Parser version (gongkai.PARSER_VERSION) that produced this row.';
 COMMENT ON COLUMN reports.first_run_id IS 'Run that added this report (runs.run_id).';
 COMMENT ON COLUMN reports.parsed_at IS 'Start of the run that parsed the file (UTC).';
-COMMENT ON COLUMN reports.level IS 'Administrative level of the agency (registry `level`: province, city, county, township, department, …) from the manifest or the agency registry; NULL when unknown.';
+COMMENT ON COLUMN reports.level IS 'Administrative level of the agency: the manifest''s or registry''s `level` (province, city, county, township, department, …), else derived from the agency name (province, city, county, township); NULL when unknown.';
+COMMENT ON COLUMN reports.division_code IS 'Six-digit administrative division code (行政区划代码, 民政部 list in gongkai/form/data/divisions.csv) of the agency''s place, from its name (a township agency gets its county''s code), else from the region the manifest or registry gives; NULL when unknown or ambiguous (e.g. 朝阳区, see notes). Migration 0010 (set for reports loaded before it).';
 
 -- sections
 COMMENT ON TABLE sections IS 'The six prescribed sections 一…六 of each parsed report; key (report_id, section_no).';
@@ -169,3 +170,7 @@ COMMENT ON COLUMN panel_inputs.text_grams IS 'Distinct character 3-grams of the 
 COMMENT ON COLUMN panel_inputs.text_sketch IS 'The 64 smallest distinct 32-bit hashes of the narrative''s character 3-grams (bottom-k sketch; the share of hashes two reports have in common preselects pairs for the exact Jaccard similarity).';
 COMMENT ON COLUMN panel_inputs.panel_cells IS 'Copy of the cells the cross-year rules compare (value and semantic as in cells; raw only for dash/text cells), each named by key = ''table_id.row_key.col_key'' (gongkai.warehouse.panel.operands.OPERANDS: 表三 二、上年结转 and 四、结转下年度 per column, 表二 规章 and 行政规范性文件 本年制发/本年废止/现行有效).';
 COMMENT ON COLUMN panel_inputs.panel_keys IS 'The operand keys captured when the row was written (present in the report or not): a run needing a key not listed recomputes the row.';
+
+-- rederived_reports
+COMMENT ON TABLE rederived_reports IS 'Reports whose agency_id migration 0010 re-derived from the national division list and whose cross-year pairs no run has evaluated since; the next audit evaluates them (sql/panel/pairs.sql) and empties the table.';
+COMMENT ON COLUMN rederived_reports.report_id IS 'Report (reports.report_id) whose agency_id migration 0010 changed.';

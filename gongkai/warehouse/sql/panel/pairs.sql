@@ -1,10 +1,15 @@
 -- panel_pairs: one row per current, non-failed report of an agency-year touched by this run (its own
 -- report or its previous year's is new), with its previous year's current report (prev_* NULL if none
--- or failed). The cross-year rules re-evaluate exactly these reports.
+-- or failed). The cross-year rules re-evaluate exactly these reports. (Also the agency-years of reports whose
+-- agency_id a migration re-derived: rederived_reports.)
 WITH touched AS (
     SELECT DISTINCT agency_id, year
     FROM new_reports
     WHERE agency_id IS NOT NULL AND year IS NOT NULL
+    UNION               -- reports whose agency_id migration 0010 re-derived, not evaluated since
+    SELECT agency_id, year
+    FROM reports
+    WHERE report_id IN (SELECT report_id FROM rederived_reports) AND agency_id IS NOT NULL AND year IS NOT NULL
 ),
 agency_years AS (           -- pairs (Y−1, Y) in which a report is new
     SELECT agency_id, year FROM touched

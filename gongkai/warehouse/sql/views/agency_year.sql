@@ -16,7 +16,7 @@ current_reports AS (
     WHERE is_current AND agency_id IS NOT NULL AND year IS NOT NULL
 )
 SELECT
-    c.agency_id, s.agency, s.region, s.level, c.year,
+    c.agency_id, s.agency, s.region, s.level, s.division_code, c.year,
     v.reports,
     c.report_id AS current_report_id,
     s.status, s.format_version, s.layout,
@@ -30,6 +30,7 @@ COMMENT ON COLUMN agency_year.agency_id IS 'Agency id.';
 COMMENT ON COLUMN agency_year.agency IS 'Agency name (of the current report).';
 COMMENT ON COLUMN agency_year.region IS 'Region (of the current report).';
 COMMENT ON COLUMN agency_year.level IS 'Administrative level (of the current report), NULL when unknown.';
+COMMENT ON COLUMN agency_year.division_code IS 'Six-digit administrative division code (行政区划代码) of the agency''s place (of the current report), NULL when unknown or ambiguous.';
 COMMENT ON COLUMN agency_year.year IS 'Report year.';
 COMMENT ON COLUMN agency_year.reports IS 'Report versions received for this agency-year.';
 COMMENT ON COLUMN agency_year.current_report_id IS 'The current version (reports.report_id).';

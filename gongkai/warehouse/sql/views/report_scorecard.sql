@@ -35,7 +35,7 @@ finding_counts AS (
     GROUP BY f.report_id
 )
 SELECT
-    r.report_id, r.agency_id, r.agency, r.region, r.level, r.year, r.status, r.format_version, r.layout,
+    r.report_id, r.agency_id, r.agency, r.region, r.level, r.division_code, r.year, r.status, r.format_version, r.layout,
     r.source_format, r.source_path, r.title,
     coalesce(n.errors, 0)         AS errors,
     coalesce(n.warnings, 0)       AS warnings,
@@ -52,7 +52,8 @@ COMMENT ON COLUMN report_scorecard.report_id IS 'Report (reports.report_id), a c
 COMMENT ON COLUMN report_scorecard.agency_id IS 'Agency id.';
 COMMENT ON COLUMN report_scorecard.agency IS 'Agency name.';
 COMMENT ON COLUMN report_scorecard.region IS 'Region of the agency.';
-COMMENT ON COLUMN report_scorecard.level IS 'Administrative level of the agency (registry), NULL when unknown.';
+COMMENT ON COLUMN report_scorecard.level IS 'Administrative level of the agency (manifest, registry or derived from its name), NULL when unknown.';
+COMMENT ON COLUMN report_scorecard.division_code IS 'Six-digit administrative division code (行政区划代码) of the agency''s place, as reports.division_code.';
 COMMENT ON COLUMN report_scorecard.year IS 'Report year.';
 COMMENT ON COLUMN report_scorecard.status IS 'Parse status: parsed, partial, failed.';
 COMMENT ON COLUMN report_scorecard.format_version IS 'Template followed: 2021, 2019, unknown.';
