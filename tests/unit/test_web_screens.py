@@ -20,10 +20,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict:
     for var in ("GONGKAI_REVIEWS", "GONGKAI_USERS", "GONGKAI_ARCHIVE"):
         mp.delenv(var, raising=False)
     db = tmp_path_factory.mktemp("screens") / "warehouse.duckdb"
-    a = report("a", agency="甲局", agency_id="A", region=HUAIAN, level="city")
-    b = report("b", agency="乙局", agency_id="B", year=2022, region=HONGZE, level="county")
+    a = report("a", agency="甲局", agency_id="A", region=HUAIAN, level="city", division_code="320800")
+    b = report("b", agency="乙局", agency_id="B", year=2022, region=HONGZE, level="county", division_code="320813")
     write(db, "r1", [a, b])
-    a2 = report("a-corrected", agency="甲局", agency_id="A", region=HUAIAN, level="city", value=2.0)
+    a2 = report("a-corrected", agency="甲局", agency_id="A", region=HUAIAN, level="city", value=2.0,
+                division_code="320800")
     c = report("c", agency="丙局", agency_id="C", region=ZJ, level="province")
     write(db, "r2", [a2, c], minutes=1, findings=findings_for(a2, c))
     yield {"db": db, "a": a.report_id, "a2": a2.report_id, "b": b.report_id, "c": c.report_id,
@@ -65,6 +66,10 @@ def test_region_page_rolls_up_the_subtree(site):
     assert levels == ["city", "county"]
     assert re.search(r'id="region-pending">(\d+)<', page.text).group(1) == "4"  # 2 failures each for A and B
     assert c.get("/regions/火星").status_code == 404
+    # by six-digit division code: a province, a city and a county take their subtree by prefix
+    for code, wanted in (("320000", {"A", "B"}), ("320800", {"A", "B"}), ("320813", {"B"})):
+        assert set(re.findall(r'<tr data-agency="([^"]+)"', c.get(f"/regions/{code}").text)) == wanted, code
+    assert c.get("/regions/330000").status_code == 404
 
 
 def test_original_served_from_the_archive_as_an_attachment_only(site, tmp_path):

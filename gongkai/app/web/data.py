@@ -289,15 +289,27 @@ def run_cutoff(run: dict[str, Any]) -> str:
 
 
 REGION_WHERE = "(a.region = ? OR starts_with(a.region, ? || '/'))"  # the region and its subtree (江苏省/淮安市/…)
+DIVISION_WHERE = "starts_with(a.division_code, ?)"  # a six-digit division code's subtree, by its prefix
+
+
+def division_prefix(code: str) -> str | None:
+    """The prefix of the division codes under a six-digit 行政区划代码: 320000 (a province) → 32, 320800 (a
+    city) → 3208, 320813 (a county) → 320813; None when `code` is not six digits."""
+    if len(code) != 6 or not code.isascii() or not code.isdigit():
+        return None
+    return code[:2] if code[2:] == "0000" else code[:4] if code[4:] == "00" else code
 
 
 def region_summary(con: duckdb.DuckDBPyConnection, code: str, year: str) -> dict[str, Any]:
     """A region's agency-years (current reports) over its subtree, split by level, with failures per family
-    and the pending failures; the region is the stored reports.region string (a path such as 江苏省/淮安市).
+    and the pending failures; the region is the stored reports.region string (a path such as 江苏省/淮安市,
+    with the regions under it), or a six-digit division code (行政区划代码: 320800 = 淮安市 and its counties).
     The agency_year view is read once; years and levels are counted from its rows."""
     fams = families(con)
-    every = rows(con, f"SELECT a.* FROM agency_year AS a WHERE {REGION_WHERE} "
-                      "ORDER BY a.level NULLS LAST, a.agency, a.year", [code, code])
+    prefix = division_prefix(code)
+    where, params = (DIVISION_WHERE, [prefix]) if prefix else (REGION_WHERE, [code, code])
+    every = rows(con, f"SELECT a.* FROM agency_year AS a WHERE {where} "
+                      "ORDER BY a.level NULLS LAST, a.agency, a.year", params)
     years = sorted({r["year"] for r in every})
     items = [r for r in every if not year or str(r["year"]) == year][:2000]
     by_level: dict[Any, dict[str, Any]] = {}
