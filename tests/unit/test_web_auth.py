@@ -163,3 +163,9 @@ def test_cli_users_and_dashboard_host_rules(db, tmp_path):
     assert res.exit_code == 0, shown(res)
     res = invoke("dashboard", "--db", str(db), "--host", "0.0.0.0", "--users", str(path))
     assert res.exit_code == 2 and "has no users" in res.output, shown(res)
+
+
+@pytest.mark.parametrize("cmd", [["users", "add"], ["users", "list"], ["users", "remove"], ["dashboard"], ["review"]])
+def test_help_has_an_example(cmd):
+    res = invoke(*cmd, "--help")
+    assert res.exit_code == 0 and "Example:" in res.output, shown(res)
