@@ -451,7 +451,7 @@ def dashboard(
         _fail(f"no warehouse at {dbp}: run `gongkai audit` first, or pass --db / set GONGKAI_DB", 2)
     login = f"; logins from {in_use}" if in_use else "; no logins (loopback only)"
     out.print(f"gongkai dashboard on http://{host}:{port}/ over {dbp} (read-only{login}; Ctrl-C stops)",
-              highlight=False)
+              highlight=False, soft_wrap=True)
     serve(dbp, host=host, port=port, reviews=reviews, users=in_use, archive=archive)
 
 
