@@ -38,7 +38,7 @@ def current_user(request: Request) -> User | None:
     return getattr(request.state, "user", None)
 
 
-def _safe_next(target: str, default: str = "/") -> str:
+def safe_next(target: str, default: str = "/") -> str:
     return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else default
 
 
@@ -72,7 +72,7 @@ def _run_q(ctx: Any, sep: str) -> str:
     return f"{sep}{urlencode({'run': run['run_id']})}" if run else ""
 
 
-async def _urlencoded(request: Request, limit: int = 256 * 1024) -> dict[str, list[str]] | None:
+async def urlencoded_form(request: Request, limit: int = 256 * 1024) -> dict[str, list[str]] | None:
     """The review forms' fields (urlencoded, every value of each), without python-multipart; None when the
     body is not a small urlencoded form."""
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):

@@ -8,7 +8,7 @@ from starlette.routing import BaseRoute, Route
 
 from gongkai.app.web import data
 from gongkai.app.web.auth import SESSION_COOKIE, SESSION_SECONDS
-from gongkai.app.web.site import Site, _safe_next, _urlencoded, current_user
+from gongkai.app.web.site import Site, safe_next, urlencoded_form, current_user
 from gongkai.warehouse.errors import WarehouseMissing
 
 
@@ -27,7 +27,7 @@ def routes(site: Site) -> list[BaseRoute]:
         """POST a decision on one finding (hidden finding_id) or several (the bulk form's checked finding_id
         boxes) with csrf_token; 403 on a bad token or a foreign Origin. Appends one event per finding to the
         review store in one transaction and redirects (303) back to the page."""
-        form = await _urlencoded(request)
+        form = await urlencoded_form(request)
         refused = forbidden_post(request, form)
         if refused is not None or form is None:
             return refused or PlainTextResponse("bad form", status_code=400)
@@ -63,14 +63,14 @@ def routes(site: Site) -> list[BaseRoute]:
         """GET: the login form; POST: name + password checked against the users file → session cookie."""
         if auth is None:
             return RedirectResponse("/", status_code=303)
-        target = _safe_next(request.query_params.get("next", "/"))
+        target = safe_next(request.query_params.get("next", "/"))
         if request.method == "GET":
             return page("login.html", request, next=target, failed=False)
-        form = await _urlencoded(request, limit=8 * 1024)
+        form = await urlencoded_form(request, limit=8 * 1024)
         refused = forbidden_post(request, form)
         if refused is not None or form is None:
             return refused or PlainTextResponse("bad form", status_code=400)
-        target = _safe_next((form.get("next") or ["/"])[0])
+        target = safe_next((form.get("next") or ["/"])[0])
         user = auth.login((form.get("name") or [""])[0].strip(), (form.get("password") or [""])[0])
         if user is None:
             return page("login.html", request, status=401, next=target, failed=True)
@@ -80,7 +80,7 @@ def routes(site: Site) -> list[BaseRoute]:
         return res
 
     async def logout(request: Request) -> Response:
-        refused = forbidden_post(request, await _urlencoded(request, limit=8 * 1024))
+        refused = forbidden_post(request, await urlencoded_form(request, limit=8 * 1024))
         if refused is not None:
             return refused
         res = RedirectResponse("/login" if auth is not None else "/", status_code=303)
