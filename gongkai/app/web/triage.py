@@ -8,7 +8,7 @@ from starlette.routing import BaseRoute, Route
 
 from gongkai.app.web import data
 from gongkai.app.web.auth import SESSION_COOKIE, SESSION_SECONDS
-from gongkai.app.web.site import Site, safe_next, urlencoded_form, current_user
+from gongkai.app.web.site import Site, current_user, safe_next, urlencoded_form
 from gongkai.warehouse.errors import WarehouseMissing
 
 
