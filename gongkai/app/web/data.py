@@ -235,7 +235,7 @@ def _ts(value: Any) -> str:
 
 def as_of_views(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> None:
     """Show the warehouse as it was when `run` was published, for this request's connection only: temporary
-    views named runs, reports, findings, rule_results and reviews shadow the tables (DuckDB resolves temp
+    tables or views named runs, reports, findings, rule_results and reviews shadow the tables (DuckDB resolves temp
     objects first, also inside the warehouse's own views: findings_current, report_scorecard, agency_year…).
 
     - runs: those started at or before the run;
@@ -243,8 +243,9 @@ def as_of_views(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> None:
       version of each agency-year, or of each path for reports without agency or year);
     - findings: those first recorded by one of these runs, `resolved_run_id` cleared when a later run resolved
       them; rule_results of these runs; reviews decided by the time the run finished.
-    A finding's numbers re-evaluated by a later run (cross-year rules) are shown as they are now. The runs and
-    the current reports as of the run are computed once, into two small temporary tables the views read."""
+    A finding's numbers re-evaluated by a later run (cross-year rules) are shown as they are now. The runs, the
+    current reports and the reports as of the run are materialised once per request (temporary tables: one
+    row per report, cheap); findings stay a view (copying every finding's message cost more than it saved)."""
     started = _ts(run["started_at"])
     finished = _ts(run.get("finished_at") or run["started_at"])
     con.execute(f"CREATE OR REPLACE TEMP TABLE asof_runs AS SELECT run_id FROM warehouse.main.runs "
@@ -265,7 +266,7 @@ def as_of_views(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> None:
     con.execute("CREATE OR REPLACE TEMP VIEW runs AS SELECT * FROM warehouse.main.runs "
                 "WHERE run_id IN (SELECT run_id FROM asof_runs)")
     con.execute("""
-        CREATE OR REPLACE TEMP VIEW reports AS
+        CREATE OR REPLACE TEMP TABLE reports AS
         SELECT r.* REPLACE (r.report_id IN (SELECT report_id FROM asof_current) AS is_current)
         FROM warehouse.main.reports AS r WHERE r.first_run_id IN (SELECT run_id FROM asof_runs)""")
     con.execute("""
