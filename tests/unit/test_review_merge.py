@@ -172,3 +172,16 @@ def test_an_unreadable_store_stops_the_run_naming_it(db):
     with pytest.raises(ValueError, match=r"review store .*warehouse\.duckdb\.reviews\.sqlite: cannot be read"):
         write(db, "r2", [report("b")], minutes=1)
     assert one(db, "SELECT count(*) FROM runs") == 1  # nothing published
+
+
+def test_the_stores_cache_follows_writes_by_other_processes(tmp_path):
+    path = tmp_path / "r.sqlite"
+    page, cli = ReviewStore(path), ReviewStore(path)  # the dashboard's, and another process's (gongkai review)
+    f = {"finding_id": "x", "rule_id": "T3_BALANCE", "agency_id": "a", "year": 2023, "report_id": "r",
+         "expected": 1.0, "observed": 2.0, "status": "fail"}
+    assert page.all_latest() == {}
+    for decision in ("confirmed", "reopened", "confirmed"):  # three writes in quick succession
+        cli.append(f, decision)
+        assert page.all_latest()[fingerprint(f)]["decision"] == decision
+        assert page.latest([fingerprint(f)])[fingerprint(f)]["decision"] == decision
+    assert page.all_latest(until="2000-01-01T00:00:00+00:00") == {}  # the history view's cut-off

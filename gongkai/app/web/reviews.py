@@ -91,8 +91,23 @@ def _parse_deadline(value: str | None) -> str | None:
 
 
 class ReviewStore:
+    """The store at `path`. The latest event per fingerprint is cached per `until` and the store's newest
+    event id (events are append-only, so a new decision by any process changes it): a page reads one integer
+    from SQLite, and all the events only after a decision was written."""
+
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._cache: dict[str | None, tuple[int | None, dict[str, dict[str, Any]]]] = {}
+
+    def _signature(self) -> int | None:
+        if not self.path.is_file():
+            return None
+        con = self._connect()
+        try:
+            newest: int | None = con.execute("SELECT max(event_id) FROM events").fetchone()[0]
+            return newest
+        finally:
+            con.close()
 
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=5)
@@ -181,13 +196,24 @@ class ReviewStore:
 
     def all_latest(self, until: str | None = None) -> dict[str, dict[str, Any]]:
         """The newest event of every fingerprint in the store (decided at or before `until`, ISO 8601 UTC)."""
-        return self._latest(None, until)
+        sig = self._signature()
+        hit = self._cache.get(until)
+        if hit is not None and hit[0] == sig:
+            return hit[1]
+        got = self._latest(None, until)
+        if len(self._cache) > 16:
+            self._cache.clear()
+        self._cache[until] = (sig, got)
+        return got
 
     def latest(self, fingerprints: Iterable[str], until: str | None = None) -> dict[str, dict[str, Any]]:
         """The newest event per fingerprint (only those asked for; decided at or before `until`)."""
         wanted = sorted(set(fingerprints))
         if not wanted:
             return {}
+        hit = self._cache.get(until)
+        if hit is not None and hit[0] == self._signature():
+            return {fp: hit[1][fp] for fp in wanted if fp in hit[1]}
         return self._latest(wanted, until)
 
     def _latest(self, wanted: list[str] | None, until: str | None) -> dict[str, dict[str, Any]]:
