@@ -21,6 +21,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from gongkai import checks, ingest, warehouse
 from gongkai.app import pipeline, progress
+from gongkai.ingest import archive as archive_store
+from gongkai.ingest.archive import valid_id
 from gongkai.warehouse import write as warehouse_write
 
 DEFAULT_CHUNK = 250  # files per parse task: hundreds, so Prefect's per-task cost is noise
@@ -39,31 +41,64 @@ def known_reports(db: str, folder: str) -> str:
     return str(warehouse_write.runfolder.write_known(Path(folder), warehouse.known_report_ids(Path(db))))
 
 
+@task(name="reparse-targets", cache_policy=NO_CACHE)
+def reparse_targets(db: str, archive: str, force: bool | None) -> tuple[list[ingest.HarvestFile], dict[str, Any]]:
+    """The reports to re-parse (gongkai.warehouse.write.reparse.targets; `force` None: only those of an
+    older parser, True: any other version, False: none) as harvest files pointing at their archived bytes,
+    with the stored path as display name and the stored manifest entry; and what was found. A report whose
+    bytes are not archived (audited before the archive existed) is archived first from its source_path when
+    the file there still has the same bytes; otherwise it is missing."""
+    if force is False:
+        return [], {"targets": 0, "missing": []}
+    found = warehouse_write.reparse.targets(Path(db), force=bool(force))
+    files, missing = [], []
+    for t in found:
+        path = archive_store.find(archive, t.report_id, t.source_format)
+        if path is None and valid_id(t.report_id) and Path(t.source_path).is_file():
+            # audited before the archive existed: keep the file at its path if its bytes are unchanged
+            path = archive_store.put_file(archive, t.source_path, t.source_format, t.report_id)
+        if path is None:
+            missing.append(t.source_path)
+            continue
+        files.append(ingest.HarvestFile(str(path), t.source_path, path.stat().st_size, t.manifest))
+    return files, {"targets": len(found), "missing": missing}
+
+
 @task(name="audit-chunk", cache_policy=NO_CACHE)
-def audit_chunk(files: list[ingest.HarvestFile], folder: str, chunk: int, known_file: str,
-                registry: str | None = None) -> warehouse_write.Shard:
+def audit_chunk(files: list[ingest.HarvestFile], folder: str, chunk: int, known_file: str | None,
+                registry: str | None = None, archive: str | None = None,
+                reparse: bool = False) -> warehouse_write.Shard:
     """Parse and check one chunk into its shard. Pure (paths in, shard path out): on a local run the work goes
     to this machine's worker processes, on a Dask worker it runs where the task runs."""
     pool = pipeline.local_pool()
     if pool is not None:  # this thread only waits
-        return pool.submit(pipeline.audit_chunk, files, folder, chunk, known_file, registry).result()
-    return pipeline.audit_chunk(files, folder, chunk, known_file, registry)
+        return pool.submit(pipeline.audit_chunk, files, folder, chunk, known_file, registry, archive,
+                           reparse).result()
+    return pipeline.audit_chunk(files, folder, chunk, known_file, registry, archive, reparse)
 
 
 @task(name="load-and-publish", cache_policy=NO_CACHE)
-def load(db: str, run: warehouse_write.RunRecord, shards: list[warehouse_write.Shard]) -> warehouse_write.RunSummary:
-    return warehouse_write.write_shards(Path(db), run, shards, checks.catalogue())
+def load(db: str, run: warehouse_write.RunRecord, shards: list[warehouse_write.Shard],
+         reparse: list[str] | None = None) -> warehouse_write.RunSummary:
+    return warehouse_write.write_shards(Path(db), run, shards, checks.catalogue(), reparse or [])
 
 
 def map_chunks(files: list[ingest.HarvestFile], folder: str, known_file: str, workers: int, chunk_size: int,
-               use_processes: bool, registry: str | None = None) -> list[warehouse_write.Shard]:
+               use_processes: bool, registry: str | None = None, archive: str | None = None,
+               reparse: list[ingest.HarvestFile] | None = None) -> list[warehouse_write.Shard]:
     """Fan the files out in chunks (audit-chunk tasks; on a local run in `workers` processes) and return the
-    shards, in chunk order. Agencies are resolved by the registry at the absolute path `registry`."""
+    shards, in chunk order. Agencies are resolved by the registry at the absolute path `registry`; new files'
+    bytes are kept in `archive`. The archived files of `reparse` follow in chunks of their own (after the
+    harvest's, read whatever the known ids)."""
     parts = ingest.chunks(files, chunk_size, workers)
+    again = ingest.chunks(reparse, chunk_size, workers) if reparse else []
+    files = files + (reparse or [])
+    parts_all = [(p, False) for p in parts] + [(p, True) for p in again]
+    parts = [p for p, _ in parts_all]
     progress.report("parse", 0, len(files))
     with pipeline.local_workers(workers if use_processes and workers > 1 and len(parts) > 1 else 0):
-        futures = [audit_chunk.submit(part, folder, i, known_file, registry)
-                   for i, part in enumerate(parts)]
+        futures = [audit_chunk.submit(part, folder, i, None if redo else known_file, registry, archive, redo)
+                   for i, (part, redo) in enumerate(parts_all)]
         shards, done = [], 0
         for part, fut in zip(parts, futures, strict=True):
             shards.append(fut.result())
@@ -75,7 +110,8 @@ def map_chunks(files: list[ingest.HarvestFile], folder: str, known_file: str, wo
 @flow(name="gongkai-audit", task_runner=ThreadPoolTaskRunner(max_workers=8),  # type: ignore[arg-type]
       log_prints=False)
 def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAULT_CHUNK,
-          use_processes: bool = True, registry: str | None = None) -> dict[str, Any]:
+          use_processes: bool = True, registry: str | None = None, archive: str | None = None,
+          reparse: bool | None = None) -> dict[str, Any]:
     """Audit every new file under `harvest` into the warehouse `db`; returns the run summary.
 
     Map: chunk tasks write Parquet shards into the run folder beside `db`. Reduce: one transaction loads
@@ -83,7 +119,11 @@ def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAU
     runs whose folder no living process owns are recorded 'crashed' and their folders removed.
 
     `registry` is the agency registry (default: $GONGKAI_AGENCIES, else agencies.csv beside `db`; never
-    the current directory); its absolute path is handed to the chunk tasks."""
+    the current directory); its absolute path is handed to the chunk tasks.
+
+    `archive`: where audited files' bytes are kept (default: $GONGKAI_ARCHIVE, else archive/ beside `db`).
+    `reparse`: None (default) re-parses, from the archive, the reports of an older parser version; True
+    every report of another version (`gongkai audit --reparse`); False none."""
     run = warehouse_write.RunRecord(
         run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8],
         flow_run_id=str(flow_run.id) if flow_run.id else None,
@@ -98,18 +138,23 @@ def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAU
         warehouse_write.record_started_run(dbp, run, crashed)
         try:
             found = ingest.find_registry(dbp, registry)
+            store = str(archive_store.find_root(dbp, archive))
             files, warnings = discover(harvest)
             known_file = known_reports(db, str(folder))
+            again, redo = reparse_targets(db, store, reparse)
             run.files_seen = len(files)
             clock = time.perf_counter()
             shards = map_chunks(files, str(folder), known_file, workers, chunk_size, use_processes,
-                                str(found) if found else None)
+                                str(found) if found else None, store, again)
             map_s = time.perf_counter() - clock
             progress.report("load", 0, 1)
-            summary = load(db, run, shards)
+            summary = load(db, run, shards, [Path(f.path).name.partition(".")[0] for f in again])
             load_s = time.perf_counter() - clock - map_s
         except Exception as exc:
             warehouse_write.record_failed_run(dbp, run, " ".join(f"{type(exc).__name__}: {exc}".split())[:500])
             raise
+    redo["failed"] = len(again) - summary.reparsed  # archived bytes that no longer hash to their name
     return {**asdict(summary), "warnings": warnings, "registry": str(found) if found else None,
+            "archive": store, "reparse_targets": redo["targets"], "reparse_missing": redo["missing"],
+            "reparse_damaged": redo["failed"],
             "crashed_runs": crashed, "seconds": {"map": round(map_s, 3), "load": round(load_s, 3)}}

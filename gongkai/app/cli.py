@@ -52,6 +52,8 @@ def audit(
     dask_address: str | None = typer.Option(None, "--dask-address", help="Scheduler address for --task-runner dask, e.g. tcp://10.0.0.5:8786 (the harvest and the warehouse's folder must be on a path every worker shares)."),
     chunk_size: int = typer.Option(250, "--chunk-size", help="Files per parse task."),
     registry_file: Path | None = typer.Option(None, "--registry", help=REGISTRY_HELP),
+    archive: Path | None = typer.Option(None, "--archive", help="Where every audited file's bytes are kept (<archive>/<sha256[:2]>/<sha256>.<format>); default $GONGKAI_ARCHIVE, else archive/ beside the warehouse."),
+    reparse: bool | None = typer.Option(None, "--reparse/--no-reparse", help="--reparse: re-parse from the archive every report whose parser_version differs from this parser's; --no-reparse: none. Default: the reports of an older parser are re-parsed."),
 ) -> None:
     """Audit harvested reports into the warehouse and print a summary.
 
@@ -61,7 +63,7 @@ def audit(
 
     Exits 0 when the run completed (findings are results, not failures), 1 when the run itself failed.
     """
-    from gongkai.app import pipeline, prefect_env, progress
+    from gongkai.app import lifeline, pipeline, prefect_env, progress
     from gongkai.ingest.agencies import RegistryNotFound, find_registry
     from gongkai.ingest.discover import HarvestNotFound
 
@@ -78,11 +80,12 @@ def audit(
     dbp.parent.mkdir(parents=True, exist_ok=True)
     n_workers = workers or pipeline.default_workers()
     flow = _audit_flow(task_runner, dask_address, n_workers)
-    with _progress() as hook:
+    with lifeline.guard(), _progress() as hook:  # nothing this run starts outlives it, even on kill -9
         progress.install(hook)
         try:
             summary = flow(harvest=roots, db=str(dbp), workers=n_workers, chunk_size=chunk_size,
-                           use_processes=task_runner == "local", registry=str(reg) if reg else None)
+                           use_processes=task_runner == "local", registry=str(reg) if reg else None,
+                           archive=str(archive) if archive else None, reparse=reparse)
         except HarvestNotFound as exc:
             _fail(str(exc), 2)
         except Exception as exc:  # the run itself failed: one line, non-zero exit
@@ -365,11 +368,12 @@ def serve(
 
     Example: prefect server start &  PREFECT_API_URL=http://127.0.0.1:4200/api gongkai serve --cron "0 2 * * *"
     """
-    from gongkai.app import pipeline
+    from gongkai.app import lifeline, pipeline
     from gongkai.flows.nightly import serve as serve_nightly
 
     dbp = _db(db).resolve()
-    serve_nightly([str(p.resolve()) for p in harvest], str(dbp), cron=cron, workers=workers or pipeline.default_workers())
+    with lifeline.guard():  # flow-run subprocesses, their parser processes: none outlives `serve`
+        serve_nightly([str(p.resolve()) for p in harvest], str(dbp), cron=cron, workers=workers or pipeline.default_workers())
 
 
 @app.command()

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import multiprocessing
 import os
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from gongkai import checks
+from gongkai.ingest import archive as evidence
 from gongkai.ingest.agencies import registry as load_registry
 from gongkai.ingest.discover import HarvestFile
 from gongkai.parse import MAX_BYTES
@@ -34,20 +36,27 @@ from gongkai.warehouse.write.shards import Shard, write_shard
 class ChunkResult:
     batch: frames.Batch  # with statements and fingerprints
     skipped: int  # files whose bytes were already audited (or repeated within this chunk)
+    manifests: list[str] = field(default_factory=list)  # per report: the manifest entry applied, as JSON
 
 
-def read_and_parse(f: HarvestFile, known: frozenset[str] | set[str], registry: str | None = None) -> ParsedReport | None:
-    """One file → ParsedReport, or None if its bytes were audited before. Never raises.
+def read_and_parse(f: HarvestFile, known: frozenset[str] | set[str], registry: str | None = None,
+                   archive: str | None = None, expect: str | None = None) -> ParsedReport | None:
+    """One file → ParsedReport, or None if its bytes were audited before. Never raises for a bad file.
 
-    `registry` is the agency registry's absolute path (gongkai.ingest.agencies.find_registry), None for none."""
+    `registry` is the agency registry's absolute path (gongkai.ingest.agencies.find_registry), None for none.
+    `archive`: the evidence archive's root (gongkai.ingest.archive): the bytes of every new file that could
+    be read are kept there, oversize files included (streamed); an unwritable archive raises ArchiveError.
+    `expect`: the report_id the bytes must hash to (a re-parse from the archive); other bytes give None."""
     if f.size > MAX_BYTES:
         rid = _hash_file(f.path)
-        if rid in known:
+        if rid in known or (expect is not None and rid != expect):
             return None
         r = ParsedReport(rid, f.display, Path(f.path).suffix.lstrip(".").lower(), status="failed",
                          error=f"{f.display}: {f.size / 1e6:.0f} MB is larger than the "
                                f"{MAX_BYTES // 2**20} MB limit for a report")
         r.byte_size = f.size
+        if archive is not None:
+            evidence.put_file(archive, f.path, r.source_format, rid)
     else:
         try:
             data = Path(f.path).read_bytes()
@@ -58,9 +67,11 @@ def read_and_parse(f: HarvestFile, known: frozenset[str] | set[str], registry: s
             return ParsedReport(rid, f.display, Path(f.path).suffix.lstrip(".").lower(), status="failed",
                                 error=f"{f.display}: cannot be read ({exc.strerror or exc}); check permissions")
         rid = hashlib.sha256(data).hexdigest()
-        if rid in known:
+        if rid in known or (expect is not None and rid != expect):
             return None
         r = parse_bytes(f.display, data, rid)
+        if archive is not None:
+            evidence.put(archive, data, r.source_format, report_id=rid)
     apply_manifest(r, f.manifest, load_registry(registry))
     return r
 
@@ -73,35 +84,47 @@ def _hash_file(path: str) -> str:
     return h.hexdigest()
 
 
-def parse_chunk(files: list[HarvestFile], known: frozenset[str], registry: str | None = None) -> ChunkResult:
+def parse_chunk(files: list[HarvestFile], known: frozenset[str], registry: str | None = None,
+                archive: str | None = None, reparse: bool = False) -> ChunkResult:
     """Parse a chunk of files into batch frames (runs in a worker process), agencies resolved by the
-    registry at the absolute path `registry` (None: no registry)."""
+    registry at the absolute path `registry` (None: no registry), new files' bytes kept in `archive`.
+    `reparse`: the files are archived reports (named <report_id>.<ext>) read again: none is skipped as
+    known, and a file whose bytes no longer hash to its name is skipped (the load reports it missing).
+
+    `manifests`: the harvest-manifest entry applied to each report, as JSON ('{}': none), stored as
+    reports.manifest so that a re-parse applies it again."""
     reports: list[ParsedReport] = []
+    manifests: list[str] = []
     seen: set[str] = set()
     skipped = 0
     for f in files:
-        r = read_and_parse(f, known, registry)
+        expect = Path(f.path).name.partition(".")[0] if reparse else None
+        r = read_and_parse(f, frozenset() if reparse else known, registry, None if reparse else archive, expect)
         if r is None or r.report_id in seen:
             skipped += 1
             continue
         seen.add(r.report_id)
         reports.append(r)
-    return ChunkResult(frames.build(reports).with_derived(), skipped)
+        manifests.append(json.dumps(f.manifest, ensure_ascii=False, sort_keys=True))
+    return ChunkResult(frames.build(reports).with_derived(), skipped, manifests)
 
 
 def audit_chunk(files: list[HarvestFile], folder: str, chunk: int, known_file: str | None,
-                registry: str | None = None) -> Shard:
+                registry: str | None = None, archive: str | None = None, reparse: bool = False) -> Shard:
     """The map step, pure (paths in, a shard's path out; runs in a local worker process or on a Dask worker):
     read → parse → per-report checks (Pandera and GX on the chunk) → Parquet shard `folder`/chunk-NNNNN.
     `known_file`: report_ids already in the warehouse (skipped unread), one a line; `registry`: the agency
-    registry's absolute path (None: none)."""
-    result = parse_chunk(files, _known(known_file), registry)
+    registry's absolute path (None: none); `archive`: the evidence archive's absolute path (None: keep
+    nothing); `reparse`: the files are archived reports read again (parse_chunk)."""
+    result = parse_chunk(files, _known(known_file), registry, archive, reparse)
     target = Path(folder) / f"chunk-{chunk:05d}"
     if len(result.batch.reports) == 0:  # every file audited before: nothing to check (no GX start-up)
         return write_shard(target, chunk, result.batch, pd.DataFrame(), pd.DataFrame(), result.skipped)
     with _checks_lock:  # GX's context is not thread-safe: one chunk's checks at a time per process
         checked = checks.run_checks(result.batch)
-    return write_shard(target, chunk, result.batch, checked.findings, checked.rule_results, result.skipped)
+    batch = replace(result.batch, reports=result.batch.reports.assign(
+        manifest=pd.array(result.manifests, dtype="string")))
+    return write_shard(target, chunk, batch, checked.findings, checked.rule_results, result.skipped)
 
 
 _checks_lock = threading.Lock()

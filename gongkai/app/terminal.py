@@ -34,6 +34,13 @@ class AuditSummary(TypedDict):
     crashed_runs: NotRequired[list[str]]  # earlier runs this run found abandoned and recorded as crashed
     seconds: NotRequired[dict[str, float]]  # wall time: map (parse + per-report checks), load (incl. publication)
     publish_seconds: NotRequired[float]  # publication: file copy, commit, checkpoint, swap
+    findings_resolved: NotRequired[int]  # findings a re-evaluation (cross-year, re-parse) no longer produced
+    archive: NotRequired[str]  # the evidence archive the run kept files in (gongkai.ingest.archive)
+    reparsed: NotRequired[int]  # reports re-parsed from the archive (gongkai.warehouse.write.reparse)
+    reparsed_from: NotRequired[tuple[str, ...]]  # their parser versions before
+    reparse_targets: NotRequired[int]  # reports found to re-parse
+    reparse_missing: NotRequired[list[str]]  # their source paths whose bytes are not in the archive
+    reparse_damaged: NotRequired[int]  # archived files whose bytes no longer hash to their name
 
 
 def missing(v: object) -> bool:
@@ -89,6 +96,30 @@ def findings_view(df: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def print_reparse(s: AuditSummary) -> None:
+    """The re-parse lines of a run's summary (gongkai.warehouse.write.reparse) and the archive it used."""
+    from gongkai import PARSER_VERSION
+
+    if s.get("archive"):
+        out.print(f"archive: {s['archive']}", style="dim", highlight=False)
+    if s.get("reparsed"):
+        before = ", ".join(s.get("reparsed_from") or ()) or "?"
+        resolved = f"; {s['findings_resolved']} findings resolved" if s.get("findings_resolved") else ""
+        out.print(f"re-parsed {s['reparsed']} reports (parser {before} → {PARSER_VERSION}){resolved}",
+                  highlight=False)
+    missing = s.get("reparse_missing") or []
+    if missing:
+        from rich.text import Text
+
+        err.print(Text.assemble(("note: ", "yellow"),
+                                f"{len(missing)} report(s) to re-parse left as they are: their bytes are not in the "
+                                f"archive (first: {missing[0]})"),
+                  highlight=False, soft_wrap=True)
+    if s.get("reparse_damaged"):
+        err.print(f"note: {s['reparse_damaged']} archived files no longer match their sha256 and were not re-parsed",
+                  highlight=False, markup=False)
+
+
 def print_summary(s: AuditSummary, db: Path) -> None:
     t = Table(title=f"gongkai audit · run {s['run_id']}", show_header=False, highlight=False)
     t.add_column("what")
@@ -121,6 +152,7 @@ def print_summary(s: AuditSummary, db: Path) -> None:
     for run_id in s.get("crashed_runs") or []:
         err.print(Text.assemble(("note: ", "yellow"), f"run {run_id} ended without an outcome (killed or crashed); "
                                 f"recorded as crashed in the runs table, its run folder removed"), highlight=False)
+    print_reparse(s)
     secs = s.get("seconds") or {}
     if secs:
         out.print(f"time: parse and check {secs.get('map', 0):.1f} s, load {secs.get('load', 0):.1f} s "

@@ -240,3 +240,22 @@ def test_login_in_chromium_and_a_viewer_cannot_review(site: Site, browser, tmp_p
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def test_the_audited_original_downloads_and_never_renders(site: Site, browser) -> None:
+    """The audit archived the files it read (gongkai.ingest.archive); the report page links the original,
+    which comes back byte for byte as an attachment, and the browser downloads it rather than showing it."""
+    page = browser.new_page()
+    page.goto(f"{site.url}/findings?rule=T3_BALANCE")
+    page.locator("table.findings tbody a[href*='focus=']").first.click()
+    page.wait_for_url("**/reports/*")
+    link = page.locator("a#original")
+    assert link.is_visible()
+    with page.expect_download() as dl:
+        link.click()
+    got = Path(dl.value.path()).read_bytes()
+    assert got == (HARVEST / "sample_t3_balance_2023.html").read_bytes()
+    res = page.request.get(site.url + link.get_attribute("href"))
+    assert res.headers["content-disposition"].startswith("attachment;")
+    assert res.headers["content-type"] == "application/octet-stream"
+    page.close()

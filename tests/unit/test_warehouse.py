@@ -37,7 +37,7 @@ def query(db, sql):
     return _query(db, sql).df()
 
 TABLES = ["schema_migrations", "reports", "sections", "cells", "rules", "findings", "rule_results", "runs", "reviews",
-          "review_events", "statements", "panel_inputs", "rederived_reports"]
+          "review_events", "statements", "panel_inputs", "rederived_reports", "reparses"]
 VIEWS = ["findings_current", "report_scorecard", "agency_year", "rule_stats"]
 DESIGN_COLUMNS = {  # DESIGN §5 "columns (at least)" plus the brief's additions
     "reports": "report_id agency_id agency region year format_version source_path source_url source_format status "

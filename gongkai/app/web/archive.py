@@ -1,34 +1,28 @@
-"""The stored originals (issue 10's archive contract): every audited file kept content-addressed as
-`<archive>/<sha256[:2]>/<sha256>.<ext>`, report_id being the sha256 of the bytes and ext reports.source_format.
-The archive is `--archive PATH`, else $GONGKAI_ARCHIVE, else `archive/` in the warehouse's folder. The
-dashboard only reads it, and serves a file as an attachment under its own content type (never inline), so a
-harvested HTML page never renders in the dashboard's origin."""
+"""The stored originals, as the dashboard reads them: the archive the audit writes (gongkai.ingest.archive:
+`<archive>/<sha256[:2]>/<sha256>.<ext>`, report_id being the sha256 of the bytes and ext reports.source_format;
+`--archive PATH`, else $GONGKAI_ARCHIVE, else `archive/` beside the warehouse). The dashboard only reads it,
+and serves a file as an attachment under its own content type (never inline), so a harvested HTML page never
+renders in the dashboard's origin."""
 
 from __future__ import annotations
 
 import hashlib
-import os
-import re
 from pathlib import Path
 
-REPORT_ID = re.compile(r"^[0-9a-f]{64}$")
-EXT = re.compile(r"^[a-z0-9]{1,10}$")
+from gongkai.ingest import archive as _archive
 
 
 def archive_dir(db: Path, explicit: Path | None = None) -> Path:
-    if explicit is not None:
-        return Path(explicit)
-    env = os.environ.get("GONGKAI_ARCHIVE")
-    return Path(env) if env else Path(db).parent / "archive"
+    """The archive of warehouse `db`: --archive, else $GONGKAI_ARCHIVE, else `archive/` beside it."""
+    return _archive.find_root(db, explicit)
 
 
 def original_path(archive: Path, report_id: str, source_format: str | None) -> Path | None:
-    """Where the original of a report is kept; None when the id or the format cannot name a file (never a
-    path outside the archive)."""
-    ext = (source_format or "").lower()
-    if not REPORT_ID.match(report_id) or not EXT.match(ext):
+    """Where the original of a report is kept; None when the id is not a sha256 (never a path outside the
+    archive: the id is 64 hex digits, the extension letters and digits or `bin`)."""
+    if not _archive.valid_id(report_id):
         return None
-    return Path(archive) / report_id[:2] / f"{report_id}.{ext}"
+    return _archive.path_for(archive, report_id, source_format)
 
 
 def stored_original(archive: Path, report_id: str, source_format: str | None) -> Path | None:

@@ -113,5 +113,7 @@ def store(con: duckdb.DuckDBPyConnection, run_id: str, catalogue: pd.DataFrame) 
                  "text": [r.rule_id for r in RULES if not r.cross_year]})
     # only reports loaded before this run can have earlier results
     insert_changed_rule_results(con, run_id, "panel_counts", "(SELECT report_id FROM panel_old_targets)")
+    # what this run produced, for the load's re-parse step (gongkai.warehouse.write.reparse.reopen)
+    con.execute("CREATE OR REPLACE TEMP TABLE panel_findings_stored AS SELECT * FROM panel_findings")
     con.unregister("panel_findings")
     return PanelSummary(findings_new=new, findings_resolved=resolved, findings_reopened=reopened)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
@@ -32,6 +33,7 @@ from gongkai import PARSER_VERSION
 from gongkai.findings import FINDING_COLUMNS, RULE_RESULT_COLUMNS
 from gongkai.report.batch import CELL_COLUMNS, SECTION_COLUMNS, Batch, build
 from gongkai.warehouse import panel
+from gongkai.warehouse.write import reparse as reparsing
 from gongkai.warehouse.write.frames import register, require, utc
 from gongkai.warehouse.write.publish import publishing
 from gongkai.warehouse.write.reviews import merge_review_events, review_store
@@ -110,7 +112,7 @@ def _load_reports(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
                n.source_path, n.source_url, n.source_format, n.byte_size, n.status, n.error, n.notes,
                p.has_t2, p.has_t3, p.has_t4,
                row_number() OVER (PARTITION BY n.version_key ORDER BY n.ord DESC) = 1 AS is_current,
-               $parser_version AS parser_version, $run_id AS first_run_id, $parsed_at AS parsed_at
+               $parser_version AS parser_version, $run_id AS first_run_id, $parsed_at AS parsed_at, n.manifest
         FROM new_reports AS n
         LEFT JOIN present AS p ON p.report_id = n.report_id""",
                 {"parser_version": PARSER_VERSION, "run_id": run.run_id, "parsed_at": utc(run.started_at)})
@@ -196,12 +198,18 @@ def write_run(db: Path, run: RunRecord, batch: Batch, result: ChecksResult) -> R
         return write_shards(db, run, [shard], result.catalogue)
 
 
-def write_shards(db: Path, run: RunRecord, shards: list[Shard], catalogue: pd.DataFrame) -> RunSummary:
+def write_shards(db: Path, run: RunRecord, shards: list[Shard], catalogue: pd.DataFrame,
+                 reparse: Sequence[str] = ()) -> RunSummary:
     """Load one run — the chunks' shards (gongkai.warehouse.write.shards) and the catalogue of the checks
     that made them — then evaluate the panel rules and publish it atomically (see publish.py). Returns what
     the run added. DuckDB reads the Parquet files inside the transaction; nothing is held in Python.
 
-    TEXT_TABLE and YEAR_MISMATCH are evaluated for the new reports when every shard has statements."""
+    TEXT_TABLE and YEAR_MISMATCH are evaluated for the new reports when every shard has statements.
+    `reparse`: report_ids re-parsed from the archive (gongkai.warehouse.write.reparse): when the shards hold
+    them and the warehouse has them, they are replaced in place rather than skipped."""
+    # a shard without reports holds empty frames only, whose Parquet column types may be guessed
+    # differently (e.g. an empty list column): leave it out rather than make DuckDB reconcile them
+    shards = [s for s in shards if s.reports] or shards[:1]
     if not shards:
         return write_run(db, run, build([]), _NoChecks())
     rules = pd.concat([require(catalogue, RULE_COLUMNS, "catalogue"), panel.catalogue()], ignore_index=True)
@@ -210,31 +218,41 @@ def write_shards(db: Path, run: RunRecord, shards: list[Shard], catalogue: pd.Da
         publish_s = time.perf_counter() - clock  # copying the published file
         _upsert_rules(con, rules)
         text_rules = _register_shards(con, shards)
-        run = replace(run, files_new=int(con.execute("SELECT count(*) FROM in_reports").fetchall()[0][0]))
+        n_reparsed = reparsing.replace_reports(con, run, reparse)
+        run = replace(run, files_new=int(con.execute("SELECT count(*) FROM in_reports").fetchall()[0][0]) - n_reparsed)
         _load_reports(con, run)
+        if n_reparsed:
+            reparsing.join_new(con, _version_key("i"))
         _load_children(con)
         findings_new = _load_findings(con, run)
+        if n_reparsed:
+            reparsing.reopen(con, "in_findings")
         _load_rule_results(con, run)
         if text_rules:
             _load_statements(con)
         _load_panel_inputs(con)
         xy = panel.evaluate(con, run.run_id, text_rules=text_rules)
         findings_new += xy.findings_new
+        if n_reparsed:
+            reparsing.reopen(con, "panel_findings_stored")
+        redone = reparsing.finish(con, run)
         parsed, partial, failed = con.execute("""
             SELECT count(*) FILTER (WHERE status = 'parsed'), count(*) FILTER (WHERE status = 'partial'),
                    count(*) FILTER (WHERE status = 'failed')
-            FROM new_reports""").fetchall()[0]
+            FROM new_reports WHERE report_id NOT IN (SELECT report_id FROM reparse_in)""").fetchall()[0]
         by_severity = dict(con.execute("""
             SELECT CASE WHEN status = 'fail' THEN severity ELSE status END AS k, count(*)
             FROM findings WHERE run_id = $run_id GROUP BY k ORDER BY k""", {"run_id": run.run_id}).fetchall())
         counts = {"reports_parsed": parsed, "reports_partial": partial, "reports_failed": failed,
-                  "findings_new": findings_new, "findings_resolved": xy.findings_resolved}
+                  "findings_new": findings_new,
+                  "findings_resolved": xy.findings_resolved + redone.findings_resolved}
         merge_review_events(con, review_store(Path(db)), run.run_id)
         insert_run(con, run, "completed", counts, None)
         clock = time.perf_counter()
     publish_s += time.perf_counter() - clock  # commit, checkpoint, fsync, swap
     return RunSummary(run.run_id, run.files_seen, run.files_new, parsed, partial, failed, findings_new,
-                      by_severity, "completed", xy.findings_resolved, round(publish_s, 3))
+                      by_severity, "completed", xy.findings_resolved + redone.findings_resolved, round(publish_s, 3),
+                      reparsed=redone.reparsed, reparsed_from=redone.from_versions)
 
 
 class _NoChecks:

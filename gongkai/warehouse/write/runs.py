@@ -38,6 +38,8 @@ class RunSummary:
     status: str
     findings_resolved: int = 0            # cross-year findings a re-evaluation no longer produced
     publish_seconds: float = 0.0          # publication: copying the published file, commit, checkpoint, swap
+    reparsed: int = 0                     # reports re-parsed from the archive (gongkai.warehouse.write.reparse)
+    reparsed_from: tuple[str, ...] = ()   # their parser versions before ('unknown' for NULL)
 
 
 def _one_line(text: str) -> str:

@@ -4,7 +4,7 @@ A chunk task (gongkai.app.pipeline.audit_chunk) parses and checks a few hundred 
 the run's load (load.write_shards) reads every shard with DuckDB inside the run's one transaction. The driver
 never holds the harvest's frames, so its memory does not grow with the harvest.
 
-    <run folder>/chunk-00042/reports.parquet     REPORT_COLUMNS + ord (load order: later rows are newer) + chunk
+    <run folder>/chunk-00042/reports.parquet     REPORT_COLUMNS + manifest + ord (load order: later rows are newer) + chunk
                             sections.parquet     SECTION_COLUMNS + chunk
                             tables.parquet       TABLE_COLUMNS + chunk
                             cells.parquet        CELL_COLUMNS + chunk
@@ -49,8 +49,11 @@ class Shard:
 
 
 def prepare_reports(reports: pd.DataFrame, chunk: int) -> pd.DataFrame:
-    """The reports rows as loaded: agency_id given, else the agency's name (NFKC, no whitespace); `ord`."""
+    """The reports rows as loaded: agency_id given, else the agency's name (NFKC, no whitespace); `ord`;
+    `manifest` (the manifest entry applied, as JSON) when the chunk recorded it, else NULL."""
     df = reports[REPORT_COLUMNS].copy()
+    df["manifest"] = (reports["manifest"].astype("string") if "manifest" in reports.columns
+                      else pd.array([pd.NA] * len(df), dtype="string"))
     name_id = (df["agency"].astype("string").str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
                .replace("", pd.NA))
     given = df["agency_id"].astype("string").str.strip().replace("", pd.NA)

@@ -48,11 +48,13 @@ COMMENT ON COLUMN reports.has_t2 IS 'Table 二 (主动公开) was found; NULL fo
 COMMENT ON COLUMN reports.has_t3 IS 'Table 三 (依申请公开) was found; NULL for failed reports.';
 COMMENT ON COLUMN reports.has_t4 IS 'Table 四 (复议诉讼) was found; NULL for failed reports.';
 COMMENT ON COLUMN reports.is_current IS 'True for the newest version of an agency-year (or, without agency_id or year, of a source_path).';
-COMMENT ON COLUMN reports.parser_version IS 'Parser version (gongkai.PARSER_VERSION) that produced this row.';
+COMMENT ON COLUMN reports.parser_version IS 'Parser version (gongkai.PARSER_VERSION) that produced this row''s cells, sections and findings (updated when the report is re-parsed: reparsed_at, reparses).';
 COMMENT ON COLUMN reports.first_run_id IS 'Run that added this report (runs.run_id).';
 COMMENT ON COLUMN reports.parsed_at IS 'Start of the run that parsed the file (UTC).';
 COMMENT ON COLUMN reports.level IS 'Administrative level of the agency: the manifest''s or registry''s `level` (province, city, county, township, department, …), else derived from the agency name (province, city, county, township); NULL when unknown.';
 COMMENT ON COLUMN reports.division_code IS 'Six-digit administrative division code (行政区划代码, 民政部 list in gongkai/form/data/divisions.csv) of the agency''s place, from its name (a township agency gets its county''s code), else from the region the manifest or registry gives; NULL when unknown or ambiguous (e.g. 朝阳区, see notes). Migration 0010 (set for reports loaded before it).';
+COMMENT ON COLUMN reports.reparsed_at IS 'When this report was last re-parsed from its archived bytes by a newer parser (UTC; NULL: never). Its cells, sections, statements and panel inputs were then replaced and its findings re-evaluated; history in reparses. Added by migration 0011.';
+COMMENT ON COLUMN reports.manifest IS 'The harvest-manifest entry (manifest.jsonl: url, agency, agency_id, region, level, year) applied to this report, as a JSON object; ''{}'' when the file had none. A re-parse applies it again. NULL for reports loaded before migration 0011 (their re-parse keeps the stored agency_id, region, level and source_url). Added by migration 0011.';
 
 -- sections
 COMMENT ON TABLE sections IS 'The six prescribed sections 一…六 of each parsed report; key (report_id, section_no).';
@@ -170,6 +172,16 @@ COMMENT ON COLUMN panel_inputs.text_grams IS 'Distinct character 3-grams of the 
 COMMENT ON COLUMN panel_inputs.text_sketch IS 'The 64 smallest distinct 32-bit hashes of the narrative''s character 3-grams (bottom-k sketch; the share of hashes two reports have in common preselects pairs for the exact Jaccard similarity).';
 COMMENT ON COLUMN panel_inputs.panel_cells IS 'Copy of the cells the cross-year rules compare (value and semantic as in cells; raw only for dash/text cells), each named by key = ''table_id.row_key.col_key'' (gongkai.warehouse.panel.operands.OPERANDS: 表三 二、上年结转 and 四、结转下年度 per column, 表二 规章 and 行政规范性文件 本年制发/本年废止/现行有效).';
 COMMENT ON COLUMN panel_inputs.panel_keys IS 'The operand keys captured when the row was written (present in the report or not): a run needing a key not listed recomputes the row.';
+
+-- reparses
+COMMENT ON TABLE reparses IS 'History of re-parses (migration 0011): one row per report re-parsed from its archived bytes (<archive>/<sha256[:2]>/<sha256>.<source_format>) by a run, because its parser_version differed from the running parser (automatically for an older version, or gongkai audit --reparse). The report keeps report_id, first_run_id, source_path and its manifest fields; its cells, sections, statements and panel inputs were replaced; findings no longer produced got resolved_run_id = run_id, findings produced again were reopened.';
+COMMENT ON COLUMN reparses.report_id IS 'Report re-parsed (reports.report_id).';
+COMMENT ON COLUMN reparses.run_id IS 'Run that re-parsed it (runs.run_id).';
+COMMENT ON COLUMN reparses.from_version IS 'reports.parser_version before the re-parse (NULL if it was unknown).';
+COMMENT ON COLUMN reparses.to_version IS 'Parser version of the re-parse (gongkai.PARSER_VERSION of the run).';
+COMMENT ON COLUMN reparses.from_status IS 'reports.status before the re-parse: parsed, partial or failed.';
+COMMENT ON COLUMN reparses.to_status IS 'reports.status after the re-parse.';
+COMMENT ON COLUMN reparses.reparsed_at IS 'Start of the run that re-parsed it (UTC).';
 
 -- rederived_reports
 COMMENT ON TABLE rederived_reports IS 'Reports whose agency_id migration 0010 re-derived from the national division list and whose cross-year pairs no run has evaluated since; the next audit evaluates them (sql/panel/pairs.sql) and empties the table.';

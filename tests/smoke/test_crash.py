@@ -1,0 +1,123 @@
+"""Crash hygiene: a `gongkai audit` killed with SIGKILL mid-run leaves no process behind (its Prefect API server,
+its parser processes and everything below them die with it: gongkai/app/lifeline.py), and a writer killed
+mid-publication leaves a temp file beside the warehouse that the next write removes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from support import shown_proc
+
+from gongkai.app import lifeline
+from gongkai.synth import write_corpus
+from gongkai.warehouse.write.publish import publishing, remove_stale_temps
+
+GONGKAI = str(Path(sys.executable).with_name("gongkai"))
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds processes in /proc (Linux)")
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _until(predicate, what: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout:g} s: {what}")
+        time.sleep(0.05)
+
+
+def test_kill_9_of_a_running_audit_leaves_no_process_behind(tmp_path):
+    harvest = tmp_path / "harvest"
+    write_corpus(harvest, 150, range(2022, 2024), ["txt", "html"], seed=11, truth=tmp_path / "truth.jsonl")  # 600 files
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    with open(tmp_path / "out.txt", "w") as out, open(tmp_path / "err.txt", "w") as err:
+        cli = subprocess.Popen([GONGKAI, "audit", str(harvest), "--db", str(tmp_path / "w.duckdb"), "--workers", "2"],
+                               cwd=tmp_path, env=env, stdout=out, stderr=err)
+    seen: dict[tuple[int, int], str] = {}  # (pid, start time) -> command line of every descendant ever seen
+    try:
+        start = lifeline.stat(cli.pid)[1]
+        deadline = time.monotonic() + 180  # Prefect's API server takes 6–20 s to start on a loaded machine
+
+        def mid_run() -> bool:
+            table = lifeline.processes()
+            now = []
+            for pid, st in lifeline.descendants({cli.pid: start}, table).items():
+                now.append(_cmdline(pid))  # the latest: a child read between its fork and its exec shows its parent's
+                seen[(pid, st)] = now[-1] or seen.get((pid, st), "")
+            return any("uvicorn" in c for c in now) and any("multiprocessing.spawn" in c for c in now)
+
+        while not mid_run():
+            if cli.poll() is not None:
+                proc = subprocess.CompletedProcess(cli.args, cli.returncode, (tmp_path / "out.txt").read_text(),
+                                                   (tmp_path / "err.txt").read_text())
+                pytest.fail("the audit ended before its Prefect server and parser processes were seen together "
+                            f"(a larger harvest is needed): {shown_proc(proc)}")
+            assert time.monotonic() < deadline, f"no Prefect server and parser processes after 180 s: {seen}"
+            time.sleep(0.05)
+    finally:
+        cli.kill()
+        cli.wait()
+    tokens = {c.split()[-3] for c in seen.values() if "lifeline.py" in c}  # the watchdog's argv: pid token poll grace
+
+    def left() -> list[str]:
+        return [c[:120] for (pid, st), c in seen.items() if lifeline.alive(pid, st)]
+
+    try:
+        _until(lambda: not left(), f"every process of the killed audit ended; still running: {left()}", timeout=10)
+        assert len(tokens) == 1 and any("uvicorn" in c for c in seen.values()), f"one watchdog, one server: {seen}"
+        assert lifeline.carrying(tokens.pop(), lifeline.processes()) == {}  # none started later escaped the snapshots
+    finally:  # a failed test must not leave its orphans on a shared machine either
+        for pid, st in seen:
+            lifeline.send(pid, st, signal.SIGKILL)
+
+
+def test_a_publication_killed_mid_way_leaves_a_temp_file_the_next_write_removes(tmp_path):
+    db = tmp_path / "w.duckdb"
+    with publishing(db) as con:
+        con.execute("CREATE TABLE t AS SELECT 1 AS x")
+    writer = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time\nfrom pathlib import Path\nfrom gongkai.warehouse.write.publish import publishing\n"
+        f"with publishing(Path({str(db)!r})) as con:\n"
+        "    con.execute('INSERT INTO t VALUES (2)')\n"
+        "    print('writing', flush=True)\n"
+        "    time.sleep(300)\n")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline() == "writing\n"
+        writer.kill()
+        writer.wait()
+    finally:
+        writer.kill()
+        writer.wait()
+    (stale,) = tmp_path.glob(f".w.duckdb.{writer.pid}.*.tmp")  # what the killed writer left
+    Path(f"{stale}.wal").write_bytes(b"")  # and its WAL, as a writer killed before CHECKPOINT leaves one
+    running = subprocess.Popen(["sleep", "300"])  # a temp file named after a process that still runs is kept
+    try:
+        kept = tmp_path / f".w.duckdb.{running.pid}.0123abcd.tmp"
+        kept.write_bytes(b"")
+        other = tmp_path / f".other.duckdb.{writer.pid}.0123abcd.tmp"  # another warehouse's: not this one's to judge
+        other.write_bytes(b"")
+        with publishing(db) as con:
+            con.execute("INSERT INTO t VALUES (3)")
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == sorted([kept.name, other.name])
+    finally:
+        running.kill()
+        running.wait()
+    assert remove_stale_temps(db) == [kept]  # its process has ended now
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT list(x ORDER BY x) FROM t").fetchone()[0] == [1, 3]  # the killed write never landed
+    finally:
+        con.close()
