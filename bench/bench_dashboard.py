@@ -71,6 +71,11 @@ def main() -> None:
         "/reviews": "/reviews",
         "/healthz": "/healthz",
         "/export/findings.csv (filtered)": f"/export/findings.csv?year={year}&rule=T3_BALANCE",
+        "/regions/{region}": f"/regions/{quote(region or '')}",
+        "/?run=": f"/?run={run_id}",
+        "/findings?run=": f"/findings?run={run_id}",
+        "/scorecard?run=": f"/scorecard?run={run_id}",
+        "/reports/{id}?focus=&run=": f"/reports/{rid}?focus={fid}&run={run_id}",
     }
     print(f"warehouse {args.db}: {n_reports} reports, {n_findings} current findings; {args.n} requests per page")
     print(f"{'page':<34} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")

@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -24,8 +25,15 @@ XSS = "<img src=x onerror=alert(1)>"
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (.ci/run installs it)")
 
 
+@dataclass(frozen=True)
+class Site:
+    url: str
+    db: Path
+    harvest: Path
+
+
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     import uvicorn
 
     from gongkai.app.web.server import create_app
@@ -52,9 +60,14 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     while not server.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    yield Site(f"http://127.0.0.1:{port}", db, harvest)
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Site) -> str:
+    return site.url
 
 
 @pytest.fixture(scope="module")
@@ -132,4 +145,117 @@ def test_dashboard_in_chromium(base_url: str, browser) -> None:
     assert page.locator("#pending-count").is_visible()
     assert dialogs == []
     assert requests and all(u.startswith(base_url + "/") for u in requests), [u for u in requests if not u.startswith(base_url)]
+    page.close()
+
+
+def test_triage_survives_the_next_audit(site: Site, browser) -> None:
+    """confirm → reload → still confirmed → the next `gongkai audit` into the same warehouse (a new file in the
+    harvest) → reload → still confirmed, and the warehouse's reviews has it (merged from the review store)."""
+    import duckdb
+
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{site.url}/findings?rule=CELL_BLANK")
+    page.locator("table.findings tbody a[href*='focus=']").first.click()
+    page.wait_for_url("**/reports/*focus=*")
+    focused = page.locator("aside.side li.focus")
+    finding_id = focused.get_attribute("data-finding")
+    focused.locator("button[value=confirmed]").click()
+    page.wait_for_function("() => document.querySelector('aside.side li.focus .review-state')?.dataset.review === 'confirmed'")
+    page.reload()
+    assert page.locator("aside.side li.focus .review-state").get_attribute("data-review") == "confirmed"
+
+    runs_before = page.request.get(f"{site.url}/healthz").json()["published_run_id"]
+    shutil.copy(HARVEST / "sample_t4_total_2023.txt", site.harvest / "sample_t4_total_2023.txt")
+    res = invoke("audit", str(site.harvest), "--db", str(site.db), "--workers", "1")
+    assert res.exit_code == 0, shown(res)
+    assert page.request.get(f"{site.url}/healthz").json()["published_run_id"] != runs_before
+
+    page.reload()
+    assert page.locator("aside.side li.focus .review-state").get_attribute("data-review") == "confirmed"
+    con = duckdb.connect(str(site.db), read_only=True)
+    try:
+        assert con.execute("SELECT decision, reviewer FROM reviews WHERE finding_id = ?", [finding_id]).fetchall() == [
+            ("confirmed", "local")]
+        assert con.execute("SELECT decision FROM findings_current WHERE finding_id = ?", [finding_id]).fetchall() == [
+            ("confirmed",)]
+        assert con.execute("SELECT count(*) FROM review_events WHERE finding_id = ?", [finding_id]).fetchone()[0] == 1
+    finally:
+        con.close()
+    # withdrawn from the review log: a new event, the finding reads reopened
+    page.goto(f"{site.url}/reviews")
+    page.locator(f"form.withdraw:has(input[value='{finding_id}']) button[value=reopened]").click()
+    page.wait_for_url("**/reviews*")
+    page.goto(f"{site.url}/findings?review=reopened")
+    assert page.locator(f"tr[data-finding='{finding_id}']").count() == 1
+    page.close()
+
+
+def test_login_in_chromium_and_a_viewer_cannot_review(site: Site, browser, tmp_path: Path) -> None:
+    """With a users file: a page sends the browser to the login form, a wrong password is refused, the
+    session cookie (HttpOnly, SameSite=Strict) lets the reviewer in; a viewer sees no review forms and a
+    POST made with the viewer's own session and token is refused (403)."""
+    import uvicorn
+
+    from gongkai.app.web.auth import add_user
+    from gongkai.app.web.server import create_app
+
+    users = tmp_path / "users"
+    add_user(users, "wang", "reviewer", "correct horse battery")
+    add_user(users, "li", "viewer", "correct horse battery")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(site.db, users=users), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for name, can_review in (("wang", True), ("li", False)):
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(f"{base}/findings?rule=T3_BALANCE")
+            page.wait_for_url("**/login?next=*")
+            page.fill("input[name=name]", name)
+            page.fill("input[name=password]", "wrong password")
+            page.click("form.login button[type=submit]")
+            assert page.get_by_role("alert").inner_text().startswith("✗ 用户名或密码错误")
+            page.fill("input[name=name]", name)
+            page.fill("input[name=password]", "correct horse battery")
+            page.click("form.login button[type=submit]")
+            page.wait_for_url(f"{base}/findings?rule=T3_BALANCE")
+            assert name in page.locator("header form.who").inner_text()
+            cookie = next(c for c in context.cookies() if c["name"] == "gongkai_session")
+            assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+            assert (page.locator("#bulk").count() == 1) is can_review
+            if not can_review:
+                finding_id = page.locator("table.findings tbody tr[data-finding]").first.get_attribute("data-finding")
+                token = next(c["value"] for c in context.cookies() if c["name"] == "gongkai_csrf")
+                res = page.request.post(f"{base}/review", form={"finding_id": finding_id, "decision": "confirmed",
+                                                                "csrf_token": token}, headers={"Origin": base})
+                assert res.status == 403
+            context.close()
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def test_the_audited_original_downloads_and_never_renders(site: Site, browser) -> None:
+    """The audit archived the files it read (gongkai.ingest.archive); the report page links the original,
+    which comes back byte for byte as an attachment, and the browser downloads it rather than showing it."""
+    page = browser.new_page()
+    page.goto(f"{site.url}/findings?rule=T3_BALANCE")
+    page.locator("table.findings tbody a[href*='focus=']").first.click()
+    page.wait_for_url("**/reports/*")
+    link = page.locator("a#original")
+    assert link.is_visible()
+    with page.expect_download() as dl:
+        link.click()
+    got = Path(dl.value.path()).read_bytes()
+    assert got == (HARVEST / "sample_t3_balance_2023.html").read_bytes()
+    res = page.request.get(site.url + link.get_attribute("href"))
+    assert res.headers["content-disposition"].startswith("attachment;")
+    assert res.headers["content-type"] == "application/octet-stream"
     page.close()

@@ -37,7 +37,7 @@ def query(db, sql):
     return _query(db, sql).df()
 
 TABLES = ["schema_migrations", "reports", "sections", "cells", "rules", "findings", "rule_results", "runs", "reviews",
-          "statements", "panel_inputs", "rederived_reports", "reparses"]
+          "review_events", "statements", "panel_inputs", "rederived_reports", "reparses"]
 VIEWS = ["findings_current", "report_scorecard", "agency_year", "rule_stats"]
 DESIGN_COLUMNS = {  # DESIGN §5 "columns (at least)" plus the brief's additions
     "reports": "report_id agency_id agency region year format_version source_path source_url source_format status "
@@ -425,7 +425,7 @@ def test_writer_lock_timeout_and_foreign_writer(db):
 
 
 CRASHED_WRITER = ("import os, sys, duckdb; c = duckdb.connect(sys.argv[1]); "
-                  "c.execute(\"INSERT INTO reviews VALUES ('f1', 'confirmed', 'direct', 'x', NULL)\"); os._exit(0)")
+                  "c.execute(\"INSERT INTO reviews (finding_id, decision, note, reviewer, decided_at) VALUES ('f1', 'confirmed', 'direct', 'x', NULL)\"); os._exit(0)")
 
 
 def test_stray_wal_from_a_crashed_foreign_writer_is_folded_in(db):

@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 
 from gongkai.warehouse.read import connect_readonly
+from gongkai.warehouse.write.reviews import FINGERPRINT_SQL
 
 PAGE_SIZE = 50
 # filter name → SQL expression over `findings_current f JOIN reports r`; values are always bound parameters
@@ -62,10 +63,6 @@ def published_run(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     return one(con, "SELECT * FROM runs WHERE status = 'completed' ORDER BY finished_at DESC NULLS LAST, started_at DESC LIMIT 1")
 
 
-# reviews.fingerprint() in SQL: sha256 of rule · agency · year · table · row · col joined by U+001F, 32 hex digits
-FINGERPRINT_SQL = ("substr(sha256(concat_ws(chr(31), coalesce(f.rule_id, ''), coalesce(f.agency_id, ''), "
-                   "coalesce(CAST(f.year AS VARCHAR), ''), coalesce(f.table_id, ''), coalesce(f.row_key, ''), "
-                   "coalesce(f.col_key, ''))), 1, 32)")
 def event_arrays(events: dict[str, dict[str, Any]]) -> list[list[Any]]:
     """The review store's latest events as seven parallel columns (fp, decision, report, expected, observed,
     status, reason)."""
@@ -225,3 +222,120 @@ def rule_rates(con: duckdb.DuckDBPyConnection, rule_id: str) -> list[dict[str, A
                count(*) FILTER (WHERE l.not_assessable > 0) AS not_assessable
         FROM latest AS l JOIN reports AS r ON r.report_id = l.report_id
         GROUP BY ALL ORDER BY r.region NULLS LAST, r.year""", [rule_id])
+
+
+def _ts(value: Any) -> str:
+    """A TIMESTAMP literal from a datetime read from the warehouse (never from a URL)."""
+    from datetime import datetime
+
+    if not isinstance(value, datetime):
+        raise ValueError(f"not a timestamp: {value!r}")
+    return f"TIMESTAMP '{value.replace(tzinfo=None).isoformat(sep=' ')}'"
+
+
+def as_of_views(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> None:
+    """Show the warehouse as it was when `run` was published, for this request's connection only: temporary
+    tables or views named runs, reports, findings, rule_results and reviews shadow the tables (DuckDB resolves temp
+    objects first, also inside the warehouse's own views: findings_current, report_scorecard, agency_year…).
+
+    - runs: those started at or before the run;
+    - reports: those first loaded by one of these runs, `is_current` recomputed among them (the newest
+      version of each agency-year, or of each path for reports without agency or year);
+    - findings: those first recorded by one of these runs, `resolved_run_id` cleared when a later run resolved
+      them; rule_results of these runs; reviews decided by the time the run finished.
+    A finding's numbers re-evaluated by a later run (cross-year rules) are shown as they are now. The runs, the
+    current reports and the reports as of the run are materialised once per request (temporary tables: one
+    row per report, cheap); findings stay a view (copying every finding's message cost more than it saved)."""
+    started = _ts(run["started_at"])
+    finished = _ts(run.get("finished_at") or run["started_at"])
+    con.execute(f"CREATE OR REPLACE TEMP TABLE asof_runs AS SELECT run_id FROM warehouse.main.runs "
+                f"WHERE started_at <= {started}")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE asof_current AS
+        SELECT report_id FROM (
+            SELECT r.report_id,
+                   row_number() OVER (
+                       PARTITION BY CASE WHEN r.agency_id IS NOT NULL AND r.year IS NOT NULL
+                                         THEN 'ay|' || r.agency_id || '|' || CAST(r.year AS VARCHAR)
+                                         ELSE 'path|' || r.source_path END
+                       ORDER BY u.started_at DESC, r.parsed_at DESC, r.is_current DESC, r.report_id) AS rank
+            FROM warehouse.main.reports AS r
+            JOIN warehouse.main.runs AS u ON u.run_id = r.first_run_id
+            WHERE r.first_run_id IN (SELECT run_id FROM asof_runs)
+        ) WHERE rank = 1""")
+    con.execute("CREATE OR REPLACE TEMP VIEW runs AS SELECT * FROM warehouse.main.runs "
+                "WHERE run_id IN (SELECT run_id FROM asof_runs)")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE reports AS
+        SELECT r.* REPLACE (r.report_id IN (SELECT report_id FROM asof_current) AS is_current)
+        FROM warehouse.main.reports AS r WHERE r.first_run_id IN (SELECT run_id FROM asof_runs)""")
+    con.execute("""
+        CREATE OR REPLACE TEMP VIEW findings AS
+        SELECT f.* REPLACE (CASE WHEN f.resolved_run_id IN (SELECT run_id FROM warehouse.main.runs)
+                                  AND f.resolved_run_id NOT IN (SELECT run_id FROM asof_runs)
+                                 THEN NULL ELSE f.resolved_run_id END AS resolved_run_id)
+        FROM warehouse.main.findings AS f WHERE f.run_id IN (SELECT run_id FROM asof_runs)""")
+    con.execute("CREATE OR REPLACE TEMP VIEW rule_results AS SELECT * FROM warehouse.main.rule_results "
+                "WHERE run_id IN (SELECT run_id FROM asof_runs)")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW reviews AS SELECT * FROM warehouse.main.reviews "
+                f"WHERE decided_at IS NULL OR decided_at <= {finished}")
+
+
+def run_cutoff(run: dict[str, Any]) -> str:
+    """The review store's events in force at a run: those decided by the time it finished (ISO 8601, UTC)."""
+    from datetime import UTC
+
+    at = run.get("finished_at") or run["started_at"]
+    return str(at.replace(tzinfo=UTC).isoformat(timespec="microseconds"))
+
+
+REGION_WHERE = "(a.region = ? OR starts_with(a.region, ? || '/'))"  # the region and its subtree (江苏省/淮安市/…)
+DIVISION_WHERE = "starts_with(a.division_code, ?)"  # a six-digit division code's subtree, by its prefix
+
+
+def division_prefix(code: str) -> str | None:
+    """The prefix of the division codes under a six-digit 行政区划代码: 320000 (a province) → 32, 320800 (a
+    city) → 3208, 320813 (a county) → 320813; None when `code` is not six digits."""
+    if len(code) != 6 or not code.isascii() or not code.isdigit():
+        return None
+    return code[:2] if code[2:] == "0000" else code[:4] if code[4:] == "00" else code
+
+
+def region_summary(con: duckdb.DuckDBPyConnection, code: str, year: str) -> dict[str, Any]:
+    """A region's agency-years (current reports) over its subtree, split by level, with failures per family
+    and the pending failures; the region is the stored reports.region string (a path such as 江苏省/淮安市,
+    with the regions under it), or a six-digit division code (行政区划代码: 320800 = 淮安市 and its counties).
+    The agency_year view is read once; years and levels are counted from its rows."""
+    fams = families(con)
+    prefix = division_prefix(code)
+    where, params = (DIVISION_WHERE, [prefix]) if prefix else (REGION_WHERE, [code, code])
+    every = rows(con, f"SELECT a.* FROM agency_year AS a WHERE {where} "
+                      "ORDER BY a.level NULLS LAST, a.agency, a.year", params)
+    years = sorted({r["year"] for r in every})
+    items = [r for r in every if not year or str(r["year"]) == year][:2000]
+    by_level: dict[Any, dict[str, Any]] = {}
+    for r in items:
+        lv = by_level.setdefault(r["level"], {"level": r["level"], "agencies": set(), "reports": 0, "errors": 0,
+                                              "warnings": 0, "not_assessable": 0, "clean": 0})
+        lv["agencies"].add(r["agency_id"])
+        lv["reports"] += 1
+        for k in ("errors", "warnings", "not_assessable"):
+            lv[k] += int(r[k] or 0)
+        lv["clean"] += int(not (r["errors"] or r["warnings"]))
+    levels = [dict(v, agencies=len(v["agencies"])) for v in by_level.values()]
+    ids = [r["current_report_id"] for r in items]
+    counts: dict[tuple[str, str], int] = {}
+    pending = 0
+    if ids:
+        for rid, fam, n in con.execute("""
+                SELECT report_id, family, count(*) FROM findings_current
+                WHERE status = 'fail' AND report_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL""", [ids]).fetchall():
+            counts[(rid, fam)] = int(n)
+        got = one(con, f"""
+            SELECT count(*) AS n {FROM_FINDINGS}
+            WHERE f.status = 'fail' AND coalesce(ev.review, f.decision, 'pending') IN ('pending', 'reopened')
+              AND f.report_id IN (SELECT unnest(?::VARCHAR[]))""", [ids])
+        pending = int(got["n"]) if got else 0
+    for r in items:
+        r["families"] = {f: counts.get((r["current_report_id"], f), 0) for f in fams}
+    return {"fams": fams, "items": items, "levels": levels, "years": years, "pending": pending}

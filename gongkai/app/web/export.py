@@ -29,7 +29,8 @@ def _row(i: int, f: dict[str, Any], base: str) -> list[Any]:
         template.row_label(t, r) if t and r else None, template.col_label(t, c) if t and c else None,
         f.get("rule_id"), f.get("message"), f.get("expected"), f.get("observed"), diff, f.get("review"),
         ev.get("note") or ev.get("reason") or f.get("note"), ev.get("reviewer") or f.get("reviewer"),
-        ev.get("decided_at") or (str(f["decided_at"]) if f.get("decided_at") else None), None,
+        ev.get("decided_at") or (str(f["decided_at"]) if f.get("decided_at") else None),
+        ev.get("deadline") if f.get("review") == "notified" else None,
         f"{base}reports/{quote(str(f['report_id']))}?focus={quote(str(f['finding_id']))}", f.get("run_id"),
     ]
 

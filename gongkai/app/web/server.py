@@ -1,57 +1,44 @@
 """The inspector dashboard (issue 9, DASHBOARD.md): Starlette + Jinja2 (autoescape on for every template),
-htmx vendored under /static, served by uvicorn on loopback.
+htmx vendored under /static, served by uvicorn on loopback (or beyond it with a users file).
 
 Every page is a GET whose query string is its whole state; every request opens its own read-only connection
 (gongkai.warehouse.read.connect_readonly) and closes it before answering, so a warehouse swapped in by the
-nightly run is visible on the next request.
+nightly run is visible on the next request. This module holds the middleware (security headers, trusted
+hosts, the login gate), the loopback rule and the app factory; the screens are in pages, report_pages,
+triage and downloads, what they share in site.
 """
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
-import secrets
-from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
-import jinja2
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gongkai.app.web import data, export
-from gongkai.app.web.printed import (
-    CIRCLED,
-    NOT_ASSESSABLE,
-    Cell,
-    anchor,
-    fmt_num,
-    layout_tables,
-    marked_parts,
-    operands,
-)
-from gongkai.app.web.reviews import REASONS, ReviewStore, annotate, default_path
-from gongkai.form import template
-from gongkai.warehouse.errors import WarehouseMissing
+from gongkai.app.web import downloads, pages, report_pages, triage
+from gongkai.app.web.auth import SESSION_COOKIE, Authenticator
+from gongkai.app.web.site import build_site, current_user
 
 CSP = "default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'"
 SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    # same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with a plain form POST, and
+    # the login form (not boosted) would fail the Origin check; other origins still get no referrer
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 ]
 LOOPBACK_NAMES = ("localhost",)
-CSRF_COOKIE = "gongkai_csrf"
-LEVEL_ZH = {"fail": "不通过 / fail", "not_assessable": "不可判定 / not assessable"}
+__all__ = ["NotLoopback", "check_host", "create_app", "current_user", "is_loopback", "serve"]
 
 
 class NotLoopback(ValueError):
@@ -68,15 +55,40 @@ def is_loopback(host: str) -> bool:
 
 
 def check_host(host: str, users: Path | None) -> None:
-    """Refuse to serve beyond this machine: a non-loopback host needs an auth users file, and the
-    dashboard has no authentication yet, so it is refused either way (with the reason)."""
-    if is_loopback(host):
+    """Refuse to serve beyond this machine without authentication: a non-loopback host needs a users file
+    (`users`: its path when one is in use, else None) with at least one user."""
+    if is_loopback(host) or users is not None:
         return
-    if users is None:
-        raise NotLoopback(f"--host {host} is not a loopback address: the dashboard serves 127.0.0.1 only unless "
-                          "authentication is configured (--users FILE)")
-    raise NotLoopback(f"--host {host}: authentication (--users) is not implemented yet; serve on 127.0.0.1 "
-                      "and reach it through an SSH tunnel")
+    raise NotLoopback(f"--host {host} is not a loopback address: the dashboard serves 127.0.0.1 only unless "
+                      "authentication is configured (--users FILE; add a user with `gongkai users add NAME "
+                      "--role reviewer`)")
+
+
+class AuthGate:
+    """With a users file: every request but /login and /static needs a valid session cookie; a GET without
+    one is redirected to /login?next=…, anything else gets 401 (pure ASGI)."""
+
+    def __init__(self, app: ASGIApp, auth: Authenticator | None) -> None:
+        self.app = app
+        self.auth = auth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.auth is None:
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        request = Request(scope)
+        user = self.auth.user(request.cookies.get(SESSION_COOKIE))
+        scope.setdefault("state", {})["user"] = user
+        if user is None and path != "/login" and not path.startswith("/static/"):
+            if scope.get("method") in ("GET", "HEAD"):
+                target = path + (f"?{scope['query_string'].decode('latin-1')}" if scope.get("query_string") else "")
+                response: Response = RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
+            else:
+                response = PlainTextResponse("unauthorised: log in at /login 请先登录", status_code=401)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 class SecurityHeaders:
@@ -98,420 +110,34 @@ class SecurityHeaders:
         await self.app(scope, receive, wrapped)
 
 
-def _env() -> jinja2.Environment:
-    loader = jinja2.FileSystemLoader(str(resources.files("gongkai.app.web").joinpath("templates")))
-    # autoescape=True for every template whatever its name (Starlette's helper only escapes .html names)
-    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
-    env.filters["num"] = fmt_num
-    env.globals["table_zh"] = template.table_zh
-    env.globals["cell_name"] = lambda t, r, c: template.cell_name(t, r, c) if t else "—"
-    env.globals["status_zh"] = LEVEL_ZH
-    return env
-
-
-async def _urlencoded(request: Request, limit: int = 256 * 1024) -> dict[str, list[str]] | None:
-    """The review forms' fields (urlencoded, every value of each), without python-multipart; None when the
-    body is not a small urlencoded form."""
-    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        return None
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            return None
-    return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-
-
-def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] | None = None) -> Starlette:
-    """The dashboard over the warehouse file `db` (read per request, never cached)."""
-    db = Path(db)
-    env = _env()
-    store = ReviewStore(reviews or default_path(db))
-
-    def page(template_name: str, request: Request, /, status: int = 200, **ctx: Any) -> HTMLResponse:
-        # CSRF: a double-submit token, in a SameSite=Strict cookie and in each form's hidden csrf_token input
-        token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
-        html = env.get_template(template_name).render(request=request, db=str(db), csrf_token=token, reasons=REASONS, **ctx)
-        res = HTMLResponse(html, status_code=status)
-        if request.cookies.get(CSRF_COOKIE) != token:
-            res.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/")
-        return res
-
-    def missing(request: Request, exc: Exception) -> HTMLResponse:
-        return page("error.html", request, status=503, title="仓库不存在 / No warehouse", message=str(exc))
-
-    def home(request: Request) -> Response:
-        try:
-            with data.reading(db) as con:
-                run = data.published_run(con)
-                latest = data.one(con, "SELECT * FROM runs ORDER BY started_at DESC LIMIT 1")
-                # the agency's failures apart from ours (responsibility 'parser': files or cells we could not read)
-                new = data.one(con, """
-                    SELECT count(*) FILTER (WHERE coalesce(u.responsibility, 'source') <> 'parser') AS n,
-                           count(*) FILTER (WHERE u.responsibility = 'parser') AS ours
-                    FROM findings_current AS f LEFT JOIN rules AS u ON u.rule_id = f.rule_id
-                    WHERE f.run_id = ? AND f.status = 'fail'""", [run["run_id"] if run else None])
-                review = data.FILTERS["review"]
-                data.prepare_reviews(con, store.all_latest())
-                pending = data.rows(con, f"""
-                    SELECT r.region, count(*) FILTER (WHERE {review} = 'pending') AS n,
-                           count(*) FILTER (WHERE {review} = 'reopened') AS reopened, min(f.run_id) AS oldest_run
-                    {data.FROM_FINDINGS}
-                    WHERE f.status = 'fail' AND {review} IN ('pending', 'reopened')
-                    GROUP BY r.region ORDER BY n DESC, r.region""")
-                reports = data.one(con, """
-                    SELECT count(*) AS n, count(*) FILTER (WHERE status = 'parsed') AS parsed,
-                           count(*) FILTER (WHERE status = 'partial') AS partial,
-                           count(*) FILTER (WHERE status = 'failed') AS failed
-                    FROM reports WHERE is_current""")
-        except WarehouseMissing as exc:
-            return missing(request, exc)
-        return page("home.html", request, run=run, latest=latest, new=new["n"] if new else 0,
-                    ours=new["ours"] if new else 0, pending=pending,
-                    pending_total=sum(p["n"] for p in pending), reopened=sum(p["reopened"] for p in pending),
-                    reports=reports)
-
-    def finding_query(request: Request) -> tuple[dict[str, str], data.FindingQuery]:
-        qp = request.query_params
-        filters = {k: qp.get(k, "").strip() for k in data.FILTERS}
-        try:
-            page_no = max(1, int(qp.get("page", "1")))
-        except ValueError:
-            page_no = 1
-        sort = qp.get("sort", "agency")
-        return filters, data.FindingQuery({k: v for k, v in filters.items() if v}, qp.get("q", "").strip(),
-                                          sort if sort in data.SORTS else "agency", page_no, store.all_latest())
-
-    def findings(request: Request) -> Response:
-        qp = request.query_params
-        filters, fq = finding_query(request)
-        try:
-            with data.reading(db) as con:
-                total, items, facets = data.findings_page(con, fq)
-        except WarehouseMissing as exc:
-            return missing(request, exc)
-        annotate(store, items)
-
-        def url(**change: str | int | None) -> str:
-            params = {k: v for k, v in qp.items() if v}
-            params.pop("page", None)
-            for k, v in change.items():
-                if v is None or v == "":
-                    params.pop(k, None)
-                else:
-                    params[k] = str(v)
-            return "/findings" + ("?" + urlencode(params) if params else "")
-
-        pages = max(1, (total + data.PAGE_SIZE - 1) // data.PAGE_SIZE)
-        return page("findings.html", request, total=total, items=items, facets=facets, filters=filters,
-                    q=fq.q, sort=fq.sort, sorts=list(data.SORTS), page_no=fq.page, pages=pages, url=url)
-
-    def report(request: Request) -> Response:
-        report_id = request.path_params["report_id"]
-        focus = request.query_params.get("focus", "")
-        try:
-            with data.reading(db) as con:
-                rep = data.one(con, "SELECT * FROM reports WHERE report_id = ?", [report_id])
-                if rep is None:
-                    return page("error.html", request, status=404, title="报告不存在 / No such report",
-                                message=f"report {report_id}")
-                cells = data.rows(con, "SELECT table_id, row_key, col_key, value, raw, semantic FROM cells "
-                                       "WHERE report_id = ?", [report_id])
-                sections = data.rows(con, "SELECT section_no, title, text, present FROM sections WHERE report_id = ? "
-                                          "ORDER BY section_no", [report_id])
-                found = data.rows(con, """
-                    SELECT f.*, v.decision, u.title_zh, u.title_en
-                    FROM findings AS f
-                    LEFT JOIN reviews AS v ON v.finding_id = f.finding_id
-                    LEFT JOIN rules AS u ON u.rule_id = f.rule_id
-                    WHERE f.report_id = ? AND f.resolved_run_id IS NULL
-                    ORDER BY f.status, f.table_id NULLS LAST, f.rule_id, f.row_key, f.col_key""", [report_id])
-                review = data.FILTERS["review"]
-                data.prepare_reviews(con, store.all_latest())
-                queue = [rid for (rid,) in con.execute(f"""
-                    SELECT f.report_id {data.FROM_FINDINGS}
-                    WHERE f.status = 'fail' AND {review} IN ('pending', 'reopened')
-                    GROUP BY f.report_id, f.agency, f.year ORDER BY f.agency, f.year, f.report_id""").fetchall()]
-        except WarehouseMissing as exc:
-            return missing(request, exc)
-        annotate(store, found)
-        at = queue.index(report_id) if report_id in queue else -1
-        prev_pending = queue[at - 1] if at > 0 else None
-        next_pending = queue[at + 1] if at + 1 < len(queue) else None
-        lookup: dict[tuple[str, str, str], Cell] = {}
-        for c in cells:
-            lookup[(c["table_id"], c["row_key"], c["col_key"])] = Cell(
-                c["table_id"], c["row_key"], c["col_key"], c["raw"] or "", c["value"], c["semantic"])
-        layout = rep.get("layout") or rep.get("format_version") or "unknown"
-        formula = None
-        for f in found:
-            key = anchor(f, layout)
-            if key is None:
-                continue
-            cell = lookup.setdefault(key, Cell(*key))
-            if f["status"] == "fail":
-                cell.failing.append(f)
-            if f["finding_id"] == focus:
-                cell.focused = True
-                if f in cell.failing:  # the focused finding's numbers come first
-                    cell.failing.remove(f)
-                    cell.failing.insert(0, f)
-                exp, obs = operands(f["rule_id"], f["table_id"], f["row_key"], f["col_key"], layout)
-                for i, k in enumerate(exp + obs):
-                    lookup.setdefault(k, Cell(*k)).operand = CIRCLED[i] if i < len(CIRCLED) else str(i + 1)
-                if exp or obs:
-                    def term(k: tuple[str, str, str]) -> dict[str, str]:
-                        c = lookup[k]
-                        return {"no": c.operand, "name": template.cell_name(*k), "value": c.raw, "id": f"{k[0]}-{k[1]}-{k[2]}"}
-
-                    formula = {"finding": f, "expected": [term(k) for k in exp], "observed": [term(k) for k in obs]}
-        tables = layout_tables(layout, lookup) if layout in template.LAYOUTS else None
-        for sec in sections:
-            sec["parts"] = marked_parts(sec["text"] or "", found)
-        present = {"t2": rep.get("has_t2"), "t3": rep.get("has_t3"), "t4": rep.get("has_t4")}
-        return page("report.html", request, rep=rep, layout=layout, tables=tables, present=present,
-                    sections=sections, findings=found, focus=focus, formula=formula, prev_pending=prev_pending,
-                    next_pending=next_pending, section_titles=template.SECTION_TITLES,
-                    not_assessable=NOT_ASSESSABLE, titles=template.TABLE_TITLES)
-
-    def cross_year(request: Request) -> Response:
-        """Last year's 四、结转下年度继续办理 beside this year's 二、上年结转 per 表三 column, and 表二's stock
-        (现行有效 last year + 本年制发 − 本年废止 against 现行有效 this year)."""
-        report_id = request.path_params["report_id"]
-        try:
-            with data.reading(db) as con:
-                rep = data.one(con, "SELECT * FROM reports WHERE report_id = ?", [report_id])
-                if rep is None:
-                    return page("error.html", request, status=404, title="报告不存在 / No such report",
-                                message=f"report {report_id}")
-                prev = data.one(con, "SELECT * FROM reports WHERE agency_id = ? AND year = ? AND is_current",
-                                [rep["agency_id"], (rep["year"] or 0) - 1]) if rep["agency_id"] and rep["year"] else None
-                ids = [report_id] + ([prev["report_id"]] if prev else [])
-                vals = {(rid, t, r, c): (v, raw, sem) for rid, t, r, c, v, raw, sem in con.execute(
-                    "SELECT report_id, table_id, row_key, col_key, value, raw, semantic FROM cells "
-                    "WHERE report_id IN (SELECT unnest(?::VARCHAR[])) AND table_id IN ('t2', 't3')", [ids]).fetchall()}
-                xy = data.rows(con, "SELECT * FROM findings WHERE report_id = ? AND rule_id LIKE 'XY%' "
-                                    "AND resolved_run_id IS NULL ORDER BY rule_id, table_id, row_key, col_key", [report_id])
-        except WarehouseMissing as exc:
-            return missing(request, exc)
-
-        def num(rid: str | None, t: str, r: str, c: str) -> float | None:
-            v = vals.get((rid or "", t, r, c))
-            return v[0] if v and v[2] == "number" else None
-
-        prev_id = prev["report_id"] if prev else None
-        carry = []
-        for c in template.col_keys("2021", "t3"):
-            last, now = num(prev_id, "t3", "carried_forward", c), num(report_id, "t3", "carried_over", c)
-            carry.append({"col": template.col_label("t3", c), "last": last, "now": now,
-                          "ok": None if last is None or now is None else last == now})
-        stock = []
-        for r in ("regulations", "normative_docs"):
-            last = num(prev_id, "t2", r, "in_force")
-            issued, repealed, now = (num(report_id, "t2", r, k) for k in ("issued", "repealed", "in_force"))
-            expected = None if None in (last, issued, repealed) else last + issued - repealed  # type: ignore[operator]
-            stock.append({"row": template.row_label("t2", r), "last": last, "issued": issued, "repealed": repealed,
-                          "expected": expected, "now": now,
-                          "ok": None if expected is None or now is None else expected == now})
-        return page("cross_year.html", request, rep=rep, prev=prev, carry=carry, stock=stock, xy=xy)
-
-    def scorecard(request: Request) -> Response:
-        qp = request.query_params
-        filters = {k: qp.get(k, "").strip() for k in data.SCORE_FILTERS}
-        sort = qp.get("sort", "agency")
-        sort = sort if sort in data.SCORE_SORTS else "agency"
-        try:
-            with data.reading(db) as con:
-                fams, items = data.scorecard(con, filters, sort)
-        except WarehouseMissing as exc:
-            return missing(request, exc)
-        return page("scorecard.html", request, fams=fams, items=items, filters=filters, sort=sort,
-                    sorts=list(data.SCORE_SORTS))
-
-    def agency(request: Request) -> Response:
-        agency_id = request.path_params["agency_id"]
-        try:
-            with data.reading(db) as con:
-                fams, years = data.scorecard(con, {}, "year", agency_id=agency_id)
-                versions = data.rows(con, """
-                    SELECT report_id, agency, region, level, year, status, format_version, source_path, is_current,
-                           first_run_id FROM reports WHERE agency_id = ? ORDER BY year DESC, is_current DESC, parsed_at DESC""",
-                    [agency_id])
-        except WarehouseMissing as exc:
-            return missing(request, exc)
-        if not versions:
-            return page("error.html", request, status=404, title="单位不存在 / No such agency", message=agency_id)
-        return page("agency.html", request, agency_id=agency_id, agency_name=versions[0]["agency"], fams=fams,
-                    years=years, versions=versions)
-
-    def rules(request: Request) -> Response:
-        try:
-            with data.reading(db) as con:
-                items = data.rows(con, """
-                    SELECT u.rule_id, u.family, u.severity, u.engine, u.title_zh, u.title_en, u.description,
-                           count(f.finding_id) FILTER (WHERE f.status = 'fail') AS fails,
-                           count(f.finding_id) FILTER (WHERE f.status = 'not_assessable') AS not_assessable
-                    FROM rules AS u LEFT JOIN findings_current AS f ON f.rule_id = u.rule_id
-                    GROUP BY ALL ORDER BY u.family, u.rule_id""")
-        except WarehouseMissing as exc:
-            return missing(request, exc)
-        return page("rules.html", request, items=items)
-
-    def rule(request: Request) -> Response:
-        rule_id = request.path_params["rule_id"]
-        try:
-            with data.reading(db) as con:
-                meta = data.one(con, "SELECT * FROM rules WHERE rule_id = ?", [rule_id])
-                if meta is None:
-                    return page("error.html", request, status=404, title="规则不存在 / No such rule", message=rule_id)
-                rates = data.rule_rates(con, rule_id)
-                data.prepare_reviews(con, store.all_latest())
-                reasons = data.rows(con, f"""
-                    SELECT ev.reason, count(*) AS n {data.FROM_FINDINGS}
-                    WHERE f.rule_id = ? AND ev.decision = 'dismissed'
-                    GROUP BY ev.reason ORDER BY n DESC""", [rule_id])
-        except WarehouseMissing as exc:
-            return missing(request, exc)
-        return page("rule.html", request, rule=meta, rates=rates, dismissals=reasons)
-
-    def runs(request: Request) -> Response:
-        try:
-            with data.reading(db) as con:
-                items = data.rows(con, "SELECT * FROM runs ORDER BY started_at DESC LIMIT 200")
-        except WarehouseMissing as exc:
-            return missing(request, exc)
-        return page("runs.html", request, items=items)
-
-    def export_findings(request: Request) -> Response:
-        fmt = request.path_params["fmt"]
-        if fmt not in ("csv", "xlsx"):
-            return PlainTextResponse("unknown export format", status_code=404)
-        filters, fq = finding_query(request)
-        return exported(request, fmt, filters, fq, export.filename(filters, fmt))
-
-    def export_notice(request: Request) -> Response:
-        """The failures of one agency-year, to attach to a 整改通知 (correction notice)."""
-        agency_id, year = request.path_params["agency_id"], request.path_params["year"]
-        filters = {"agency": agency_id, "year": year, "status": "fail"}
-        fq = data.FindingQuery(filters, "", "agency", 1, store.all_latest())
-        return exported(request, "xlsx", filters, fq, f"整改通知_{agency_id}_{year}.xlsx".replace("/", "-"))
-
-    def exported(request: Request, fmt: str, filters: dict[str, str], fq: data.FindingQuery, name: str) -> Response:
-        try:
-            with data.reading(db) as con:
-                items = data.findings_all(con, fq)
-                rule_rows = data.rows(con, "SELECT * FROM rules ORDER BY rule_id")
-                run = data.published_run(con)
-        except WarehouseMissing as exc:
-            return missing(request, exc)
-        annotate(store, items)
-        base = str(request.base_url)
-        headers = {"content-disposition": export.disposition(name, f"findings.{fmt}")}
-        if fmt == "csv":
-            return Response(export.to_csv(items, base), media_type="text/csv; charset=utf-8", headers=headers)
-        params = {"导出时间 exported at": datetime.now(UTC).isoformat(timespec="seconds"),
-                  "批次 run": run["run_id"] if run else "", "条数 rows": str(len(items)),
-                  "查询 query": str(request.url.query),
-                  **{f"筛选 {k}": v for k, v in filters.items() if v}, **({"搜索 q": fq.q} if fq.q else {})}
-        body = export.to_xlsx(items, base, rule_rows, params)
-        return Response(body, headers=headers,
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-    def run_detail(request: Request) -> Response:
-        run_id = request.path_params["run_id"]
-        try:
-            with data.reading(db) as con:
-                run = data.one(con, "SELECT * FROM runs WHERE run_id = ?", [run_id])
-                if run is None:
-                    return page("error.html", request, status=404, title="批次不存在 / No such run", message=run_id)
-                counts = data.one(con, """
-                    SELECT count(*) FILTER (WHERE run_id = ?) AS new,
-                           count(*) FILTER (WHERE resolved_run_id = ?) AS resolved FROM findings""", [run_id, run_id])
-                bad = data.rows(con, """
-                    SELECT report_id, source_path, agency, year, status, error, notes FROM reports
-                    WHERE first_run_id = ? AND status IN ('failed', 'partial') ORDER BY status, source_path""", [run_id])
-        except WarehouseMissing as exc:
-            return missing(request, exc)
-        return page("run.html", request, run=run, counts=counts, bad=bad)
-
-    def review_log(request: Request) -> Response:
-        reviewer = request.query_params.get("reviewer", "").strip()
-        since = request.query_params.get("since", "").strip()
-        return page("reviews.html", request, events=store.log(reviewer, since), reviewer=reviewer, since=since,
-                    store_path=str(store.path))
-
-    def healthz(request: Request) -> Response:
-        try:
-            with data.reading(db) as con:
-                run = data.published_run(con)
-                n = con.execute("SELECT count(*) FROM reports").fetchone()
-        except WarehouseMissing as exc:
-            return JSONResponse({"ok": False, "error": str(exc)}, status_code=503)
-        return JSONResponse({"ok": True, "published_run_id": run["run_id"] if run else None,
-                             "reports": int(n[0]) if n else 0})
-
-    async def review(request: Request) -> Response:
-        """POST a decision on one finding (hidden finding_id) or several (the bulk form's checked finding_id
-        boxes) with csrf_token; 403 on a bad token or a foreign Origin. Appends one event per finding to the
-        review store in one transaction and redirects (303) back to the page."""
-        origin = request.headers.get("origin")
-        own = f"{request.url.scheme}://{request.headers.get('host', '')}"
-        if origin is not None and origin != own:
-            return PlainTextResponse("forbidden: foreign Origin", status_code=403)
-        form = await _urlencoded(request)
-        if form is None:
-            return PlainTextResponse("expected a small application/x-www-form-urlencoded form", status_code=400)
-        def first(name: str) -> str:
-            return (form.get(name) or [""])[0]
-
-        sent, cookie = first("csrf_token"), request.cookies.get(CSRF_COOKIE, "")
-        if not sent or not cookie or not hmac.compare_digest(sent, cookie):
-            return PlainTextResponse("forbidden: bad or missing csrf_token", status_code=403)
-        ids = list(dict.fromkeys(i for i in form.get("finding_id", []) if i))  # one, or many from the bulk form
-        if not ids:
-            return PlainTextResponse("no finding selected", status_code=400)
-        try:
-            with data.reading(db) as con:
-                found = data.rows(con, "SELECT * FROM findings WHERE finding_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
-        except WarehouseMissing as exc:
-            return missing(request, exc)
-        if len(found) != len(ids):
-            return PlainTextResponse("no such finding", status_code=404)
-        try:  # no auth yet: the reviewer is `local`
-            store.append_many(found, first("decision"), first("reason") or None, first("note") or None, reviewer="local")
-        except ValueError as exc:
-            return PlainTextResponse(f"bad review: {exc}", status_code=400)
-        back = first("next")
-        if not back.startswith("/") or back.startswith("//"):
-            back = f"/reports/{found[0]['report_id']}?focus={found[0]['finding_id']}"
-        return RedirectResponse(back, status_code=303)
-
+def create_app(db: Path, reviews: Path | None = None, allowed_hosts: list[str] | None = None,
+               users: Path | None = None, archive: Path | None = None) -> Starlette:
+    """The dashboard over the warehouse file `db` (read per request, never cached). With `users` (a users
+    file, gongkai.app.web.auth) every page needs a login and only reviewers may POST decisions; without it
+    there are no logins and decisions are signed `local` (loopback only: see check_host)."""
+    site = build_site(db, reviews, users, archive)
     static = StaticFiles(directory=str(resources.files("gongkai.app.web").joinpath("static")))
     hosts = allowed_hosts or ["127.0.0.1", "localhost", "::1", "[::1]"]
     app = Starlette(
-        routes=[
-            Route("/", home), Route("/findings", findings), Route("/reports/{report_id}", report),
-            Route("/reports/{report_id}/cross-year", cross_year),
-            Route("/scorecard", scorecard), Route("/agencies/{agency_id}", agency),
-            Route("/rules", rules), Route("/rules/{rule_id}", rule), Route("/runs", runs), Route("/runs/{run_id}", run_detail),
-            Route("/reviews", review_log), Route("/healthz", healthz),
-            Route("/review", review, methods=["POST"]), Route("/export/findings.{fmt}", export_findings),
-            Route("/export/notice/{agency_id}/{year}.xlsx", export_notice),
-            Mount("/static", static, name="static"),
-        ],
-        middleware=[Middleware(SecurityHeaders), Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
+        routes=[*pages.routes(site), *report_pages.routes(site), *triage.routes(site), *downloads.routes(site),
+                Mount("/static", static, name="static")],
+        middleware=[Middleware(SecurityHeaders), Middleware(TrustedHostMiddleware, allowed_hosts=hosts),
+                    Middleware(AuthGate, auth=site.auth)],
     )
-    app.state.db = db
-    app.state.reviews = store.path
+    app.state.db = site.db
+    app.state.reviews = site.store.path
     return app
 
 
 def serve(db: Path, host: str = "127.0.0.1", port: int = 8765, reviews: Path | None = None,
-          users: Path | None = None) -> None:
-    """Run the dashboard with uvicorn (blocking). Raises NotLoopback before binding anything."""
+          users: Path | None = None, archive: Path | None = None) -> None:
+    """Run the dashboard with uvicorn (blocking). Raises NotLoopback before binding anything; `users` is the
+    users file in use (None: no logins, loopback only)."""
     check_host(host, users)
     import uvicorn
 
     hosts = ["127.0.0.1", "localhost", "::1", "[::1]", host]
-    uvicorn.run(create_app(db, reviews, allowed_hosts=hosts), host=host, port=port, log_level="warning",
-                server_header=False)
+    if host in ("0.0.0.0", "::", "[::]"):  # every interface: the Host header is whatever name clients use
+        hosts = ["*"]
+    uvicorn.run(create_app(db, reviews, allowed_hosts=hosts, users=users, archive=archive), host=host, port=port,
+                log_level="warning", server_header=False)

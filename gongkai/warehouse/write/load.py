@@ -36,6 +36,7 @@ from gongkai.warehouse import panel
 from gongkai.warehouse.write import reparse as reparsing
 from gongkai.warehouse.write.frames import register, require, utc
 from gongkai.warehouse.write.publish import publishing
+from gongkai.warehouse.write.reviews import merge_review_events, review_store
 from gongkai.warehouse.write.rule_results import insert_changed_rule_results
 from gongkai.warehouse.write.runs import RunRecord, RunSummary, insert_run
 from gongkai.warehouse.write.shards import Shard, shard_files, write_shard
@@ -247,6 +248,7 @@ def write_shards(db: Path, run: RunRecord, shards: list[Shard], catalogue: pd.Da
         counts = {"reports_parsed": parsed, "reports_partial": partial, "reports_failed": failed,
                   "findings_new": findings_new,
                   "findings_resolved": xy.findings_resolved + redone.findings_resolved}
+        merge_review_events(con, review_store(Path(db)), run.run_id)
         insert_run(con, run, "completed", counts, None)
         clock = time.perf_counter()
     publish_s += time.perf_counter() - clock  # commit, checkpoint, fsync, swap

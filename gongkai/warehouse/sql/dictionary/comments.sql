@@ -115,12 +115,42 @@ COMMENT ON COLUMN rule_results.failed IS 'Number of instances that failed.';
 COMMENT ON COLUMN rule_results.not_assessable IS 'Number of instances that could not be decided (an operand blank, a dash or text).';
 
 -- reviews
-COMMENT ON TABLE reviews IS 'Inspectors'' decisions on findings; never written or reset by an audit run.';
+COMMENT ON TABLE reviews IS 'Inspectors'' decisions on findings, one row per finding: derived by each audit run from the latest merged event of the finding''s fingerprint (review_events), never reset by a run.';
 COMMENT ON COLUMN reviews.finding_id IS 'Finding reviewed (findings.finding_id, key).';
-COMMENT ON COLUMN reviews.decision IS '''confirmed'' or ''dismissed''.';
+COMMENT ON COLUMN reviews.decision IS '''confirmed'', ''dismissed'', ''notified'' (correction notice sent) or ''reopened'' (the decision was withdrawn, or the evidence changed since it was made: review again).';
 COMMENT ON COLUMN reviews.note IS 'Reviewer''s note.';
 COMMENT ON COLUMN reviews.reviewer IS 'Who decided.';
 COMMENT ON COLUMN reviews.decided_at IS 'When the decision was made (UTC).';
+COMMENT ON COLUMN reviews.reason IS 'Dismissal reason code: parse_error, source_ok_definition, duplicate, accepted, other; NULL otherwise.';
+COMMENT ON COLUMN reviews.reference IS 'Reference of the correction notice (文号) of a ''notified'' decision.';
+COMMENT ON COLUMN reviews.deadline IS 'Correction deadline (整改期限, a date) of a ''notified'' decision.';
+COMMENT ON COLUMN reviews.fingerprint IS 'Stable key of the finding across runs and report versions: sha256 of rule · agency · year · table · row · col (32 hex digits); NULL for a decision not made through the review store.';
+COMMENT ON COLUMN reviews.event_uid IS 'The review_events row this decision comes from; NULL for a decision not made through the review store.';
+
+-- review_events
+COMMENT ON TABLE review_events IS 'Every decision event of the dashboard''s review store (and gongkai review), merged once by the audit run that followed it; append-only; key event_uid.';
+COMMENT ON COLUMN review_events.event_uid IS 'The event''s uid in the review store (key: an event is merged once).';
+COMMENT ON COLUMN review_events.seq IS 'The event''s order in its store (event_id there).';
+COMMENT ON COLUMN review_events.fingerprint IS 'Stable key of the finding: sha256 of rule · agency · year · table · row · col (32 hex digits).';
+COMMENT ON COLUMN review_events.finding_id IS 'The finding the reviewer decided on (findings.finding_id).';
+COMMENT ON COLUMN review_events.rule_id IS 'Rule of the finding.';
+COMMENT ON COLUMN review_events.agency_id IS 'Agency of the finding.';
+COMMENT ON COLUMN review_events.year IS 'Report year of the finding.';
+COMMENT ON COLUMN review_events.table_id IS 'Table of the finding, if any.';
+COMMENT ON COLUMN review_events.row_key IS 'Row of the finding, if any.';
+COMMENT ON COLUMN review_events.col_key IS 'Column of the finding, if any.';
+COMMENT ON COLUMN review_events.decision IS '''confirmed'', ''dismissed'', ''notified'' or ''reopened'' (withdrawn).';
+COMMENT ON COLUMN review_events.reason IS 'Dismissal reason code, for a dismissal.';
+COMMENT ON COLUMN review_events.note IS 'Reviewer''s note.';
+COMMENT ON COLUMN review_events.reference IS 'Correction notice reference (文号), for a notification.';
+COMMENT ON COLUMN review_events.deadline IS 'Correction deadline (整改期限, a date), for a notification.';
+COMMENT ON COLUMN review_events.reviewer IS 'Who decided (the dashboard user, or local without authentication).';
+COMMENT ON COLUMN review_events.decided_at IS 'When the decision was made (UTC).';
+COMMENT ON COLUMN review_events.ev_report_id IS 'Evidence seen: the report version (reports.report_id).';
+COMMENT ON COLUMN review_events.ev_expected IS 'Evidence seen: the expected number, if any.';
+COMMENT ON COLUMN review_events.ev_observed IS 'Evidence seen: the observed number, if any.';
+COMMENT ON COLUMN review_events.ev_status IS 'Evidence seen: ''fail'' or ''not_assessable''.';
+COMMENT ON COLUMN review_events.merged_run_id IS 'The audit run that merged the event (runs.run_id).';
 
 -- statements
 COMMENT ON TABLE statements IS 'Numbers stated in the narrative of each report (sections 一 and 六, and the introduction when parsed), read conservatively by gongkai.report.statements; key (report_id, seq). TEXT_TABLE compares them with the tables, YEAR_MISMATCH the report_year row with reports.year.';
