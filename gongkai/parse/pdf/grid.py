@@ -15,7 +15,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from gongkai.parse.document import Table, TCell
-from gongkai.parse.pdf.model import Glyph, Seg, cell_text
+from gongkai.parse.pdf.model import Glyph, Seg, _line_groups, cell_text
 
 MAX_SEGMENTS = 4000  # rulings per page considered for grids
 
@@ -154,15 +154,37 @@ def _grid_cells(xs: list[float], ys: list[float], hs: list[Seg], vs: list[Seg], 
     return _Grid(xs, ys, cells)
 
 
+def text_runs(glyphs: list[Glyph]) -> list[list[Glyph]]:
+    """Printed lines cut at every visible gap (more than 0.3 × the glyph height): the runs of text
+    set as one string, which may run over a ruling but never jump a gap between two cells' texts."""
+    out: list[list[Glyph]] = []
+    for line in _line_groups(glyphs):
+        run = [line[0]]
+        for g in line[1:]:
+            prev = run[-1]
+            if g.x0 - prev.x1 > 0.3 * max(prev.bottom - prev.top, g.bottom - g.top):
+                out.append(run)
+                run = [g]
+            else:
+                run.append(g)
+        out.append(run)
+    return out
+
+
 def grid_table(grid: _Grid, glyphs: list[Glyph]) -> Table:
     """The grid's cells with their text as rows of TCells (HTML conventions: colspan, cont stand-ins)."""
     xs, ys = grid.xs, grid.ys
     nr, nc = len(ys) - 1, len(xs) - 1
     content: dict[tuple[int, int, int, int], list[Glyph]] = {}
-    for g in glyphs:
-        i = min(max(bisect_right(ys, (g.top + g.bottom) / 2) - 1, 0), nr - 1)
-        j = min(max(bisect_right(xs, (g.x0 + g.x1) / 2) - 1, 0), nc - 1)
-        content.setdefault(grid.cells[(i, j)], []).append(g)
+    for run in text_runs(glyphs):
+        # a run of text belongs to one cell, whichever rulings it runs over: the cell under its middle
+        # (a left-aligned label that overflows starts and mostly lies in its cell, a centred header
+        # that overflows on both sides is centred on its cell)
+        cx = (run[0].x0 + run[-1].x1) / 2
+        cy = sorted((g.top + g.bottom) / 2 for g in run)[len(run) // 2]
+        i = min(max(bisect_right(ys, cy) - 1, 0), nr - 1)
+        j = min(max(bisect_right(xs, cx) - 1, 0), nc - 1)
+        content.setdefault(grid.cells[(i, j)], []).extend(run)
     rows: Table = []
     for i in range(nr):
         row: list[TCell] = []
