@@ -11,6 +11,7 @@ are all solved by the cell. Page numbers and footers print outside the grid and 
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from gongkai.parse.document import Table, TCell
 from gongkai.parse.pdf.model import Glyph, Seg, _line_groups, cell_text
 
 MAX_SEGMENTS = 4000  # rulings per page considered for grids
+_NUMBER = re.compile(r"[-—－+]?[0-9０-９][0-9０-９,，.．]*")
 
 # ------------------------------------------------------------------------------------ ruled grids
 
@@ -185,11 +187,12 @@ def grid_table(grid: _Grid, glyphs: list[Glyph]) -> Table:
         i = min(max(bisect_right(ys, cy) - 1, 0), nr - 1)
         j = min(max(bisect_right(xs, cx) - 1, 0), nc - 1)
         content.setdefault(grid.cells[(i, j)], []).extend(run)
+    cells = _rejoin_split_headers(grid, content)
     rows: Table = []
     for i in range(nr):
         row: list[TCell] = []
         for j in range(nc):
-            r0, _r1, c0, c1 = cell = grid.cells[(i, j)]
+            r0, _r1, c0, c1 = cell = cells[(i, j)]
             if c0 != j:
                 continue
             if r0 == i:
@@ -199,6 +202,89 @@ def grid_table(grid: _Grid, glyphs: list[Glyph]) -> Table:
         if any(not c.cont for c in row):
             rows.append(row)
     return rows
+
+
+def _rejoin_split_headers(grid: _Grid, content: dict[tuple[int, int, int, int], list[Glyph]]
+                          ) -> dict[tuple[int, int, int, int], tuple[int, int, int, int]]:
+    """Spanning header cells drawn as separate ruled cells (not merged), joined again where the text
+    says so and nothing printed contradicts it, in three passes:
+      1. a header group label of the national form (申请人情况 over 7 columns, 行政复议 over 5 …) alone in
+         its row's cells: the template's width of columns, placed where the label is centred (or, failing
+         that, where it starts), every other cell of the placement empty and not merged;
+      2. a header label wrapped over two cells of one column (自然 / 人 of a two-row 自然人, 结 / 果维持
+         under 行政复议): joined when, with the labels above it, the joined text names a column of the
+         form and its upper part alone does not;
+      3. a label whose other cells in its row are empty over the width of one merged cell in the next
+         row (表二's 本年处理决定数量 centred over the one value that spans three columns).
+    Cells a ruled grid draws merged are never touched. `content` is re-keyed to the joined cells; the
+    returned map is elementary cell → joined cell."""
+    from gongkai.form import template
+
+    xs = grid.xs
+    nr, nc = len(grid.ys) - 1, len(xs) - 1
+    cells = dict(grid.cells)
+    unit = (xs[-1] - xs[0]) / nc
+
+    def single(i: int, j: int) -> bool:
+        return cells[(i, j)] == (i, i, j, j)
+
+    def empty(i: int, j: int) -> bool:
+        return single(i, j) and not content.get((i, i, j, j))
+
+    def text(i: int, j: int) -> str:
+        return cell_text(content.get(cells[(i, j)], []))
+
+    def join(new: tuple[int, int, int, int], *parts: tuple[int, int, int, int]) -> None:
+        glyphs = [g for p in parts for g in content.pop(p, [])]
+        for i in range(new[0], new[1] + 1):
+            for j in range(new[2], new[3] + 1):
+                cells[(i, j)] = new
+        content[new] = glyphs
+
+    def group(t: str) -> int:
+        return max(template.group_span("t3", t) or 0, template.group_span("t4", t) or 0)
+
+    def named(t: str) -> bool:
+        return any(template.match(v, tid, "col", t) for v in template.VERSIONS for tid in template.TABLES)
+
+    for i in range(nr):  # 1. group labels over the template's width
+        for j in range(nc):
+            glyphs = content.get((i, i, j, j))
+            if not glyphs or not single(i, j):
+                continue
+            width = group(cell_text(glyphs))
+            if width < 2:
+                continue
+            x0, x1 = min(g.x0 for g in glyphs), max(g.x1 for g in glyphs)
+            options = [s for s in range(max(0, j - width + 1), min(j, nc - width) + 1)
+                       if all(empty(i, k) for k in range(s, s + width) if k != j)]
+            centred = [s for s in options if abs((xs[s] + xs[s + width]) / 2 - (x0 + x1) / 2) <= 0.25 * unit]
+            flush = [s for s in options if 0 <= x0 - xs[s] <= 0.25 * unit]
+            pick = centred if len(centred) == 1 else flush
+            if len(pick) == 1:
+                join((i, i, pick[0], pick[0] + width - 1), (i, i, j, j))
+    numeric = {i for (i, j) in cells if _NUMBER.fullmatch(text(i, j))}  # rows of values, not of headers
+    for i in range(nr - 1):  # 2. a label wrapped over two cells of one column
+        if i in numeric or i + 1 in numeric:
+            continue
+        for j in range(nc):
+            if not (single(i, j) and single(i + 1, j) and content.get((i, i, j, j)) and content.get((i + 1, i + 1, j, j))):
+                continue
+            above = "/".join(t for t in dict.fromkeys(text(k, j) for k in range(i)) if t)
+            a, b = text(i, j), text(i + 1, j)
+            ctx = above + "/" if above else ""
+            if not group(a) and named(ctx + a + b) and not named(ctx + a) and not named(a):
+                join((i, i + 1, j, j), (i, i, j, j), (i + 1, i + 1, j, j))
+    for i in range(nr - 1):  # 3. a label over one merged cell of the next row
+        if i in numeric:
+            continue
+        for j in range(nc):
+            if not single(i, j) or not content.get((i, i, j, j)):
+                continue
+            r0, _, a, b = cells[(i + 1, j)]
+            if b > a and r0 == i + 1 and all(empty(i, k) for k in range(a, b + 1) if k != j):
+                join((i, i, a, b), (i, i, j, j))
+    return cells
 
 
 def value_edges(xs: list[float]) -> tuple[float, ...]:
