@@ -287,6 +287,40 @@ def _rejoin_split_headers(grid: _Grid, content: dict[tuple[int, int, int, int], 
     return cells
 
 
+def trim_unheaded_columns(rows: Table) -> Table:
+    """A part of a table (a header row of labels and the rows of values up to the next row without
+    values) whose header leaves its last columns empty, and every row of the part too (表二 printed as
+    one four-column grid: a group of fewer columns prints from the first value column on): those
+    columns are no columns of the part, and its last headed cell spans them, in the header and in each
+    row, so that the values keep their place counted from the right edge."""
+    def blank(c: TCell) -> bool:
+        return not c.cont and not c.text.strip() and (c.span or 1) == 1
+
+    def values(row: list[TCell]) -> bool:
+        return any(_NUMBER.fullmatch(c.text.strip()) for c in row if not c.cont)
+
+    out = [list(r) for r in rows]
+    i = 0
+    while i < len(out):
+        head = out[i]
+        k = 0
+        while k < len(head) and blank(head[-1 - k]):
+            k += 1
+        j = i + 1
+        while j < len(out) and values(out[j]):
+            j += 1
+        part = out[i + 1:j]
+        if (values(head) or k == 0 or k >= len(head) - 1 or not head[-1 - k].text.strip() or not part
+                or any(len(r) != len(head) or not all(blank(c) for c in r[len(r) - k:]) for r in part)):
+            i += 1
+            continue
+        for r in [head, *part]:
+            last = r[-1 - k]
+            r[len(r) - 1 - k:] = [TCell(last.text, (last.span or 1) + k, last.cont)]
+        i = j
+    return out
+
+
 def value_edges(xs: list[float]) -> tuple[float, ...]:
     """The outer left and right edges: a table continued on the next page keeps its width."""
     return (round(xs[0]), round(xs[-1]))

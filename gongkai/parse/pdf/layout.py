@@ -31,7 +31,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from gongkai.parse.document import Block, RawDocument, Table, TCell
-from gongkai.parse.pdf.grid import grid_table, grids, value_edges
+from gongkai.parse.pdf.grid import grid_table, grids, trim_unheaded_columns, value_edges
 from gongkai.parse.pdf.model import Line, Page, cluster_lines, join_pieces
 from gongkai.parse.pdf.read import MAX_PAGES, MAX_SECONDS, read_pages
 from gongkai.parse.pdf.stream import stream_tables
@@ -257,6 +257,7 @@ def parse_pdf(data: bytes, path: str, use_rulings: bool = True) -> RawDocument:
         items.extend(_page_items(page, use_rulings))
     _mark_running(items, pages)
     items = _stream_pass(items)
-    blocks = _blocks(items)
+    blocks = [Block("table", table=trim_unheaded_columns(b.table)) if b.kind == "table" and b.table else b
+              for b in _blocks(items)]
     return RawDocument("pdf", blocks)
 
