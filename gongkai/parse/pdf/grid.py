@@ -35,14 +35,19 @@ def _merge_segs(segs: list[Seg], tol: float = 1.5, gap: float = 2.5) -> list[Seg
         else:
             groups.append([s])
     for grp in groups:
-        pos = sum(s.pos for s in grp) / len(grp)
-        cur: Seg | None = None
+        # each run of touching strokes gets the mean position of its own strokes (two tables on one
+        # page whose rulings lie within tol of each other must not pull each other's positions)
+        chains: list[list[Seg]] = []
+        end = 0.0
         for s in sorted(grp, key=lambda s: s.a):
-            if cur is not None and s.a <= cur.b + gap:
-                cur.b = max(cur.b, s.b)
+            if chains and s.a <= end + gap:
+                chains[-1].append(s)
+                end = max(end, s.b)
             else:
-                cur = Seg(pos, s.a, s.b)
-                out.append(cur)
+                chains.append([s])
+                end = s.b
+        for chain in chains:
+            out.append(Seg(sum(s.pos for s in chain) / len(chain), chain[0].a, max(s.b for s in chain)))
     return out
 
 

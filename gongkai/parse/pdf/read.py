@@ -281,9 +281,9 @@ def _page_rulings(page_raw: pdfium_c.FPDF_PAGE, to_disp: ToDisplay, offset: floa
                     add(cur, start)
                     cur = start
             return
-        if fill_mode.value:  # a thin filled bar drawn as a rule
+        if fill_mode.value:  # a thin filled bar drawn as a rule, or a cell drawn as a filled rectangle
             c.FPDFPageObj_GetFillColor(obj, r, g, b, a)
-            if a.value == 0 or (r.value > 240 and g.value > 240 and b.value > 240):
+            if a.value == 0:
                 return
             if any(t == c.FPDF_SEGMENT_BEZIERTO for t, _, _ in pts):
                 return
@@ -292,6 +292,18 @@ def _page_rulings(page_raw: pdfium_c.FPDF_PAGE, to_disp: ToDisplay, offset: floa
             x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
             (dx0, dy0), (dx1, dy1) = to_disp(x0, y0), to_disp(x1, y1)
             w, h = abs(dx1 - dx0), abs(dy1 - dy0)
+            white = r.value > 240 and g.value > 240 and b.value > 240
+            if w > 3 and h > 3 and len(pts) <= 5 and all(
+                    min(abs(p[0] - x0), abs(p[0] - x1)) < 0.05 and min(abs(p[1] - y0), abs(p[1] - y1)) < 0.05
+                    for _, p, _ in pts):
+                # a filled rectangle (tinted cells with white gaps between them, or white cells on a dark
+                # frame): its sides are where the cell's rulings would be; white ones count too
+                left, right, upper, lower = min(dx0, dx1), max(dx0, dx1), min(dy0, dy1), max(dy0, dy1)
+                hs.extend((Seg(upper + offset, left, right), Seg(lower + offset, left, right)))
+                vs.extend((Seg(left, upper + offset, lower + offset), Seg(right, upper + offset, lower + offset)))
+                return
+            if white:
+                return
             if h <= 2.5 and w > 3 * max(h, 0.5):
                 y = (dy0 + dy1) / 2
                 hs.append(Seg(y + offset, min(dx0, dx1), max(dx0, dx1)))
