@@ -18,6 +18,7 @@ match a row label, so the row's own label still decides.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_right
 from statistics import median
@@ -127,6 +128,13 @@ def _stream_grid(lines: list[Line]) -> Table:
 def _stream_part(head: list[Line], body: list[Line]) -> Table:
     anchors = [line for line in body if _is_value_row(line)]
     label_right = max((w.x1 for line in anchors for w in line.words() if not _is_value(w.text)), default=0.0)
+    # the first line of the first row's label, printed above its numbers (centred on a wrapped label),
+    # belongs to the body, not the header
+    lead_in = [line for line in head if line.top >= anchors[0].top - 2.5 * line.size
+               and line.words()[0].x0 < label_right - 1 and _ROW_START.match(template.norm_label(line.words()[0].text))]
+    if lead_in:
+        head = [line for line in head if line not in lead_in]
+        body = lead_in + body
     numbers = [w for line in anchors for w in line.words() if _is_value(w.text) and w.x0 >= label_right - 1]
     columns = [(min(w.x0 for w in c), max(w.x1 for w in c)) for c in _cluster_x_groups(numbers)]
     hwords = [w for line in head for w in _merge_spread(line.words(), columns)]
@@ -157,24 +165,28 @@ def _stream_part(head: list[Line], body: list[Line]) -> Table:
                 rows.append((r[0].top, groups))
     for top, cells in header or []:
         rows.append((top, cells))
-    # every other line joins the nearest row of numbers when it is close (a wrapped label), else
-    # it is a row of its own (第二十条第（五）项)
-    extra: dict[int, list[Line]] = {id(a): [] for a in anchors}
+    # label text is cut into label cells (blocks: a label and its wrapped lines), each block goes to
+    # the row of numbers it lies beside; a block beside no row is a row of its own (第二十条第（五）项)
+    label_words = [w for line in body for w in line.words() if not (_is_value(w.text) and w.x0 >= label_right - 1)]
+    given = _assign_blocks(_label_blocks(label_words), anchors)
+    for block in given.pop(0, []):
+        rows.append((min(w.top for w in block), [TCell(_label_text(block), 1)]))
+    # numbers on a line of their own (a row's numbers split over two text lines) join the nearest row
+    strays: dict[int, list[Line]] = {}
+    anchor_ids = {id(a) for a in anchors}
+    centres = [(a.top + a.bottom) / 2 for a in anchors]
     for line in body:
-        if id(line) in extra:
+        if id(line) in anchor_ids:
             continue
-        cy = (line.top + line.bottom) / 2
-        near = min(anchors, key=lambda a: abs((a.top + a.bottom) / 2 - cy))
-        inside = anchors[0].top <= cy <= anchors[-1].bottom
-        if inside or abs((near.top + near.bottom) / 2 - cy) <= 2.2 * line.size:
-            extra[id(near)].append(line)
-        else:
-            rows.append((line.top, [TCell(line.text, 1)]))
-    for anchor in anchors:
-        words = anchor.words() + [w for line in extra[id(anchor)] for w in line.words()]
-        values = [w for w in words if _is_value(w.text) and w.x0 >= label_right - 1]
-        labels = [w for w in words if not (_is_value(w.text) and w.x0 >= label_right - 1)]
-        row = [TCell(t, 1) for t in _label_cells(labels)]
+        for w in line.words():
+            if _is_value(w.text) and w.x0 >= label_right - 1:
+                cy = (w.top + w.bottom) / 2
+                k = min(range(len(anchors)), key=lambda k: abs(centres[k] - cy))
+                strays.setdefault(k, []).append(w)
+    for k, anchor in enumerate(anchors, start=1):
+        values = [w for w in anchor.words() if _is_value(w.text) and w.x0 >= label_right - 1] + strays.get(k - 1, [])
+        blocks = sorted(given.get(k, []), key=lambda b: min(w.x0 for w in b))
+        row = [TCell(_label_text(block), 1) for block in blocks]
         placed: dict[int, Line] = {}
         for w in values:
             hit = [k for k, s in enumerate(spans) if _overlap(s, w) > 0]
@@ -189,6 +201,84 @@ def _stream_part(head: list[Line], body: list[Line]) -> Table:
         rows.append((anchor.top, row))
     rows.sort(key=lambda r: r[0])
     return [r for _, r in rows]
+
+
+_ROW_START = re.compile(r"^(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+[、.．]|[0-9]+[.．、，,]|第二十条)")
+
+
+def _label_blocks(words: list[Line]) -> list[list[Line]]:
+    """Label words → label cells. A word starts a cell when it opens a label of the form (a numbered
+    label "（二）…", "一、…", "1.…", 第二十条…, or a whole row label such as 规章) or continues no cell;
+    else it continues the cell whose last line ends just above it and whose words it overlaps in x (a
+    wrapped label). Single characters stacked one per line (三 / 、 / 本 / 年 …, the vertical group
+    header) form a cell of their own."""
+    stacked: set[int] = set()
+    singles = sorted((w for w in words if len(w.glyphs) == 1), key=lambda w: w.top)
+    for w in singles:
+        if id(w) in stacked:
+            continue
+        chain = [w]
+        for x in singles:
+            if x.top > chain[-1].top and abs(x.x0 + x.x1 - w.x0 - w.x1) <= 3.0 and x.top - chain[-1].bottom <= 0.8 * x.size:
+                chain.append(x)
+        if len(chain) >= 3:
+            stacked.update(id(x) for x in chain)
+    blocks: list[list[Line]] = []
+    vertical = [w for w in words if id(w) in stacked]
+    if vertical:
+        blocks.append(vertical)
+    for w in sorted((w for w in words if id(w) not in stacked), key=lambda w: (w.top, w.x0)):
+        text = template.norm_label(w.text)
+        if not _ROW_START.match(text):
+            best = None
+            for b in blocks[1 if vertical else 0:]:
+                last = max(x.bottom for x in b)
+                x0, x1 = min(x.x0 for x in b), max(x.x1 for x in b)
+                if min(x1, w.x1) - max(x0, w.x0) > 0 and -0.3 * w.size <= w.top - last <= 1.5 * w.size and \
+                        w.x0 >= x0 - 0.6 * w.size:
+                    if best is None or last > max(x.bottom for x in best):
+                        best = b
+            # an unnumbered row label that is whole (规章 under 行政许可…) is continued by no other one
+            if best is not None and not (_is_row_label(text) and not _ROW_START.match(template.norm_label(best[0].text))
+                                         and _is_row_label(_label_text(best))):
+                best.append(w)
+                continue
+        blocks.append([w])
+    return blocks
+
+
+def _assign_blocks(blocks: list[list[Line]], anchors: list[Line]) -> dict[int, list[list[Line]]]:
+    """Label cells to rows of numbers (1-based index into anchors; 0: a row of its own). A cell goes to
+    the row whose numbers lie within its height (the one nearest its middle when it spans several: a
+    group label), else to the nearest row within 1.2 characters. Two row labels of one column (starting
+    at the same x) never share a row: the farther one becomes a row of its own, so its row is not
+    read rather than read wrong."""
+    out: dict[int, list[list[Line]]] = {}
+    centres = [(a.top + a.bottom) / 2 for a in anchors]
+    for block in blocks:
+        top, bottom = min(w.top for w in block), max(w.bottom for w in block)
+        mid = (top + bottom) / 2
+        size = median([w.size for w in block])
+        inside = [k for k, c in enumerate(centres) if top - 1 <= c <= bottom + 1]
+        if inside:
+            k = min(inside, key=lambda k: abs(centres[k] - mid))
+        else:
+            k = min(range(len(centres)), key=lambda k: min(abs(centres[k] - top), abs(centres[k] - bottom)))
+            if min(abs(centres[k] - top), abs(centres[k] - bottom)) > 1.2 * size:
+                out.setdefault(0, []).append(block)
+                continue
+        out.setdefault(k + 1, []).append(block)
+    for k in [k for k in out if k]:
+        rowlike = [b for b in out[k] if _is_row_label(_label_text(b))]
+        for a in rowlike:
+            for b in rowlike:
+                if a is not b and abs(min(w.x0 for w in a) - min(w.x0 for w in b)) <= 1.0 * a[0].size \
+                        and a in out[k] and b in out[k]:
+                    c = centres[k - 1]
+                    far = max((a, b), key=lambda x: abs((min(w.top for w in x) + max(w.bottom for w in x)) / 2 - c))
+                    out[k].remove(far)
+                    out.setdefault(0, []).append(far)
+    return out
 
 
 def _merge_spread(words: list[Line], columns: list[tuple[float, float]]) -> list[Line]:
@@ -333,7 +423,8 @@ def _stream_header(hwords: list[Line], spans: list[tuple[float, float]], bounds:
 
 
 def _distinct_keys(cells: list[tuple[float, float, int, int, str]], ncols: int) -> bool:
-    """The header read from positions names no template column twice (else it was misread)."""
+    """The header read from positions names every value column, and no template column twice (else it
+    was misread: two labels run together, a label split)."""
     stacked: list[list[str]] = [[] for _ in range(ncols)]
     for _, _, first, width, text in sorted(cells):
         for p in range(first, min(first + width, ncols)):
@@ -344,7 +435,8 @@ def _distinct_keys(cells: list[tuple[float, float, int, int, str]], ncols: int) 
             found = [k for st in stacked if st and (k := template.match(version, tid, "col", "/".join(st)))]
             if len(found) > len(best):
                 best = found
-    return len(best) == len(set(best))
+    labelled = sum(1 for st in stacked if st and st != ["信息内容"])  # 表二's label-column header aside
+    return len(best) == len(set(best)) == labelled  # every labelled column named, none twice
 
 
 def _rows_of(words: list[Line]) -> list[list[Line]]:
