@@ -127,7 +127,7 @@ def _stream_grid(lines: list[Line]) -> Table:
 
 def _stream_part(head: list[Line], body: list[Line]) -> Table:
     anchors = [line for line in body if _is_value_row(line)]
-    label_right = max((w.x1 for line in anchors for w in line.words() if not _is_value(w.text)), default=0.0)
+    label_right = max((w.x1 for line in anchors for w in _label_side(line.words())), default=0.0)
     # the first line of the first row's label, printed above its numbers (centred on a wrapped label),
     # belongs to the body, not the header
     lead_in = [line for line in head if line.top >= anchors[0].top - 2.5 * line.size
@@ -137,7 +137,7 @@ def _stream_part(head: list[Line], body: list[Line]) -> Table:
         body = lead_in + body
     numbers = [w for line in anchors for w in line.words() if _is_value(w.text) and w.x0 >= label_right - 1]
     columns = [(min(w.x0 for w in c), max(w.x1 for w in c)) for c in _cluster_x_groups(numbers)]
-    hwords = [w for line in head for w in _merge_spread(line.words(), columns)]
+    hwords = [w for line in head for w in _merge_spread(line.words(), columns, label_right)]
     leaves = _leaves([w for w in hwords if w.x0 >= label_right - 1])
     spans = sorted((min(w.x0 for w in leaf), max(w.x1 for w in leaf)) for leaf in leaves)
     if not spans or any(sum(_overlap(s, w) > 0 for s in spans) != 1 for w in numbers):
@@ -167,13 +167,14 @@ def _stream_part(head: list[Line], body: list[Line]) -> Table:
         rows.append((top, cells))
     # label text is cut into label cells (blocks: a label and its wrapped lines), each block goes to
     # the row of numbers it lies beside; a block beside no row is a row of its own (第二十条第（五）项)
-    label_words = [w for line in body for w in line.words() if not (_is_value(w.text) and w.x0 >= label_right - 1)]
+    anchor_ids = {id(a) for a in anchors}
+    label_words = [w for line in body for w in line.words() if w.x0 < label_right - 1
+                   or (id(line) not in anchor_ids and not _is_value(w.text))]
     given = _assign_blocks(_label_blocks(label_words), anchors)
     for block in given.pop(0, []):
         rows.append((min(w.top for w in block), [TCell(_label_text(block), 1)]))
     # numbers on a line of their own (a row's numbers split over two text lines) join the nearest row
     strays: dict[int, list[Line]] = {}
-    anchor_ids = {id(a) for a in anchors}
     centres = [(a.top + a.bottom) / 2 for a in anchors]
     for line in body:
         if id(line) in anchor_ids:
@@ -184,7 +185,8 @@ def _stream_part(head: list[Line], body: list[Line]) -> Table:
                 k = min(range(len(anchors)), key=lambda k: abs(centres[k] - cy))
                 strays.setdefault(k, []).append(w)
     for k, anchor in enumerate(anchors, start=1):
-        values = [w for w in anchor.words() if _is_value(w.text) and w.x0 >= label_right - 1] + strays.get(k - 1, [])
+        # what the row prints right of its label: numbers, dashes and text cells (未统计) alike
+        values = [w for w in anchor.words() if w.x0 >= label_right - 1] + strays.get(k - 1, [])
         blocks = sorted(given.get(k, []), key=lambda b: min(w.x0 for w in b))
         row = [TCell(_label_text(block), 1) for block in blocks]
         placed: dict[int, Line] = {}
@@ -196,14 +198,28 @@ def _stream_part(head: list[Line], body: list[Line]) -> Table:
             placed[hit[0]] = w
         if placed or not values:
             row += [TCell(placed[k].text if k in placed else "", 1) for k in range(ncols)]
-        else:  # numbers that cannot be told apart: kept together, the mapper stores them as text
-            row.append(TCell(" ".join(w.text for w in sorted(values, key=lambda w: w.x0)), 1))
+        # else: numbers that cannot be told apart (two in one column, one between two): the row keeps
+        # its label and no value cell, so the mapper stores its cells unread (our misread), never as
+        # text or under a guessed column
         rows.append((anchor.top, row))
     rows.sort(key=lambda r: r[0])
-    return [r for _, r in rows]
+    out = [r for _, r in rows]
+    # a last check: a cell holding several numbers means lines of the table were read as one (header
+    # and rows mixed up); the part's rows then keep only their labels (cells unread, never text)
+    if any(len(toks := c.text.split()) > 1 and all(_is_value(t) for t in toks) for r in out for c in r):
+        out = [[c for c in r if c.text and not _is_value(c.text) and len(c.text.split()) <= 1
+                or (c.text and not all(_is_value(t) for t in c.text.split()))] for r in out]
+        out = [r for r in out if r]
+    return out
 
 
 _ROW_START = re.compile(r"^(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+[、.．]|[0-9]+[.．、，,]|第二十条)")
+
+
+def _label_side(words: list[Line]) -> list[Line]:
+    """The words of a row of numbers before its first number (its label cells)."""
+    first = next((k for k, w in enumerate(words) if _is_value(w.text)), len(words))
+    return words[:first]
 
 
 def _label_blocks(words: list[Line]) -> list[list[Line]]:
@@ -281,11 +297,12 @@ def _assign_blocks(blocks: list[list[Line]], anchors: list[Line]) -> dict[int, l
     return out
 
 
-def _merge_spread(words: list[Line], columns: list[tuple[float, float]]) -> list[Line]:
+def _merge_spread(words: list[Line], columns: list[tuple[float, float]], label_right: float | None = None) -> list[Line]:
     """Header words, told apart by the columns of numbers below them. Characters are split at every
     visible gap and joined again when they lie over the same column of numbers (each column owns the
     x-range up to half-way to its neighbours): "总   计" or "社 会 公 益" spread over the width of one
-    cell join, "结果 其他" of two narrow neighbouring cells do not. Without numbers, small gaps join."""
+    cell join, "结果 其他" of two narrow neighbouring cells do not. Without numbers, small gaps join.
+    Text left of `label_right` (the label side) never joins text right of it."""
     fine = [piece for w in words for piece in w.words(gap=0.25)]
     cols = sorted(columns)
     cuts = [(cols[k][1] + cols[k + 1][0]) / 2 for k in range(len(cols) - 1)]
@@ -295,7 +312,9 @@ def _merge_spread(words: list[Line], columns: list[tuple[float, float]]) -> list
         if out and last is not None:
             prev = out[-1]
             gap = w.x0 - prev.x1
-            if cols:
+            if label_right is not None and (prev.x0 >= label_right - 1) != (w.x0 >= label_right - 1):
+                join = False  # label-side text (the 表三 note) and a column label beside it
+            elif cols:
                 zone = bisect_right(cuts, (w.x0 + w.x1) / 2)
                 join = bisect_right(cuts, (last.x0 + last.x1) / 2) == zone and gap < 1.5 * w.size
             else:
