@@ -140,9 +140,21 @@ def _stream_part(head: list[Line], body: list[Line]) -> Table:
     hwords = [w for line in head for w in _merge_spread(line.words(), columns, label_right)]
     leaves = _leaves([w for w in hwords if w.x0 >= label_right - 1])
     spans = sorted((min(w.x0 for w in leaf), max(w.x1 for w in leaf)) for leaf in leaves)
-    if not spans or any(sum(_overlap(s, w) > 0 for s in spans) != 1 for w in numbers):
+    number_cols = sorted((min(w.x0 for w in c), max(w.x1 for w in c)) for c in _cluster_x_groups(numbers))
+    value_spans = spans
+    if spans and any(sum(_overlap(s, w) > 0 for s in spans) != 1 for w in numbers):
+        # numbers not under their labels (left-aligned numbers, centred labels): each column of numbers
+        # takes the leaf label of its rank when there are as many of both and each column of numbers
+        # lies between the labels beside its own
+        if len(number_cols) == len(spans) and all(
+                (k == 0 or spans[k - 1][1] < (a + b) / 2) and (k + 1 == len(spans) or (a + b) / 2 < spans[k + 1][0])
+                for k, (a, b) in enumerate(number_cols)):
+            value_spans = number_cols
+        else:
+            spans = []
+    if not spans:
         # no header over the numbers (a continuation), or one that does not describe them
-        spans = sorted((min(w.x0 for w in c), max(w.x1 for w in c)) for c in _cluster_x_groups(numbers))
+        spans = value_spans = number_cols
         leaves = []
     ncols = len(spans)
     bounds = [(spans[k][1] + spans[k + 1][0]) / 2 for k in range(ncols - 1)]
@@ -191,7 +203,7 @@ def _stream_part(head: list[Line], body: list[Line]) -> Table:
         row = [TCell(_label_text(block), 1) for block in blocks]
         placed: dict[int, Line] = {}
         for w in values:
-            hit = [k for k, s in enumerate(spans) if _overlap(s, w) > 0]
+            hit = [k for k, s in enumerate(value_spans) if _overlap(s, w) > 0]
             if len(hit) != 1 or hit[0] in placed:
                 placed = {}
                 break
