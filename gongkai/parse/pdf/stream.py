@@ -165,8 +165,14 @@ def _stream_part(head: list[Line], body: list[Line]) -> Table:
     # named, so the mapper places no value (the cells stay blank and the report is partial). A data-row
     # label caught in the header band (its numbers read as a row of their own) gets no value cells:
     # blank ones would say "printed blank" where numbers were printed; the mapper reports it unread
+    header_rows = list(header or [])
     for r in _rows_of([w for w in hwords if w.x0 < label_right - 1]):
         label = _label_text(r)
+        beside = [k for k, (top, _) in enumerate(header_rows) if abs(top - r[0].top) <= 0.5 * r[0].size]
+        if len(beside) == 1 and not _is_row_label(label):  # 信息内容 on the line of the column labels
+            top, cells = header_rows[beside[0]]
+            header_rows[beside[0]] = (top, [TCell(label, 1)] + cells)
+            continue
         blanks = [] if _is_row_label(label) else [TCell("", 1) for _ in range(ncols)]
         rows.append((r[0].top, [TCell(label, 1)] + blanks))
     if header is None:
@@ -175,7 +181,7 @@ def _stream_part(head: list[Line], body: list[Line]) -> Table:
                       if template.group_span("t3", w.text) or template.group_span("t4", w.text)]
             if groups:
                 rows.append((r[0].top, groups))
-    for top, cells in header or []:
+    for top, cells in header_rows:
         rows.append((top, cells))
     # label text is cut into label cells (blocks: a label and its wrapped lines), each block goes to
     # the row of numbers it lies beside; a block beside no row is a row of its own (第二十条第（五）项)
