@@ -128,6 +128,10 @@ def _stream_grid(lines: list[Line]) -> Table:
 def _stream_part(head: list[Line], body: list[Line]) -> Table:
     anchors = [line for line in body if _is_value_row(line)]
     label_right = max((w.x1 for line in anchors for w in _label_side(line.words())), default=0.0)
+    # no column label above the numbers (a table continued on the next page without its header): the
+    # lines above the first row of numbers are the first rows' wrapped labels, not a header
+    if not any(_names_column(w.text) for line in head for w in line.words()):
+        body, head = head + body, []
     # the first line of the first row's label, printed above its numbers (centred on a wrapped label),
     # belongs to the body, not the header
     lead_in = [line for line in head if line.top >= anchors[0].top - 2.5 * line.size
@@ -232,6 +236,13 @@ def _stream_part(head: list[Line], body: list[Line]) -> Table:
 
 
 _ROW_START = re.compile(r"^(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+[、.．]|[0-9]+[.．、，,]|第二十条)")
+
+
+def _names_column(text: str) -> bool:
+    """A column label or header group of the form (or 信息内容): text that only a header prints."""
+    t = template.norm_label(text)
+    return t == "信息内容" or bool(template.group_span("t3", t) or template.group_span("t4", t)) or any(
+        template.match(v, tid, "col", t) for v in template.VERSIONS for tid in template.TABLES)
 
 
 def _label_side(words: list[Line]) -> list[Line]:
