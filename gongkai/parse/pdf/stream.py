@@ -330,7 +330,8 @@ def _merge_spread(words: list[Line], columns: list[tuple[float, float]], label_r
     """Header words, told apart by the columns of numbers below them. Characters are split at every
     visible gap and joined again when they lie over the same column of numbers (each column owns the
     x-range up to half-way to its neighbours): "总   计" or "社 会 公 益" spread over the width of one
-    cell join, "结果 其他" of two narrow neighbouring cells do not. Without numbers, small gaps join.
+    cell join (wider gaps only between single characters), "结果 其他" of two narrow neighbouring cells
+    do not, nor "科研 社会公" over columns printed blank. Without numbers, small gaps join.
     Text left of `label_right` (the label side) never joins text right of it."""
     fine = [piece for w in words for piece in w.words(gap=0.25)]
     cols = sorted(columns)
@@ -345,7 +346,8 @@ def _merge_spread(words: list[Line], columns: list[tuple[float, float]], label_r
                 join = False  # label-side text (the 表三 note) and a column label beside it
             elif cols:
                 zone = bisect_right(cuts, (w.x0 + w.x1) / 2)
-                join = bisect_right(cuts, (last.x0 + last.x1) / 2) == zone and gap < 1.5 * w.size
+                join = bisect_right(cuts, (last.x0 + last.x1) / 2) == zone and (
+                    gap <= 0.6 * w.size or (gap < 1.5 * w.size and len(last.glyphs) == 1 and len(w.glyphs) == 1))
             else:
                 join = gap <= 0.6 * w.size
             if join:
