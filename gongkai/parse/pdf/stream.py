@@ -139,6 +139,9 @@ def _stream_part(head: list[Line], body: list[Line]) -> Table:
     if lead_in:
         head = [line for line in head if line not in lead_in]
         body = lead_in + body
+    # 信息内容 heads 表二's label column: the label side reaches its right end
+    label_right = max([label_right] + [w.x1 + 1 for line in head for w in line.words()
+                                       if template.norm_label(w.text) == "信息内容"])
     numbers = [w for line in anchors for w in line.words() if _is_value(w.text) and w.x0 >= label_right - 1]
     columns = [(min(w.x0 for w in c), max(w.x1 for w in c)) for c in _cluster_x_groups(numbers)]
     hwords = [w for line in head for w in _merge_spread(line.words(), columns, label_right)]
@@ -190,25 +193,31 @@ def _stream_part(head: list[Line], body: list[Line]) -> Table:
     # label text is cut into label cells (blocks: a label and its wrapped lines), each block goes to
     # the row of numbers it lies beside; a block beside no row is a row of its own (第二十条第（五）项)
     anchor_ids = {id(a) for a in anchors}
-    label_words = [w for line in body for w in line.words() if w.x0 < label_right - 1
-                   or (id(line) not in anchor_ids and not _is_value(w.text))]
-    given = _assign_blocks(_label_blocks(label_words), anchors)
-    for block in given.pop(0, []):
-        rows.append((min(w.top for w in block), [TCell(_label_text(block), 1)]))
-    # numbers on a line of their own (a row's numbers split over two text lines) join the nearest row
+    label_words = [w for line in body for w in line.words() if w.x0 < label_right - 1]
+    # what is printed right of the labels on a line of its own (a row's numbers split over two text
+    # lines, a text cell set at another height) joins the nearest row
     strays: dict[int, list[Line]] = {}
     centres = [(a.top + a.bottom) / 2 for a in anchors]
     for line in body:
         if id(line) in anchor_ids:
             continue
         for w in line.words():
-            if _is_value(w.text) and w.x0 >= label_right - 1:
-                cy = (w.top + w.bottom) / 2
-                k = min(range(len(anchors)), key=lambda k: abs(centres[k] - cy))
+            if w.x0 < label_right - 1:
+                continue
+            cy = (w.top + w.bottom) / 2
+            k = min(range(len(anchors)), key=lambda k: abs(centres[k] - cy))
+            # a number, or a text cell (详见 / 附件) beside the row at another height; other text right
+            # of the labels (a 第二十条 item centred over the table) is a label of its own
+            if _is_value(w.text) or (abs(centres[k] - cy) <= 1.2 * w.size and not _ROW_START.match(template.norm_label(w.text))):
                 strays.setdefault(k, []).append(w)
+            else:
+                label_words.append(w)
+    given = _assign_blocks(_label_blocks(label_words), anchors)
+    for block in given.pop(0, []):
+        rows.append((min(w.top for w in block), [TCell(_label_text(block), 1)]))
     for k, anchor in enumerate(anchors, start=1):
         # what the row prints right of its label: numbers, dashes and text cells (未统计) alike
-        values = [w for w in anchor.words() if w.x0 >= label_right - 1] + strays.get(k - 1, [])
+        values, joined = _stack_text([w for w in anchor.words() if w.x0 >= label_right - 1] + strays.get(k - 1, []))
         blocks = sorted(given.get(k, []), key=lambda b: min(w.x0 for w in b))
         row = [TCell(_label_text(block), 1) for block in blocks]
         placed: dict[int, Line] = {}
@@ -219,7 +228,7 @@ def _stream_part(head: list[Line], body: list[Line]) -> Table:
                 break
             placed[hit[0]] = w
         if placed or not values:
-            row += [TCell(placed[k].text if k in placed else "", 1) for k in range(ncols)]
+            row += [TCell(joined.get(id(placed[k]), placed[k].text) if k in placed else "", 1) for k in range(ncols)]
         # else: numbers that cannot be told apart (two in one column, one between two): the row keeps
         # its label and no value cell, so the mapper stores its cells unread (our misread), never as
         # text or under a guessed column
@@ -236,6 +245,24 @@ def _stream_part(head: list[Line], body: list[Line]) -> Table:
 
 
 _ROW_START = re.compile(r"^(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+[、.．]|[0-9]+[.．、，,]|第二十条)")
+
+
+def _stack_text(words: list[Line]) -> tuple[list[Line], dict[int, str]]:
+    """Words of text (not numbers) stacked one above the other over the same x-range join into one
+    (a text cell wrapped in its cell: 详见 / 附件); returns the words and the joined texts by id."""
+    out: list[Line] = []
+    texts: dict[int, str] = {}
+    for w in sorted(words, key=lambda w: w.top):
+        k = next((k for k, p in enumerate(out) if not _is_value(p.text) and not _is_value(w.text)
+                  and min(p.x1, w.x1) - max(p.x0, w.x0) > 0 and w.top - p.bottom <= 0.8 * w.size), None)
+        if k is None:
+            out.append(w)
+            continue
+        prev = out[k]
+        joined = Line(prev.glyphs + w.glyphs)
+        texts[id(joined)] = join_pieces([texts.get(id(prev), prev.text), w.text])
+        out[k] = joined
+    return out, texts
 
 
 def _names_column(text: str) -> bool:
