@@ -136,9 +136,11 @@ def _stream_part(head: list[Line], body: list[Line]) -> Table:
     # belongs to the body, not the header
     lead_in = [line for line in head if line.top >= anchors[0].top - 2.5 * line.size
                and line.words()[0].x0 < label_right - 1 and _ROW_START.match(template.norm_label(line.words()[0].text))]
-    if lead_in:
-        head = [line for line in head if line not in lead_in]
-        body = lead_in + body
+    if lead_in:  # with the lines below it (its wrapped lines)
+        first = min(line.top for line in lead_in)
+        moved = [line for line in head if line.top >= first - 0.5]
+        head = [line for line in head if line.top < first - 0.5]
+        body = moved + body
     # 信息内容 heads 表二's label column: the label side reaches its right end
     label_right = max([label_right] + [w.x1 + 1 for line in head for w in line.words()
                                        if template.norm_label(w.text) == "信息内容"])
