@@ -44,7 +44,10 @@ def _is_prose(line: Line, text_right: float) -> bool:
     """A line of running text: long, reaching the right margin, with no wide gaps."""
     if len(line.glyphs) < 18:
         return False
-    return len(line.words(gap=1.5)) <= 2 and line.x1 >= text_right - 2 * line.size
+    if not (len(line.words(gap=1.5)) <= 2 and line.x1 >= text_right - 2 * line.size):
+        return False
+    # the 表三 note beside 自然人 … 总计 reaches the margin too: a line that names a column is no prose
+    return not any(_names_column(w.text) for w in line.words())
 
 
 # the characters a printed number or dash can end with (cells.classify: digits, units, dash marks)
