@@ -167,5 +167,36 @@ def test_t3_header_at_the_foot_of_a_page():
     _assert_exact("t3break")
 
 
+def test_tables_without_rulings():
+    """No table draws a ruling (the only strokes are a running header's rule, horizontal): the tables
+    are read from text positions; every cell is as printed or `unread` (our misread: never another
+    value, never blank for a printed value; the report is then partial), and these reports are read
+    whole."""
+    for r, data in _rendered("norules"):
+        assert _stroked_verticals(data) == 0
+        assert all(not page.vsegs and len(page.hsegs) <= 1 for page in read_pages(data, "x.pdf"))
+    _assert_exact("norules")
+
+
+def test_text_positions_never_store_a_wrong_value():
+    """Over more generated reports (defects included: columns printed blank, text in value cells), a
+    cell read from text positions is as printed or unread, and a report with an unread cell is partial."""
+    exact = total = 0
+    for s in range(12):
+        r = make_report(900 + s, f"测试县第{s}局", 2019 + s % 6, [DEFECTS[s % len(DEFECTS)]] if s % 2 else [])
+        rep = parse_bytes(f"{r.report_key}.pdf", render_pdf(r, "norules"))
+        got = {f"{c.table_id}|{c.row_key}|{c.col_key}": c for c in rep.cells}
+        unread = 0
+        for key, raw in r.truth_cells().items():
+            total += 1
+            if got[key].semantic == "unread":
+                unread += 1
+            else:
+                assert (got[key].raw, got[key].semantic) == ("" if raw is None else raw, read_cell(raw)[0]), key
+                exact += 1
+        assert (rep.status == "partial") == bool(unread), rep.notes
+    assert exact / total >= 0.98
+
+
 def test_the_default_rendering_is_unchanged_by_the_layouts():
     _assert_exact("")
