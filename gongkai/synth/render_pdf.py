@@ -27,6 +27,21 @@ Layout choices (margins, type sizes, line pitch, column widths, alignment, rulin
 breaks fall) come from an RNG seeded by the report, so reports differ and each one is deterministic;
 the bytes are reproducible (reportlab's invariant mode: no dates or random document IDs).
 
+PDF layouts (`render_pdf(r, style)`, STYLES; registered in corpus.RENDERINGS as pdf_<style>), each a layout
+met in real reports that the default one does not draw:
+  * overflow — label and header lines wrapped wider than their cell, so they run over the ruling into
+    the next cell (never closer than 0.6 characters to another cell's text, never out of the table;
+    numbers centred);
+  * split — spanning header cells (申请人情况, 法人或其他组织, 自然人/总计 over two rows, 表四's groups, the
+    表三 note, 表二's 本年处理决定数量) drawn as their separate elementary cells, the text across them;
+  * t2grid — 表二 as one grid of four columns without a merged cell, a sub-header row per 第二十条 item
+    (its label in the first cell, or 信息内容 there under an item row of four cells), a group of fewer
+    columns printed from the first value column on, the rest empty;
+  * norules — no ruling at all: the tables are text in columns;
+  * filled — no stroked rule: each cell a tinted rectangle with white gaps between them, or the table a
+    dark rectangle with each cell a white one on it;
+  * t3break — 表三's header rows alone at the foot of a page, its rows from the top of the next.
+
 The text is set in reportlab's built-in CID font STSong-Light (Adobe-GB1, not embedded: no font file
 needed), whose text PDFium extracts with the right Unicode. A string of one character is written with
 a trailing space: without a CJK system font PDFium drops one-character strings of such a font from

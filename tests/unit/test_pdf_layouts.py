@@ -51,6 +51,10 @@ def _table_grids(data: bytes, marker: str) -> list:
     return out
 
 
+def _page_of(pages: list, text: str) -> int:
+    return next(p.no for p in pages if any(text in re.sub(r"\s", "", ln.text) for ln in cluster_lines(p.glyphs)))
+
+
 def _stroked_verticals(data: bytes) -> int:
     """Vertical stroked path segments in the document (rulings drawn as lines)."""
     import ctypes
@@ -159,11 +163,7 @@ def test_t3_header_at_the_foot_of_a_page():
         if not r.tables_present["t3"]:
             continue
         pages = read_pages(data, "x.pdf")
-
-        def page_of(s: str) -> int:
-            return next(p.no for p in pages if any(s in re.sub(r"\s", "", ln.text) for ln in cluster_lines(p.glyphs)))
-
-        assert page_of("一、本年新收") == page_of("申请人情况") + 1, r.report_key
+        assert _page_of(pages, "一、本年新收") == _page_of(pages, "申请人情况") + 1, r.report_key
     _assert_exact("t3break")
 
 
@@ -172,7 +172,7 @@ def test_tables_without_rulings():
     are read from text positions; every cell is as printed or `unread` (our misread: never another
     value, never blank for a printed value; the report is then partial), and these reports are read
     whole."""
-    for r, data in _rendered("norules"):
+    for _, data in _rendered("norules"):
         assert _stroked_verticals(data) == 0
         assert all(not page.vsegs and len(page.hsegs) <= 1 for page in read_pages(data, "x.pdf"))
     _assert_exact("norules")

@@ -210,7 +210,7 @@ def grid_table(grid: _Grid, glyphs: list[Glyph]) -> Table:
 
 
 def _rejoin_split_headers(grid: _Grid, content: dict[tuple[int, int, int, int], list[Glyph]]
-                          ) -> dict[tuple[int, int, int, int], tuple[int, int, int, int]]:
+                          ) -> dict[tuple[int, int], tuple[int, int, int, int]]:
     """Spanning header cells drawn as separate ruled cells (not merged), joined again where the text
     says so and nothing printed contradicts it, in three passes:
       1. a header group label of the national form (申请人情况 over 7 columns, 行政复议 over 5 …) alone in
@@ -286,9 +286,9 @@ def _rejoin_split_headers(grid: _Grid, content: dict[tuple[int, int, int, int], 
         for j in range(nc):
             if not single(i, j) or not content.get((i, i, j, j)):
                 continue
-            r0, _, a, b = cells[(i + 1, j)]
-            if b > a and r0 == i + 1 and all(empty(i, k) for k in range(a, b + 1) if k != j):
-                join((i, i, a, b), (i, i, j, j))
+            r0, _, c0, c1 = cells[(i + 1, j)]
+            if c1 > c0 and r0 == i + 1 and all(empty(i, k) for k in range(c0, c1 + 1) if k != j):
+                join((i, i, c0, c1), (i, i, j, j))
     return cells
 
 
