@@ -21,16 +21,16 @@ from gongkai.synth.evaluate import read_cell
 from gongkai.synth.render_pdf import STYLES, render_pdf
 from gongkai.synth.report import DEFECTS, make_report
 
-N = 5  # reports per layout: both format versions, defects included
+N = 4  # reports per layout: both format versions, defects included
 
 
 @cache
 def _reports() -> tuple:
     out = []
     for s in range(N):
-        agency = ("宿城区人民政府", f"测试县第{s}局", "淮安市洪泽区人民政府办公室", f"沭阳县{s}街道办事处", "德清县交通运输局")[s]
+        agency = ("宿城区人民政府", f"测试县第{s}局", "淮安市洪泽区人民政府办公室", f"沭阳县{s}街道办事处")[s]
         defects = [DEFECTS[(3 * s) % len(DEFECTS)]] if s % 2 else []
-        out.append(make_report(700 + s, agency, (2019, 2021, 2020, 2023, 2024)[s], defects))
+        out.append(make_report(700 + s, agency, (2019, 2021, 2020, 2023)[s], defects))
     return tuple(out)
 
 
@@ -90,10 +90,11 @@ def _assert_exact(style: str) -> None:
 
 
 def test_every_layout_is_a_registered_rendering():
+    r = _reports()[0]
+    default = render_pdf(r)
     for style in STYLES:
         render, ext = RENDERINGS[f"pdf_{style}"]
-        r = _reports()[0]
-        assert ext == "pdf" and render(r) == render_pdf(r, style) != render_pdf(r)
+        assert ext == "pdf" and render(r) == _rendered(style)[0][1] != default
     with pytest.raises(ValueError):
         render_pdf(_reports()[0], "no-such-layout")
 
@@ -182,7 +183,7 @@ def test_text_positions_never_store_a_wrong_value():
     """Over more generated reports (defects included: columns printed blank, text in value cells), a
     cell read from text positions is as printed or unread, and a report with an unread cell is partial."""
     exact = total = 0
-    for s in range(12):
+    for s in range(6):
         r = make_report(900 + s, f"测试县第{s}局", 2019 + s % 6, [DEFECTS[s % len(DEFECTS)]] if s % 2 else [])
         rep = parse_bytes(f"{r.report_key}.pdf", render_pdf(r, "norules"))
         got = {f"{c.table_id}|{c.row_key}|{c.col_key}": c for c in rep.cells}
@@ -196,7 +197,3 @@ def test_text_positions_never_store_a_wrong_value():
                 exact += 1
         assert (rep.status == "partial") == bool(unread), rep.notes
     assert exact / total >= 0.98
-
-
-def test_the_default_rendering_is_unchanged_by_the_layouts():
-    _assert_exact("")
