@@ -99,6 +99,9 @@ def stream_tables(lines: list[Line], text_right: float) -> list[tuple[int, int, 
                 if gap > 6:
                     break
             j += 1
+        # the last row's label may wrap below its numbers (禁止公开 under 2.其他法律行政法规 at a page's foot)
+        while end + 1 < n and _continues_label(lines[end], lines[end + 1]):
+            end += 1
         start = i
         floor = out[-1][1] + 1 if out else 0
         while (start - 1 >= floor and i - (start - 1) <= 14 and not _is_heading(lines[start - 1])
@@ -109,6 +112,16 @@ def stream_tables(lines: list[Line], text_right: float) -> list[tuple[int, int, 
             out.append((start, end, grid))
         i = end + 1
     return out
+
+
+def _continues_label(last: Line, nxt: Line) -> bool:
+    """A short line of text just below a table's last line, on the label side: a wrapped label."""
+    words = nxt.words()
+    first = last.words()
+    value_x = min((w.x0 for w in first if _is_value(w.text)), default=None)
+    return (value_x is not None and nxt.top - last.bottom <= 0.8 * nxt.size and nxt.x1 < value_x
+            and len(nxt.glyphs) <= 20 and not any(_is_value(w.text) for w in words)
+            and not _ROW_START.match(template.norm_label(words[0].text)) and not _is_heading(nxt))
 
 
 def _stream_grid(lines: list[Line]) -> Table:
