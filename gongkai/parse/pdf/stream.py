@@ -114,6 +114,28 @@ def stream_tables(lines: list[Line], text_right: float) -> list[tuple[int, int, 
     return out
 
 
+def _voronoi(number_cols: list[tuple[float, float]], spans: list[tuple[float, float]]
+             ) -> list[tuple[float, float]] | None:
+    """Fewer columns of numbers than column labels (columns printed blank), the numbers not under
+    their labels: each label owns the x-range half-way to its neighbours' middles; a column of numbers
+    lying inside one label's range with 1.5 pt to spare on both sides belongs to it. The value spans per
+    label (a label without numbers keeps its own extent), or None when a column of numbers is not
+    clearly inside one range or two share one."""
+    mids = [(a + b) / 2 for a, b in spans]
+    cuts = [(mids[k] + mids[k + 1]) / 2 for k in range(len(mids) - 1)]
+    out = list(spans)
+    taken: set[int] = set()
+    for a, b in number_cols:
+        k = bisect_right(cuts, (a + b) / 2)
+        lo = cuts[k - 1] if k > 0 else float("-inf")
+        hi = cuts[k] if k < len(cuts) else float("inf")
+        if k in taken or not (a >= lo + 1.5 and b <= hi - 1.5):
+            return None
+        taken.add(k)
+        out[k] = (a, b)
+    return out
+
+
 def _continues_label(last: Line, nxt: Line) -> bool:
     """A short line of text just below a table's last line, on the label side: a wrapped label."""
     words = nxt.words()
@@ -175,6 +197,8 @@ def _stream_part(head: list[Line], body: list[Line]) -> Table:
                 (k == 0 or spans[k - 1][1] < (a + b) / 2) and (k + 1 == len(spans) or (a + b) / 2 < spans[k + 1][0])
                 for k, (a, b) in enumerate(number_cols)):
             value_spans = number_cols
+        elif len(number_cols) < len(spans) and (placed_cols := _voronoi(number_cols, spans)) is not None:
+            value_spans = placed_cols  # columns printed blank: each column of numbers in its label's share
         else:
             spans = []
     if not spans:
