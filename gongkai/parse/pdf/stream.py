@@ -416,7 +416,7 @@ def _merge_spread(words: list[Line], columns: list[tuple[float, float]], label_r
             elif cols:
                 zone = bisect_right(cuts, (w.x0 + w.x1) / 2)
                 join = bisect_right(cuts, (last.x0 + last.x1) / 2) == zone and (
-                    gap <= 0.6 * w.size or (gap < 1.5 * w.size and len(last.glyphs) == 1 and len(w.glyphs) == 1))
+                    gap <= 0.3 * w.size or (gap < 1.5 * w.size and len(last.glyphs) == 1 and len(w.glyphs) == 1))
             else:
                 join = gap <= 0.6 * w.size
             if join:
