@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from bisect import bisect_right
 from statistics import median
 
@@ -165,7 +166,9 @@ def _stream_grid(lines: list[Line]) -> Table:
 
 def _stream_part(head: list[Line], body: list[Line]) -> Table:
     anchors = [line for line in body if _is_value_row(line)]
-    label_right = max((w.x1 for line in anchors for w in _label_side(line.words())), default=0.0)
+    value_cols = _cluster_x_groups([w for line in anchors for w in line.words() if _is_value(w.text)])
+    value_ranges = [(min(w.x0 for w in c), max(w.x1 for w in c)) for c in value_cols if len(c) >= 2]
+    label_right = max((w.x1 for line in anchors for w in _label_side(line.words(), value_ranges)), default=0.0)
     # no column label above the numbers (a table continued on the next page without its header): the
     # lines above the first row of numbers are the first rows' wrapped labels, not a header
     if not any(_names_column(w.text) for line in head for w in line.words()):
@@ -314,9 +317,11 @@ def _names_column(text: str) -> bool:
         template.match(v, tid, "col", t) for v in template.VERSIONS for tid in template.TABLES)
 
 
-def _label_side(words: list[Line]) -> list[Line]:
-    """The words of a row of numbers before its first number (its label cells)."""
-    first = next((k for k, w in enumerate(words) if _is_value(w.text)), len(words))
+def _label_side(words: list[Line], value_ranges: Sequence[tuple[float, float]] = ()) -> list[Line]:
+    """The words of a row of numbers before its first number (its label cells), and before text that
+    lies in a column of numbers of the other rows (a text cell such as 未统计 in the first column)."""
+    first = next((k for k, w in enumerate(words) if _is_value(w.text)
+                  or any(min(b, w.x1) - max(a, w.x0) > 0 for a, b in value_ranges)), len(words))
     return words[:first]
 
 
