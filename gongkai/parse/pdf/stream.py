@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 from bisect import bisect_right
+from collections.abc import Sequence
 from statistics import median
 
 from gongkai.form import template
@@ -455,10 +455,14 @@ def _cluster_x_groups(words: list[Line]) -> list[list[Line]]:
 
 def _leaves(words: list[Line]) -> list[list[Line]]:
     """Leaf header cells, bottom-up: a word over no leaf starts one, a word just above one leaf joins
-    it (a wrapped label), a word over two or more leaves is a group header."""
+    it (a wrapped label), a word over two or more leaves is a group header, and so is a group label of
+    the form (复议后起诉 narrower than its five columns, over one leaf only)."""
     leaves: list[list[Line]] = []
     for w in sorted(words, key=lambda w: -w.bottom):
         hits = [leaf for leaf in leaves if min(max(x.x1 for x in leaf), w.x1) - max(min(x.x0 for x in leaf), w.x0) > 0]
+        t = template.norm_label(w.text)
+        if hits and (template.group_span("t3", t) or template.group_span("t4", t) or 0) > 1:
+            continue
         if not hits:
             leaves.append([w])
         elif len(hits) == 1 and min(x.top for x in hits[0]) - w.bottom <= 1.25 * w.size:
