@@ -177,6 +177,15 @@ def _stream_part(head: list[Line], body: list[Line]) -> Table:
     # belongs to the body, not the header
     lead_in = [line for line in head if line.top >= anchors[0].top - 2.5 * line.size
                and line.words()[0].x0 < label_right - 1 and _ROW_START.match(template.norm_label(line.words()[0].text))]
+    # … and a numbered label in the label-side lines that end the header (a long label wrapped over
+    # several lines above its numbers, under a header repeated on the next page)
+    tail: list[Line] = []
+    for line in reversed(head):
+        if any(w.x0 >= label_right - 1 for w in line.words()):
+            break
+        tail.append(line)
+    lead_in += [line for line in tail if _ROW_START.match(template.norm_label(line.words()[0].text))
+                and not _names_column(line.text)]
     if lead_in:  # with the lines below it (its wrapped lines)
         first = min(line.top for line in lead_in)
         moved = [line for line in head if line.top >= first - 0.5]
