@@ -101,8 +101,10 @@ def stream_tables(lines: list[Line], text_right: float) -> list[tuple[int, int, 
                     break
             j += 1
         # the last row's label may wrap below its numbers (禁止公开 under 2.其他法律行政法规 at a page's foot)
-        while end + 1 < n and _continues_label(lines[end], lines[end + 1]):
+        last_row, bottom = lines[end], lines[end].bottom
+        while end + 1 < n and _continues_label(last_row, bottom, lines[end + 1]):
             end += 1
+            bottom = max(bottom, lines[end].bottom)
         start = i
         floor = out[-1][1] + 1 if out else 0
         while (start - 1 >= floor and i - (start - 1) <= 14 and not _is_heading(lines[start - 1])
@@ -137,12 +139,12 @@ def _voronoi(number_cols: list[tuple[float, float]], spans: list[tuple[float, fl
     return out
 
 
-def _continues_label(last: Line, nxt: Line) -> bool:
-    """A short line of text just below a table's last line, on the label side: a wrapped label."""
+def _continues_label(last: Line, bottom: float, nxt: Line) -> bool:
+    """A short line of text just below a table's last row (`last`; the lines taken so far end at
+    `bottom`), on the label side: a wrapped label (or the vertical header's last characters)."""
     words = nxt.words()
-    first = last.words()
-    value_x = min((w.x0 for w in first if _is_value(w.text)), default=None)
-    return (value_x is not None and nxt.top - last.bottom <= 0.8 * nxt.size and nxt.x1 < value_x
+    value_x = min((w.x0 for w in last.words() if _is_value(w.text)), default=None)
+    return (value_x is not None and nxt.top - bottom <= 0.8 * nxt.size and nxt.x1 < value_x
             and len(nxt.glyphs) <= 20 and not any(_is_value(w.text) for w in words)
             and not _ROW_START.match(template.norm_label(words[0].text)) and not _is_heading(nxt))
 
