@@ -21,7 +21,7 @@ from gongkai.synth.evaluate import read_cell
 from gongkai.synth.render_pdf import STYLES, render_pdf
 from gongkai.synth.report import DEFECTS, make_report
 
-N = 4  # reports per layout: both format versions, defects included
+N = 3  # reports per layout: both format versions, a defect included
 
 
 @cache
@@ -183,7 +183,7 @@ def test_text_positions_never_store_a_wrong_value():
     """Over more generated reports (defects included: columns printed blank, text in value cells), a
     cell read from text positions is as printed or unread, and a report with an unread cell is partial."""
     exact = total = 0
-    for s in range(6):
+    for s in range(5):
         r = make_report(900 + s, f"测试县第{s}局", 2019 + s % 6, [DEFECTS[s % len(DEFECTS)]] if s % 2 else [])
         rep = parse_bytes(f"{r.report_key}.pdf", render_pdf(r, "norules"))
         got = {f"{c.table_id}|{c.row_key}|{c.col_key}": c for c in rep.cells}
