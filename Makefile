@@ -30,7 +30,7 @@ test: $(STAMP)  ## the test suite (both cores)
 bench: $(STAMP)  ## throughput benchmark (apart from the tests): generated text/HTML, DOCX and PDF reports, reports/s
 	$(BIN)/python bench/bench_audit.py
 
-bench-accuracy: $(STAMP)  ## cell accuracy per rendering and precision/recall per rule family on a generated corpus
+bench-accuracy: $(STAMP)  ## cell accuracy per rendering (the PDF layouts pdf_* included: exact, unread, wrong, CELL_BLANK on a number) and precision/recall per rule family on a generated corpus
 	$(BIN)/python bench/bench_accuracy.py
 
 bench-timings: $(STAMP)  ## the speed aims once asserted in the unit tests (run checks, statements, renderings, bulk load), figures and aims

@@ -6,8 +6,11 @@ files — 表三 （六）其他处理 as one row under 2021 labels; a truth fil
 temporary warehouse, and prints
   * cell accuracy per rendering: a cell is exact when its stored semantic and value equal what the
     generator printed (blank stays blank, "１２" is 12, "—" is a dash), and how many cells were stored
-    `unread` (our misread: inexact, reported as CELL_UNREAD, never against the agency); then the count of
-    CELL_BLANK findings on a cell whose truth is a printed number (must be 0);
+    `unread` (our misread: inexact, reported as CELL_UNREAD, never against the agency), how many were
+    stored with another value (wrong: must be 0) and how many got CELL_BLANK although the truth is a
+    printed number (blank≠num: must be 0); then that count over all renderings. The PDF layouts
+    (pdf_overflow, pdf_split, pdf_t2grid, pdf_norules, pdf_filled, pdf_t3break: render_pdf.STYLES) are
+    renderings of their own, so each has its line;
   * precision and recall per rule family against the generator's expected findings (an independent
     reference evaluator), matched on (file, rule, table, row, col, status). Cross-year findings
     (XY_*) are matched on (agency, year, rule, table, row, col, status): the panel rules judge the
@@ -82,6 +85,7 @@ def main() -> None:
     acc = defaultdict(lambda: [0, 0])
     unread = defaultdict(int)          # cells stored unread (our misread, CELL_UNREAD) per rendering
     blank_on_number = 0                # CELL_BLANK on a cell whose truth is a printed number: must be 0
+    blank_by: dict[str, int] = defaultdict(int)
     expected_f: set[tuple] = set()
     mixed_ids: set[str] = set()
     for line in truth:
@@ -94,15 +98,18 @@ def main() -> None:
                 acc[name][1] += 1
                 acc[name][0] += ok
                 unread[name] += got.get(key, (None,))[0] == "unread"
-            blank_on_number += want[0] == "number" and (rid, key) in blank_findings
+            if want[0] == "number" and (rid, key) in blank_findings:
+                blank_on_number += 1
+                blank_by[line["rendering"]] += 1
         if line.get("mixed"):
             mixed_ids.add(rid)
         for f in line["expected_findings"] + line.get("expected_cross_year", []):
             expected_f.add(_key(f, rid, (line["agency_id"], line["year"])))
-    print("\ncell accuracy per rendering")
-    print(f"{'rendering':12s} {'cells':>9s} {'exact':>9s} {'accuracy':>9s} {'unread':>8s}")
+    print("\ncell accuracy per rendering (pdf_*: the PDF layouts beyond the default one)")
+    print(f"{'rendering':12s} {'cells':>9s} {'exact':>9s} {'accuracy':>9s} {'unread':>8s} {'wrong':>7s} {'blank≠num':>9s}")
     for name, (ok, total) in sorted(acc.items(), key=lambda kv: (kv[0] == "mixed layout", kv[0])):
-        print(f"{name:12s} {total:9d} {ok:9d} {ok / total:9.4%} {unread[name]:8d}")
+        print(f"{name:12s} {total:9d} {ok:9d} {ok / total:9.4%} {unread[name]:8d} {total - ok - unread[name]:7d} "
+              f"{blank_by.get(name, 0):9d}")
     print(f"CELL_BLANK on a cell whose truth is a printed number: {blank_on_number}")
 
     cat = catalogue()

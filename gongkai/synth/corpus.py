@@ -23,6 +23,13 @@ RENDERINGS: dict[str, tuple[Callable[[SynthReport], bytes], str]] = {
     "portal_gbk": (lambda r: render_html(r, portal=True, encoding="gbk"), "html"),
     "docx": (render_docx, "docx"),
     "pdf": (render_pdf, "pdf"),
+    # PDF layouts beyond the default one (render_pdf.STYLES; issue 10 item 2)
+    "pdf_overflow": (lambda r: render_pdf(r, "overflow"), "pdf"),
+    "pdf_split": (lambda r: render_pdf(r, "split"), "pdf"),
+    "pdf_t2grid": (lambda r: render_pdf(r, "t2grid"), "pdf"),
+    "pdf_norules": (lambda r: render_pdf(r, "norules"), "pdf"),
+    "pdf_filled": (lambda r: render_pdf(r, "filled"), "pdf"),
+    "pdf_t3break": (lambda r: render_pdf(r, "t3break"), "pdf"),
 }
 
 _REGIONS = ("沭阳县", "泗阳县", "宿城区", "洪泽区", "淮安区", "清江浦区", "涟水县", "盱眙县", "金湖县", "吴兴区",
@@ -126,7 +133,7 @@ def write_corpus(out: Path, n_agencies: int, years: Sequence[int],
                     render, ext = RENDERINGS[name]
                     rel = f"{ag['agency_id']}_{year}_{name}.{ext}"
                     (out / rel).write_bytes(render(r))
-                    suffix = {"txt": "doc", "docx": "docx", "pdf": "pdf"}.get(name, "shtml")
+                    suffix = "doc" if name == "txt" else ext if ext in ("docx", "pdf") else "shtml"
                     url = f"http://www.{ag['site']}.gov.cn/xxgk/gknb/{year + 1}01/{r.report_key}_{name}.{suffix}"
                     man.write(json.dumps({"path": rel, "url": url, **common}, ensure_ascii=False) + "\n")
                     tru.write(json.dumps({

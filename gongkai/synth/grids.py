@@ -15,10 +15,27 @@ from gongkai.synth.report import SynthReport
 Item = tuple  # (text | None, colspan, rowspan, kind) with kind in label | head | value
 
 
-def t2_items(r: SynthReport) -> list[list[Item]]:
+def t2_items(r: SynthReport, flat: bool = False, item_in_head: bool = False) -> list[list[Item]]:
+    """表二 as the form prints it; `flat`: one grid of width + 1 columns without any merged cell (the
+    第二十条 item row as separate cells, the label in the first; a group of fewer columns prints its
+    headers and values from the first value column on and leaves the rest empty), `item_in_head` (with
+    `flat`): the item label takes the place of 信息内容 in the group's sub-header row."""
     L = layout(r.layout_key)
     width = L.t2_width
     rows: list[list[Item]] = []
+    if flat:
+        for g in L.t2_groups:
+            pad = [(None, 1, 1, "value")] * (width - len(g.cols))
+            hpad = [(None, 1, 1, "head")] * (width - len(g.cols))
+            if item_in_head:
+                rows.append([(g.label, 1, 1, "label")] + [(lab, 1, 1, "head") for _, lab in g.cols] + hpad)
+            else:
+                rows.append([(g.label, 1, 1, "label")] + [(None, 1, 1, "label")] * width)
+                rows.append([(T2_HEAD, 1, 1, "head")] + [(lab, 1, 1, "head") for _, lab in g.cols] + hpad)
+            for rk, lab in g.rows:
+                rows.append([(lab, 1, 1, "label")] + [(r.cells.get(("t2", rk, c)), 1, 1, "value") for c, _ in g.cols]
+                            + pad)
+        return rows
     for g in L.t2_groups:
         k = len(g.cols)
         spans = [1] * (k - 1) + [width - k + 1]

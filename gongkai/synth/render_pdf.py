@@ -27,6 +27,21 @@ Layout choices (margins, type sizes, line pitch, column widths, alignment, rulin
 breaks fall) come from an RNG seeded by the report, so reports differ and each one is deterministic;
 the bytes are reproducible (reportlab's invariant mode: no dates or random document IDs).
 
+PDF layouts (`render_pdf(r, style)`, STYLES; registered in corpus.RENDERINGS as pdf_<style>), each a layout
+met in real reports that the default one does not draw:
+  * overflow — label and header lines wrapped wider than their cell, so they run over the ruling into
+    the next cell (never closer than 0.6 characters to another cell's text, never out of the table;
+    numbers centred);
+  * split — spanning header cells (申请人情况, 法人或其他组织, 自然人/总计 over two rows, 表四's groups, the
+    表三 note, 表二's 本年处理决定数量) drawn as their separate elementary cells, the text across them;
+  * t2grid — 表二 as one grid of four columns without a merged cell, a sub-header row per 第二十条 item
+    (its label in the first cell, or 信息内容 there under an item row of four cells), a group of fewer
+    columns printed from the first value column on, the rest empty;
+  * norules — no ruling at all: the tables are text in columns;
+  * filled — no stroked rule: each cell a tinted rectangle with white gaps between them, or the table a
+    dark rectangle with each cell a white one on it;
+  * t3break — 表三's header rows alone at the foot of a page, its rows from the top of the next.
+
 The text is set in reportlab's built-in CID font STSong-Light (Adobe-GB1, not embedded: no font file
 needed), whose text PDFium extracts with the right Unicode. A string of one character is written with
 a trailing space: without a CJK system font PDFium drops one-character strings of such a font from
@@ -41,6 +56,7 @@ import re
 from functools import cache
 
 from gongkai.synth.grids import place, t2_items, t3_items, t4_items
+from gongkai.synth.numbers import T3_NOTE
 from gongkai.synth.report import SynthReport
 
 __all__ = ["render_pdf"]
@@ -120,10 +136,10 @@ def wrap(text: str, size: float, width: float, first_indent: float = 0.0) -> lis
 
 
 class _Doc:
-    def __init__(self, r: SynthReport, rng: random.Random):
+    def __init__(self, r: SynthReport, rng: random.Random, style: str = ""):
         from reportlab.pdfgen import canvas
 
-        self.r, self.rng = r, rng
+        self.r, self.rng, self.style = r, rng, style
         self.buf = io.BytesIO()
         self.c = canvas.Canvas(self.buf, pagesize=(PAGE_W, PAGE_H), invariant=1,
                                pageCompression=1 if rng.random() < 0.7 else 0)
@@ -284,6 +300,13 @@ class _Doc:
         shade = rng.random() < 0.35
         rule = rng.choice(("rect", "lines", "lines", "bars"))
         line_w = rng.choice((0.5, 0.5, 0.75, 1.0))
+        style = self.style
+        if style == "norules":
+            rule, shade = "none", False
+        elif style == "filled":
+            rule, shade = rng.choice(("filled_bg", "tiles")), False
+        elif style == "overflow":  # labels run over into the value cells beside them: numbers centred
+            value_align = "centre"
 
         # cells: (r0, r1, c0, c1, text, role, lines, size)
         cells = []
@@ -305,15 +328,18 @@ class _Doc:
                     lines = [text] if text else []
                 else:
                     lines = wrap(text, fsize, avail) if text else []
-                cells.append([i, i + rs - 1, j, j + cs - 1, text, role, lines, fsize])
+                split = style == "split" and (cs > 1 or rs > 1) and (role == "head" or text == T3_NOTE)
+                cells.append([i, i + rs - 1, j, j + cs - 1, text, role, lines, fsize, split])
+        if style == "overflow":
+            self._overflow(cells, xs, padx, value_align)
 
         # row heights: the tallest single-row cell, merged cells growing their last row
         hmin = size * rng.uniform(1.8, 2.4)
         heights = [hmin] * nrows
-        for r0, r1, _, _, _, _, lines, fs in cells:
+        for r0, r1, _, _, _, _, lines, fs, _ in cells:
             if r0 == r1:
                 heights[r0] = max(heights[r0], len(lines) * fs * lead / size + 2 * pady)
-        for r0, r1, _, _, _, _, lines, fs in cells:
+        for r0, r1, _, _, _, _, lines, fs, _ in cells:
             if r1 > r0:
                 need = len(lines) * fs * lead / size + 2 * pady
                 have = sum(heights[r0:r1 + 1])
@@ -325,6 +351,8 @@ class _Doc:
         keep: list[list[int]] = []
         if kind == "t4":
             keep = [list(range(nrows))]
+        elif kind == "t3" and style == "t3break":  # the header may stay at the foot of a page alone
+            keep = [list(range(header_rows))] + [[i] for i in range(header_rows, nrows)]
         elif kind == "t3":
             keep = [list(range(header_rows + 1))] + [[i] for i in range(header_rows + 1, nrows)]
         else:  # 表二: a 第二十条 row stays with its header row and first data row
@@ -339,7 +367,15 @@ class _Doc:
                     i += 1
         repeat = kind == "t3" and rng.random() < 0.3
         self.y += rng.uniform(4, 12)
-        if rng.random() < 0.12 and self.y > self.mt + 200:  # some documents start a table on a new page
+        if kind == "t3" and style == "t3break":
+            # the header rows at the foot of the page, the first row on the next one
+            repeat = False
+            head_h = sum(heights[:header_rows])
+            if self.y + head_h > self.bottom - 2:
+                self.new_page()
+                self.y += self.pitch
+            self.y = max(self.y, self.bottom - head_h - heights[header_rows] * rng.uniform(0.1, 0.9))
+        elif rng.random() < 0.12 and self.y > self.mt + 200:  # some documents start a table on a new page
             self.new_page()
         # plan the parts first (page breaks before a part), then draw them page by page
         frags: list[tuple[bool, float, list[int]]] = []  # (new page before it, top, rows)
@@ -395,6 +431,59 @@ class _Doc:
             return [c0, c1, c2] + [rest * s / sum(share) for s in share]
         return [width / ncols] * ncols
 
+    def _centred(self, role: str, text: str, nlines: int, x0: float, x1: float, fs: float, value_align: str) -> bool:
+        return (role == "head" or (role == "value" and value_align == "centre")
+                or (nlines == 1 and (x1 - x0) < 3 * fs)                                # a narrow cell
+                or (role == "label" and len(text) <= 6 and (x1 - x0) < 8 * fs))        # a short group label
+
+    def _extent(self, cell: list, xs: list[float], padx: float, value_align: str) -> tuple[float, float]:
+        """Left and right end of a cell's printed lines."""
+        _, _, c0, c1, text, role, lines, fs, _ = cell
+        x0, x1 = xs[c0], xs[c1 + 1]
+        lo, hi = x1, x0
+        for line in lines:
+            w = _width(line, fs)
+            tx = (x0 + x1 - w) / 2 if self._centred(role, text, len(lines), x0, x1, fs, value_align) else x0 + padx
+            lo, hi = min(lo, tx), max(hi, tx + w)
+        return lo, hi
+
+    def _overflow(self, cells: list[list], xs: list[float], padx: float, value_align: str) -> None:
+        """Header and label text that runs over its cell's ruling into the next cell (wrapped at a width
+        wider than the cell, as Word does with a fixed row height or a label typed with spaces): each
+        label or header is wrapped wider, then put back inside its cell wherever its text would come
+        closer than half a character to another cell's text (or leave the table)."""
+        rng = self.rng
+        order = [k for k, c in enumerate(cells) if c[5] != "value" and c[4] and xs[c[3] + 1] - xs[c[2]] - 2 * padx >= 2.5 * c[7]]
+        rng.shuffle(order)
+        for k in order:  # greedily, each cell as wide as its neighbours' text lets it
+            cell = cells[k]
+            _, _, c0, c1, text, role, lines, fs, _ = cell
+            avail = xs[c1 + 1] - xs[c0] - 2 * padx
+            for factor in (1.9, 1.7, 1.5, 1.35, 1.2, 1.1):
+                wider = wrap(text, fs, avail * factor)
+                if max(_width(x, fs) for x in wider) <= avail + 2 * padx + 0.5 * fs:
+                    continue  # does not reach over the ruling
+                cell[6] = wider
+                if not self._collides(k, cells, xs, padx, value_align):
+                    break
+                cell[6] = lines
+
+    def _collides(self, k: int, cells: list[list], xs: list[float], padx: float, value_align: str) -> bool:
+        """Cell k's text leaves the table or comes closer than 0.6 characters to the text of a cell
+        beside it (in a row it spans)."""
+        a = cells[k]
+        alo, ahi = self._extent(a, xs, padx, value_align)
+        if alo < xs[0] + 1 or ahi > xs[-1] - 1:
+            return True
+        for j, b in enumerate(cells):
+            if j == k or not b[6] or b[1] < a[0] or b[0] > a[1] or not (b[2] > a[3] or b[3] < a[2]):
+                continue
+            blo, bhi = self._extent(b, xs, padx, value_align)
+            gap = 0.6 * max(a[7], b[7])
+            if (b[2] > a[3] and ahi + gap > blo) or (b[3] < a[2] and bhi + gap > alo):
+                return True
+        return False
+
     def _draw_fragment(self, top, rows, cells, heights, xs, value_align, label_valign, shade, rule, line_w, lead,
                        padx, pady, open_sides) -> None:
         c = self.c
@@ -406,13 +495,23 @@ class _Doc:
         edges: dict[tuple, None] = {}
         texts = []
         boxes = []
-        for (r0, r1, c0, c1, text, role, lines, fs), holds in cells:
+        for (r0, r1, c0, c1, text, role, lines, fs, split), holds in cells:
             here = [i for i in range(r0, r1 + 1) if i in pos]
             if not here:
                 continue
             y0, y1 = pos[here[0]][0], pos[here[-1]][1]
             x0, x1 = xs[c0], xs[c1 + 1]
-            boxes.append((x0, y0, x1, y1))
+            if split:  # a spanning cell drawn as its separate elementary cells, its text across them
+                for i in here:
+                    for j in range(c0, c1 + 1):
+                        a, b = pos[i]
+                        boxes.append((xs[j], a, xs[j + 1], b))
+                        edges[(xs[j], a, xs[j + 1], a)] = None
+                        edges[(xs[j], b, xs[j + 1], b)] = None
+                        edges[(xs[j], a, xs[j], b)] = None
+                        edges[(xs[j + 1], a, xs[j + 1], b)] = None
+            else:
+                boxes.append((x0, y0, x1, y1))
             if shade and role == "label" and c0 == 0 and c1 == len(xs) - 2 and r0 == r1:
                 c.setFillColorRGB(0.80, 0.86, 0.95)
                 c.rect(x0, PAGE_H - y1, x1 - x0, y1 - y0, stroke=0, fill=1)
@@ -430,7 +529,21 @@ class _Doc:
         left, right = xs[0], xs[-1]
         if open_sides:  # no outer left and right border (the parser must supply it)
             edges = {e: None for e in edges if not (e[0] == e[2] and e[0] in (left, right))}
-        if rule == "rect" and not open_sides:
+        if rule == "none":  # no rulings at all: the table is text in columns
+            pass
+        elif rule == "filled_bg":  # the frame filled in the ink colour, each cell a white rectangle on it
+            c.rect(left, PAGE_H - y, right - left, y - top, stroke=0, fill=1)
+            c.setFillColorRGB(1, 1, 1)
+            for x0, y0, x1, y1 in boxes:
+                h = line_w / 2
+                c.rect(x0 + h, PAGE_H - y1 + h, x1 - x0 - line_w, y1 - y0 - line_w, stroke=0, fill=1)
+        elif rule == "tiles":  # each cell a tinted rectangle, the white gaps between them are the rules
+            tint = self.rng.choice(((0.85, 0.85, 0.85), (0.88, 0.92, 0.98), (0.93, 0.93, 0.93)))
+            gap = self.rng.uniform(0.8, 1.6)
+            c.setFillColorRGB(*tint)
+            for x0, y0, x1, y1 in boxes:
+                c.rect(x0 + gap / 2, PAGE_H - y1 + gap / 2, x1 - x0 - gap, y1 - y0 - gap, stroke=0, fill=1)
+        elif rule == "rect" and not open_sides:
             for x0, y0, x1, y1 in boxes:
                 c.rect(x0, PAGE_H - y1, x1 - x0, y1 - y0, stroke=1, fill=0)
         elif rule in ("lines", "rect"):  # single strokes, their ends a little short or long (as Word draws)
@@ -446,7 +559,7 @@ class _Doc:
                     c.rect(ax, PAGE_H - ay - line_w / 2, bx - ax, line_w, stroke=0, fill=1)
                 else:
                     c.rect(ax - line_w / 2, PAGE_H - by, line_w, by - ay, stroke=0, fill=1)
-        if self.frame and not open_sides:  # a heavier outer border over the cell rules
+        if self.frame and not open_sides and rule in ("rect", "lines", "bars"):  # a heavier outer border
             c.setLineWidth(1.5)
             c.rect(left, PAGE_H - y, right - left, y - top, stroke=1, fill=0)
         c.setFillColorRGB(0, 0, 0)
@@ -464,10 +577,7 @@ class _Doc:
                 ty = y0 + pady
             for line in lines:
                 w = _width(line, fs)
-                centred = (role == "head" or (role == "value" and value_align == "centre")
-                           or (len(lines) == 1 and (x1 - x0) < 3 * fs)          # a narrow cell
-                           or (role == "label" and len(text) <= 6 and (x1 - x0) < 8 * fs))  # a short group label
-                if centred:
+                if self._centred(role, text, len(lines), x0, x1, fs, value_align):
                     tx = (x0 + x1 - w) / 2
                 else:
                     tx = x0 + padx
@@ -480,15 +590,24 @@ class _Doc:
         return self.buf.getvalue()
 
 
-def render_pdf(r: SynthReport) -> bytes:
-    """The report as a PDF with a text layer (see the module docstring)."""
-    rng = random.Random(f"{r.report_key}|pdf")
-    doc = _Doc(r, rng)
+STYLES = ("overflow", "split", "t2grid", "norules", "filled", "t3break")
+
+
+def render_pdf(r: SynthReport, style: str = "") -> bytes:
+    """The report as a PDF with a text layer (see the module docstring); `style` one of STYLES draws the
+    tables in a layout of its own (module docstring, PDF layouts)."""
+    if style and style not in STYLES:
+        raise ValueError(f"unknown PDF style {style!r}; choose from {STYLES}")
+    rng = random.Random(f"{r.report_key}|pdf|{style}" if style else f"{r.report_key}|pdf")
+    doc = _Doc(r, rng, style)
     doc.title()
     fw = rng.random() < 0.3
     if r.preamble:
         doc.paragraph(r.preamble, fullwidth=fw and rng.random() < 0.3)
     builders = {2: ("t2", t2_items), 3: ("t3", t3_items), 4: ("t4", t4_items)}
+    if style == "t2grid":
+        in_head = rng.random() < 0.5
+        builders[2] = ("t2", lambda r: t2_items(r, flat=True, item_in_head=in_head))
     for no, title, text in r.sections:
         doc.ensure(doc.pitch * 2)
         doc.paragraph(title, bold=doc.bold_headings)

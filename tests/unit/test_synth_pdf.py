@@ -240,26 +240,27 @@ def test_fuzz_includes_a_generated_pdf_and_its_mutants_never_crash():
         assert "parser error" not in (r.error or ""), r.error
 
 
-def test_without_ruling_lines_cells_are_missing_never_wrong(rendered):
+def test_without_ruling_lines_cells_are_exact_or_unread(rendered):
     """The text-position reading (a PDF whose tables have no ruling lines, forced here with
-    use_rulings=False) does not read every table (~79 % of generated cells): a number it stores is the
-    printed number, and a report with a printed cell it could not read is partial, never parsed."""
+    use_rulings=False) stores every printed cell as printed or as `unread` (our misread) — never
+    another value, never blank for a printed value — and a report with an unread cell is partial.
+    It reads nearly all of them (≥ 99 % of the sample's cells; bench-accuracy's pdf_norules measures
+    the same on PDFs drawn without rulings)."""
     from gongkai.report import structure
 
-    read = unread = 0
+    exact = total = 0
     for r, data in rendered:
         rep = structure.assemble(parse_pdf(data, "x.pdf", use_rulings=False), "x", "x.pdf")
         got = {f"{c.table_id}|{c.row_key}|{c.col_key}": c for c in rep.cells}
-        lost = 0
+        unread = 0
         for key, raw in r.truth_cells().items():
-            semantic, value = read_cell(raw)
-            c = got.get(key)
-            if c is not None and c.semantic == "number":
-                assert (semantic, value) == ("number", c.value), (r.report_key, key)
-                read += 1
-            elif semantic != "blank" and (c is None or c.semantic == "blank"):
-                lost += 1
-        unread += lost
-        if lost:
-            assert rep.status == "partial", (r.report_key, rep.notes)
-    assert read > 0 and unread > 0  # both paths are exercised by the sample
+            c = got[key]
+            total += 1
+            if c.semantic == "unread":
+                assert c.raw is None and c.value is None
+                unread += 1
+            else:
+                assert (c.semantic, c.value) == read_cell(raw) and c.raw == ("" if raw is None else raw), (r.report_key, key)
+                exact += 1
+        assert (rep.status == "partial") == bool(unread), (r.report_key, rep.notes)
+    assert exact / total >= 0.99, exact / total

@@ -31,9 +31,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from gongkai.parse.document import Block, RawDocument, Table, TCell
-from gongkai.parse.pdf.grid import grid_table, grids, value_edges
+from gongkai.parse.pdf.grid import grid_table, grids, trim_unheaded_columns, value_edges
 from gongkai.parse.pdf.model import Line, Page, cluster_lines, join_pieces
 from gongkai.parse.pdf.read import MAX_PAGES, MAX_SECONDS, read_pages
+from gongkai.parse.pdf.stream import _is_value as is_value
 from gongkai.parse.pdf.stream import stream_tables
 
 __all__ = ["MAX_PAGES", "MAX_SECONDS", "parse_pdf"]
@@ -119,8 +120,42 @@ def _mark_running(items: list[_Item], pages: list[Page]) -> None:
                 it.margin = True
 
 
+def _join_number_lines(items: list[_Item]) -> list[_Item]:
+    """A line of nothing but numbers and a short line of text to its left that it overlaps in height
+    are one table row printed at two heights (a top-aligned label beside numbers centred in a taller
+    cell): one line. Only outside ruled grids, only on one page."""
+    lines = [it for it in items if it.line is not None and not it.margin]
+    gone: set[int] = set()
+    out: dict[int, _Item] = {}
+    for k, it in enumerate(lines):
+        line = it.line
+        assert line is not None
+        words = line.words()
+        if not words or not all(is_value(w.text) for w in words):
+            continue
+        best, overlap = None, 0.0
+        for other in lines[max(0, k - 3):k + 4]:
+            o = other.line
+            if other is it or o is None or other.page != it.page or id(other) in gone or o.x1 >= line.x0:
+                continue
+            if len(o.glyphs) > 40 or any(is_value(w.text) for w in o.words()):
+                continue
+            ov = min(o.bottom, line.bottom) - max(o.top, line.top)
+            if ov > 0.3 * min(o.bottom - o.top, line.bottom - line.top) and ov > overlap:
+                best, overlap = other, ov
+        if best is not None and best.line is not None:
+            gone.update((id(best), id(it)))
+            joined = Line(best.line.glyphs + line.glyphs)
+            out[id(it)] = _Item(joined.top, joined.bottom, line=joined, page=it.page)
+    if not out:
+        return items
+    kept = [out.get(id(it), it) for it in items if id(it) not in gone or id(it) in out]
+    return sorted(kept, key=lambda it: it.top)
+
+
 def _stream_pass(items: list[_Item]) -> list[_Item]:
     """Replace runs of aligned-text table lines (outside ruled grids) by table items."""
+    items = _join_number_lines(items)
     lines = [it for it in items if it.line is not None and not it.margin]
     texts = [it.line for it in lines if it.line is not None]  # lines[k].line, narrowed
     if not lines:
@@ -257,6 +292,7 @@ def parse_pdf(data: bytes, path: str, use_rulings: bool = True) -> RawDocument:
         items.extend(_page_items(page, use_rulings))
     _mark_running(items, pages)
     items = _stream_pass(items)
-    blocks = _blocks(items)
+    blocks = [Block("table", table=trim_unheaded_columns(b.table)) if b.kind == "table" and b.table else b
+              for b in _blocks(items)]
     return RawDocument("pdf", blocks)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 _ALNUM = re.compile(r"[0-9A-Za-z０-９]")
+_DIGIT_START = frozenset("0123456789０１２３４５６７８９-—－")
 
 
 # --------------------------------------------------------------------------------------------- model
@@ -70,11 +71,14 @@ class Line:
         return glyph_text(self.glyphs)
 
     def words(self, gap: float = 0.6) -> list[Line]:
-        """Runs of characters separated by more than `gap` × the line height."""
+        """Runs of characters separated by more than `gap` × the line height; a number is also cut
+        from text before it at a gap of a quarter of the height (a label run up to the numbers of a
+        narrow column: "…其他情形） 0", "…一稳定” 0")."""
         h = self.h
         out: list[list[Glyph]] = [[self.glyphs[0]]]
         for g in self.glyphs[1:]:
-            if g.x0 - out[-1][-1].x1 > gap * h:
+            space = g.x0 - out[-1][-1].x1
+            if space > gap * h or (space > 0.25 * h and g.ch in _DIGIT_START and _is_text_end(out[-1][-1].ch)):
                 out.append([g])
             else:
                 out[-1].append(g)
@@ -100,6 +104,11 @@ class Page:
 
 
 # --------------------------------------------------------------------------------------------- text
+
+
+def _is_text_end(ch: str) -> bool:
+    """A character that ends text rather than a number (CJK, closing quotes and brackets)."""
+    return not _ALNUM.match(ch) and ch not in ".,，．%％+-—－/"
 
 
 def _is_cjk(ch: str) -> bool:

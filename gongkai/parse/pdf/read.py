@@ -190,6 +190,14 @@ def _page_rulings(page_raw: pdfium_c.FPDF_PAGE, to_disp: ToDisplay, offset: floa
             vs.append(Seg((x0 + x1) / 2, min(y0, y1) + offset, max(y0, y1) + offset))
 
     bl, bb, br, bt = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    whites: list[tuple[float, float, float, float]] = []  # filled rectangles in display space (x0, top, x1, bottom)
+    darks: list[tuple[float, float, float, float]] = []
+
+    def sides(box: tuple[float, float, float, float]) -> None:
+        """The four sides of a filled rectangle, where a cell's rulings would be."""
+        left, upper, right, lower = box
+        hs.extend((Seg(upper, left, right), Seg(lower, left, right)))
+        vs.extend((Seg(left, upper, lower), Seg(right, upper, lower)))
 
     def thin(obj: pdfium_c.FPDF_PAGEOBJECT) -> bool:
         """Fast path for a page-level line (two points) or a small filled shape whose bounding box is
@@ -281,9 +289,9 @@ def _page_rulings(page_raw: pdfium_c.FPDF_PAGE, to_disp: ToDisplay, offset: floa
                     add(cur, start)
                     cur = start
             return
-        if fill_mode.value:  # a thin filled bar drawn as a rule
+        if fill_mode.value:  # a thin filled bar drawn as a rule, or a cell drawn as a filled rectangle
             c.FPDFPageObj_GetFillColor(obj, r, g, b, a)
-            if a.value == 0 or (r.value > 240 and g.value > 240 and b.value > 240):
+            if a.value == 0:
                 return
             if any(t == c.FPDF_SEGMENT_BEZIERTO for t, _, _ in pts):
                 return
@@ -292,6 +300,22 @@ def _page_rulings(page_raw: pdfium_c.FPDF_PAGE, to_disp: ToDisplay, offset: floa
             x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
             (dx0, dy0), (dx1, dy1) = to_disp(x0, y0), to_disp(x1, y1)
             w, h = abs(dx1 - dx0), abs(dy1 - dy0)
+            white = r.value > 240 and g.value > 240 and b.value > 240
+            if w > 3 and h > 3 and len(pts) <= 5 and all(
+                    min(abs(p[0] - x0), abs(p[0] - x1)) < 0.05 and min(abs(p[1] - y0), abs(p[1] - y1)) < 0.05
+                    for _, p, _ in pts):
+                # a filled rectangle (tinted cells with white gaps between them, or white cells on a dark
+                # frame): its sides are where the cell's rulings would be; white ones count too
+                box = (min(dx0, dx1), min(dy0, dy1) + offset, max(dx0, dx1), max(dy0, dy1) + offset)
+                if white:
+                    whites.append(box)
+                else:
+                    sides(box)
+                    if max(r.value, g.value, b.value) < 128:
+                        darks.append(box)
+                return
+            if white:
+                return
             if h <= 2.5 and w > 3 * max(h, 0.5):
                 y = (dy0 + dy1) / 2
                 hs.append(Seg(y + offset, min(dx0, dx1), max(dx0, dx1)))
@@ -305,6 +329,12 @@ def _page_rulings(page_raw: pdfium_c.FPDF_PAGE, to_disp: ToDisplay, offset: floa
             visit(obj, None)
         if budget[0] < 0:
             return [], []
+    # white rectangles are cells only on a dark ground (Word and WPS paint white boxes behind every line
+    # of text and every cell; those are no rulings)
+    for box in whites:
+        if any(d[0] - 0.5 <= box[0] and d[1] - 0.5 <= box[1] and box[2] <= d[2] + 0.5 and box[3] <= d[3] + 0.5
+               for d in darks):
+            sides(box)
     return hs, vs
 
 
