@@ -2,4 +2,4 @@
 
 __version__ = "0.1.0"
 # Bumped whenever parsing output can change for the same bytes; stored on every report row.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
