@@ -34,7 +34,7 @@ from bench_national import bare_pass  # noqa: E402  (bench/ is on sys.path when 
 
 from gongkai import checks
 from gongkai.app import pipeline
-from gongkai.ingest import discover as ingest
+from gongkai import ingest
 from gongkai.synth import write_corpus
 from gongkai.warehouse import write as warehouse_write
 
