@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DB     ?= data/warehouse.duckdb
 
-.PHONY: setup audit lint test bench bench-accuracy bench-timings bench-dashboard bench-national fuzz clean
+.PHONY: setup audit lint browser test bench bench-accuracy bench-timings bench-dashboard bench-national fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,13 @@ lint: $(STAMP)  ## ruff, then mypy (rules, files and strictness in pyproject.tom
 	echo "$(BIN)/mypy"; $(BIN)/mypy || status=1; \
 	exit $$status
 
-test: $(STAMP)  ## the test suite (both cores)
+browser:  ## Debian's chromium and CJK fonts for the dashboard's browser tests, installed when missing (apt, as root)
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk) \
+		|| echo "warning: could not install chromium; the browser tests will be skipped (install chromium and fonts-noto-cjk)"
+	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk) \
+		|| echo "warning: could not install fonts-noto-cjk; Chinese text in screenshots will be boxes"
+
+test: $(STAMP) browser  ## the test suite (both cores); installs the browser the dashboard tests drive if missing
 	$(BIN)/python -m pytest -n 2 --dist worksteal tests
 
 bench: $(STAMP)  ## throughput benchmark (apart from the tests): generated text/HTML, DOCX and PDF reports, reports/s
