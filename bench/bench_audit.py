@@ -32,9 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_national import bare_pass  # noqa: E402  (bench/ is on sys.path when run as a script)
 
-from gongkai import checks
+from gongkai import checks, ingest
 from gongkai.app import pipeline
-from gongkai import ingest
 from gongkai.synth import write_corpus
 from gongkai.warehouse import write as warehouse_write
 
