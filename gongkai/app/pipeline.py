@@ -48,7 +48,7 @@ def read_and_parse(f: HarvestFile, known: frozenset[str] | set[str], registry: s
     be read are kept there, oversize files included (streamed); an unwritable archive raises ArchiveError.
     `expect`: the report_id the bytes must hash to (a re-parse from the archive); other bytes give None."""
     if f.size > MAX_BYTES:
-        rid = _hash_file(f.path)
+        rid = evidence.file_sha256(f.path)
         if rid in known or (expect is not None and rid != expect):
             return None
         r = ParsedReport(rid, f.display, Path(f.path).suffix.lstrip(".").lower(), status="failed",
@@ -74,14 +74,6 @@ def read_and_parse(f: HarvestFile, known: frozenset[str] | set[str], registry: s
             evidence.put(archive, data, r.source_format, report_id=rid)
     apply_manifest(r, f.manifest, load_registry(registry))
     return r
-
-
-def _hash_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def parse_chunk(files: list[HarvestFile], known: frozenset[str], registry: str | None = None,

@@ -69,6 +69,15 @@ def find(root: Path | str, report_id: str, ext: str | None) -> Path | None:
     return p if p.is_file() else None
 
 
+def file_sha256(path: Path | str) -> str:
+    """The sha256 of a file's bytes, read in 1 MiB blocks (a report's id; also checks an archived copy)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def _atomic(target: Path, write: object) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

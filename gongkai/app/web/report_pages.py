@@ -9,11 +9,11 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from gongkai.app.web import data, export
-from gongkai.app.web.archive import matches, stored_original
 from gongkai.app.web.printed import CIRCLED, NOT_ASSESSABLE, Cell, anchor, layout_tables, marked_parts, operands
 from gongkai.app.web.reviews import annotate
 from gongkai.app.web.site import Site
 from gongkai.form import template
+from gongkai.ingest import archive as evidence
 from gongkai.warehouse.errors import WarehouseMissing
 
 
@@ -85,7 +85,7 @@ def routes(site: Site) -> list[BaseRoute]:
         for sec in sections:
             sec["parts"] = marked_parts(sec["text"] or "", found)
         present = {"t2": rep.get("has_t2"), "t3": rep.get("has_t3"), "t4": rep.get("has_t4")}
-        original = stored_original(archive, report_id, rep.get("source_format"))
+        original = evidence.find(archive, report_id, rep.get("source_format"))
         return page("report.html", request, rep=rep, layout=layout, has_original=original is not None, tables=tables, present=present,
                     sections=sections, findings=found, focus=focus, formula=formula, prev_pending=prev_pending,
                     next_pending=next_pending, section_titles=template.SECTION_TITLES,
@@ -142,11 +142,11 @@ def routes(site: Site) -> list[BaseRoute]:
                                [report_id])
         except WarehouseMissing as exc:
             return missing(request, exc)
-        path = stored_original(archive, report_id, rep["source_format"]) if rep else None
+        path = evidence.find(archive, report_id, rep["source_format"]) if rep else None
         if rep is None or path is None:
             return page("error.html", request, status=404, title="原件未存档 / Original not archived",
                         message=f"原件未存档 the original file of report {report_id} is not in the archive {archive}")
-        if not matches(path, report_id):
+        if evidence.file_sha256(path) != report_id:
             return page("error.html", request, status=409, title="原件已损坏 / Archived file changed",
                         message=f"存档文件与其 sha256 不符 the archived file {path.name} no longer hashes to its report id")
         name = Path(str(rep["source_path"] or "").replace("\\", "/")).name or path.name

@@ -23,11 +23,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from gongkai.app.web import data
-from gongkai.app.web.archive import archive_dir
 from gongkai.app.web.auth import Authenticator, User
 from gongkai.app.web.printed import fmt_num
 from gongkai.app.web.reviews import DECISION_ZH, REASONS, ReviewStore, default_path
 from gongkai.form import template
+from gongkai.ingest import archive as evidence
 from gongkai.warehouse.errors import WarehouseMissing
 
 CSRF_COOKIE = "gongkai_csrf"
@@ -110,7 +110,7 @@ def build_site(db: Path, reviews: Path | None = None, users: Path | None = None,
     env = _env()
     store = ReviewStore(reviews or default_path(db))
     auth = Authenticator(users) if users is not None else None
-    archive = archive_dir(db, archive)
+    archive = evidence.find_root(db, archive)  # --archive, else $GONGKAI_ARCHIVE, else archive/ beside db
 
     def can_review(request: Request) -> bool:
         user = current_user(request)
