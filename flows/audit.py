@@ -90,20 +90,18 @@ def map_chunks(files: list[ingest.HarvestFile], folder: str, known_file: str, wo
     shards, in chunk order. Agencies are resolved by the registry at the absolute path `registry`; new files'
     bytes are kept in `archive`. The archived files of `reparse` follow in chunks of their own (after the
     harvest's, read whatever the known ids)."""
-    parts = ingest.chunks(files, chunk_size, workers)
-    again = ingest.chunks(reparse, chunk_size, workers) if reparse else []
-    files = files + (reparse or [])
-    parts_all = [(p, False) for p in parts] + [(p, True) for p in again]
-    parts = [p for p, _ in parts_all]
-    progress.report("parse", 0, len(files))
-    with pipeline.local_workers(workers if use_processes and workers > 1 and len(parts) > 1 else 0):
+    parts = [(p, False) for p in ingest.chunks(files, chunk_size, workers)]
+    parts += [(p, True) for p in ingest.chunks(reparse or [], chunk_size, workers)]
+    total = sum(len(p) for p, _ in parts)
+    progress.report("parse", 0, total)
+    with pipeline.local_workers(workers if use_processes and len(parts) > 1 else 0):
         futures = [audit_chunk.submit(part, folder, i, None if redo else known_file, registry, archive, redo)
-                   for i, (part, redo) in enumerate(parts_all)]
+                   for i, (part, redo) in enumerate(parts)]
         shards, done = [], 0
-        for part, fut in zip(parts, futures, strict=True):
+        for (part, _), fut in zip(parts, futures, strict=True):
             shards.append(fut.result())
             done += len(part)
-            progress.report("parse", done, len(files))
+            progress.report("parse", done, total)
     return shards
 
 

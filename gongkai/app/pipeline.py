@@ -124,19 +124,17 @@ def audit_chunk(files: list[HarvestFile], folder: str, chunk: int, known_file: s
 
 
 _chunk_lock = threading.Lock()
-_known_cache: dict[str, frozenset[str]] = {}
-_known_lock = threading.Lock()
+_known_cache: dict[str, frozenset[str]] = {}  # read under _chunk_lock
 
 
 def _known(path: str | None) -> frozenset[str]:
     """The known report_ids in `path`, read once per process (a run's chunks share one file)."""
     if path is None:
         return frozenset()
-    with _known_lock:
-        if path not in _known_cache:
-            _known_cache.clear()  # one run at a time per process: keep only the current run's set
-            _known_cache[path] = frozenset(Path(path).read_text(encoding="ascii").split())
-        return _known_cache[path]
+    if path not in _known_cache:
+        _known_cache.clear()  # one run at a time per process: keep only the current run's set
+        _known_cache[path] = frozenset(Path(path).read_text(encoding="ascii").split())
+    return _known_cache[path]
 
 
 def process_pool(workers: int) -> Executor:

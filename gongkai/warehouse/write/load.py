@@ -209,8 +209,7 @@ def write_shards(db: Path, run: RunRecord, shards: list[Shard], catalogue: pd.Da
     TEXT_TABLE and YEAR_MISMATCH are evaluated for the new reports when every shard has statements.
     `reparse`: report_ids re-parsed from the archive (gongkai.warehouse.write.reparse): when the shards hold
     them and the warehouse has them, they are replaced in place rather than skipped."""
-    # a shard without reports holds empty frames only, whose Parquet column types may be guessed
-    # differently (e.g. an empty list column): leave it out rather than make DuckDB reconcile them
+    # a shard without reports (a chunk of files audited before) adds nothing: read one at most
     shards = [s for s in shards if s.reports] or shards[:1]
     if not shards:
         return write_run(db, run, build([]), _NoChecks())
