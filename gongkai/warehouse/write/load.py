@@ -39,7 +39,7 @@ from gongkai.warehouse.write.publish import publishing
 from gongkai.warehouse.write.reviews import merge_review_events, review_store
 from gongkai.warehouse.write.rule_results import insert_changed_rule_results
 from gongkai.warehouse.write.runs import RunRecord, RunSummary, insert_run
-from gongkai.warehouse.write.shards import Shard, shard_files, write_shard
+from gongkai.warehouse.write.shards import FRAMES, Shard, shard_files, write_shard
 
 RULE_COLUMNS = ["rule_id", "family", "severity", "engine", "title_zh", "title_en", "description", "responsibility"]
 
@@ -80,7 +80,7 @@ def _register_shards(con: duckdb.DuckDBPyConnection, shards: list[Shard]) -> boo
     repeated = con.execute(
         "SELECT (SELECT count(*) FROM in_reports_all) - (SELECT count(*) FROM in_reports)").fetchall()[0][0]
     text_rules = all(s.statements for s in shards)
-    for name in ("sections", "tables", "cells", "statements", "fingerprints", "findings", "rule_results"):
+    for name in FRAMES[1:]:  # every frame but reports
         if (name == "statements" and not text_rules) or not scan(name):
             continue
         keep = " SEMI JOIN in_reports AS k USING (report_id, chunk)" if repeated else ""
