@@ -12,20 +12,32 @@ import uuid
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from gongkai import checks, ingest, warehouse
 from gongkai.app import pipeline, progress
 from gongkai.ingest import archive as archive_store
+from gongkai.ingest import filestate
 from gongkai.ingest.archive import valid_id
 from gongkai.warehouse import write as warehouse_write
 
 DEFAULT_CHUNK = 250  # files per parse task: hundreds, so Prefect's per-task cost is noise
+
+T = TypeVar("T")
+
+
+def opaque(value: T) -> T:
+    """A large argument (file list, id set) for a task, wrapped in Prefect's `quote` (unwrapped before the task
+    runs): Prefect otherwise walks every element of every argument looking for futures (measured: 4 s of a
+    run with nothing new over 8,000 files, more than the run's own work). Not for tasks sent to Dask: its
+    serialisation takes the wrapper (a tuple subclass) apart, and the task got tuples for HarvestFiles."""
+    return cast(T, quote(value))
 
 
 @task(name="discover", cache_policy=NO_CACHE)
@@ -36,9 +48,19 @@ def discover(harvest: list[str]) -> tuple[list[ingest.HarvestFile], list[str]]:
 
 
 @task(name="known-reports", cache_policy=NO_CACHE)
-def known_reports(db: str, folder: str) -> str:
-    """The report_ids already audited, written to the run folder for the chunk tasks; returns the file."""
-    return str(warehouse_write.runfolder.write_known(Path(folder), warehouse.known_report_ids(Path(db))))
+def known_reports(db: str, folder: str) -> tuple[str, set[str]]:
+    """The report_ids already audited, written to the run folder for the chunk tasks: (the file, the ids)."""
+    known = warehouse.known_report_ids(Path(db))
+    return str(warehouse_write.runfolder.write_known(Path(folder), known)), known
+
+
+@task(name="unchanged-files", cache_policy=NO_CACHE)
+def unchanged_files(db: str, files: list[ingest.HarvestFile], known: set[str],
+                    rehash: bool) -> tuple[list[ingest.HarvestFile], list[ingest.HarvestFile]]:
+    """(files to read, files unchanged since a run read them as a report the warehouse holds: not read again;
+    gongkai.ingest.filestate). `rehash`: read every file."""
+    cache = {} if rehash else filestate.load(filestate.cache_path(Path(db)))
+    return filestate.split(files, cache, known)
 
 
 @task(name="reparse-targets", cache_policy=NO_CACHE)
@@ -95,7 +117,7 @@ def map_chunks(files: list[ingest.HarvestFile], folder: str, known_file: str, wo
     total = sum(len(p) for p, _ in parts)
     progress.report("parse", 0, total)
     with pipeline.local_workers(workers if use_processes and len(parts) > 1 else 0):
-        futures = [audit_chunk.submit(part, folder, i, None if redo else known_file, registry, archive, redo)
+        futures = [audit_chunk.submit(opaque(part) if use_processes else part, folder, i, None if redo else known_file, registry, archive, redo)
                    for i, (part, redo) in enumerate(parts)]
         shards, done = [], 0
         for (part, _), fut in zip(parts, futures, strict=True):
@@ -109,7 +131,7 @@ def map_chunks(files: list[ingest.HarvestFile], folder: str, known_file: str, wo
       log_prints=False)
 def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAULT_CHUNK,
           use_processes: bool = True, registry: str | None = None, archive: str | None = None,
-          reparse: bool | None = None) -> dict[str, Any]:
+          reparse: bool | None = None, rehash: bool = False) -> dict[str, Any]:
     """Audit every new file under `harvest` into the warehouse `db`; returns the run summary.
 
     Map: chunk tasks write Parquet shards into the run folder beside `db`. Reduce: one transaction loads
@@ -121,7 +143,9 @@ def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAU
 
     `archive`: where audited files' bytes are kept (default: $GONGKAI_ARCHIVE, else archive/ beside `db`).
     `reparse`: None (default) re-parses, from the archive, the reports of an older parser version; True
-    every report of another version (`gongkai audit --reparse`); False none."""
+    every report of another version (`gongkai audit --reparse`); False none.
+    `rehash`: read and hash every file, also those the files-read cache (gongkai.ingest.filestate) says are
+    unchanged since a run read them (`gongkai audit --rehash`)."""
     run = warehouse_write.RunRecord(
         run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8],
         flow_run_id=str(flow_run.id) if flow_run.id else None,
@@ -138,11 +162,13 @@ def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAU
             found = ingest.find_registry(dbp, registry)
             store = str(archive_store.find_root(dbp, archive))
             files, warnings = discover(harvest)
-            known_file = known_reports(db, str(folder))
+            known_file, known = known_reports(db, str(folder))
+            todo, unchanged = unchanged_files(db, opaque(files), opaque(known), rehash)
+            del known
             again, redo = reparse_targets(db, store, reparse)
             run.files_seen = len(files)
             clock = time.perf_counter()
-            shards = map_chunks(files, str(folder), known_file, workers, chunk_size, use_processes,
+            shards = map_chunks(todo, str(folder), known_file, workers, chunk_size, use_processes,
                                 str(found) if found else None, store, again)
             map_s = time.perf_counter() - clock
             progress.report("load", 0, 1)
@@ -151,8 +177,14 @@ def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAU
         except Exception as exc:
             warehouse_write.record_failed_run(dbp, run, " ".join(f"{type(exc).__name__}: {exc}".split())[:500])
             raise
+        try:  # published: remember the files read (a hint only; a failure costs the next run a re-read)
+            filestate.save(filestate.cache_path(dbp), harvest, unchanged,
+                           sorted(folder.glob(f"chunk-*/{filestate.PART}")))
+        except OSError as exc:
+            warnings.append(f"{filestate.cache_path(dbp)}: files-read cache not written ({exc.strerror or exc}); "
+                            "the next run reads every file again")
     redo["failed"] = len(again) - summary.reparsed  # archived bytes that no longer hash to their name
     return {**asdict(summary), "warnings": warnings, "registry": str(found) if found else None,
             "archive": store, "reparse_targets": redo["targets"], "reparse_missing": redo["missing"],
             "reparse_damaged": redo["failed"],
-            "crashed_runs": crashed, "seconds": {"map": round(map_s, 3), "load": round(load_s, 3)}}
+            "crashed_runs": crashed, "files_unchanged": len(unchanged), "seconds": {"map": round(map_s, 3), "load": round(load_s, 3)}}

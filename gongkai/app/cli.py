@@ -43,6 +43,7 @@ def audit(
     chunk_size: int = typer.Option(250, "--chunk-size", help="Files per parse task."),
     registry_file: Path | None = typer.Option(None, "--registry", help=REGISTRY_HELP),
     archive: Path | None = typer.Option(None, "--archive", help="Where every audited file's bytes are kept (<archive>/<sha256[:2]>/<sha256>.<format>); default $GONGKAI_ARCHIVE, else archive/ beside the warehouse."),
+    rehash: bool = typer.Option(False, "--rehash", help="Read and hash every file, also those unchanged (size, mtime, ctime, inode) since a run read them; by default those are not read again (the cache .<warehouse>.files.parquet)."),
     reparse: bool | None = typer.Option(None, "--reparse/--no-reparse", help="--reparse: re-parse from the archive every report whose parser_version differs from this parser's; --no-reparse: none. Default: the reports of an older parser are re-parsed."),
 ) -> None:
     """Audit harvested reports into the warehouse and print a summary.
@@ -53,7 +54,7 @@ def audit(
 
     Exits 0 when the run completed (findings are results, not failures), 1 when the run itself failed.
     """
-    from gongkai.app import lifeline, pipeline, prefect_env, progress
+    from gongkai.app import api_server, lifeline, pipeline, prefect_env, progress
     from gongkai.ingest.agencies import RegistryNotFound, find_registry
     from gongkai.ingest.discover import HarvestNotFound
 
@@ -69,15 +70,20 @@ def audit(
         _fail(str(exc), 2)
     dbp.parent.mkdir(parents=True, exist_ok=True)
     n_workers = workers or pipeline.default_workers()
-    flow = _audit_flow(task_runner, dask_address, n_workers)
-    with lifeline.guard(), _progress() as hook:  # nothing this run starts outlives it, even on kill -9
+    # nothing this run starts outlives it, even on kill -9; Prefect's API starts while the flows are imported
+    with lifeline.guard(), api_server.one_shot() as server, _progress() as hook:
+        flow = _audit_flow(task_runner, dask_address, n_workers)
         progress.install(hook)
         try:
+            if server is not None:
+                server.ready()
             summary = flow(harvest=roots, db=str(dbp), workers=n_workers, chunk_size=chunk_size,
                            use_processes=task_runner == "local", registry=str(reg) if reg else None,
-                           archive=str(archive) if archive else None, reparse=reparse)
+                           archive=str(archive) if archive else None, reparse=reparse, rehash=rehash)
         except HarvestNotFound as exc:
             _fail(str(exc), 2)
+        except api_server.ApiServerFailed as exc:
+            _fail(str(exc))
         except Exception as exc:  # the run itself failed: one line, non-zero exit
             _fail(f"audit run failed: {' '.join(str(exc).split())[:400]} (recorded in the runs table)")
         finally:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from gongkai import checks
 from gongkai.ingest import archive as evidence
+from gongkai.ingest import filestate
 from gongkai.ingest.agencies import registry as load_registry
 from gongkai.ingest.discover import HarvestFile
 from gongkai.parse import MAX_BYTES
@@ -37,18 +38,23 @@ class ChunkResult:
     batch: frames.Batch  # with statements and fingerprints
     skipped: int  # files whose bytes were already audited (or repeated within this chunk)
     manifests: list[str] = field(default_factory=list)  # per report: the manifest entry applied, as JSON
+    hashed: dict[str, str] = field(default_factory=dict)  # path → report_id of every file whose bytes were hashed
 
 
 def read_and_parse(f: HarvestFile, known: frozenset[str] | set[str], registry: str | None = None,
-                   archive: str | None = None, expect: str | None = None) -> ParsedReport | None:
+                   archive: str | None = None, expect: str | None = None,
+                   hashed: dict[str, str] | None = None) -> ParsedReport | None:
     """One file → ParsedReport, or None if its bytes were audited before. Never raises for a bad file.
 
     `registry` is the agency registry's absolute path (gongkai.ingest.agencies.find_registry), None for none.
     `archive`: the evidence archive's root (gongkai.ingest.archive): the bytes of every new file that could
     be read are kept there, oversize files included (streamed); an unwritable archive raises ArchiveError.
-    `expect`: the report_id the bytes must hash to (a re-parse from the archive); other bytes give None."""
+    `expect`: the report_id the bytes must hash to (a re-parse from the archive); other bytes give None.
+    `hashed`: when given, gets path → report_id for a file whose bytes were read (known or not)."""
     if f.size > MAX_BYTES:
         rid = evidence.file_sha256(f.path)
+        if hashed is not None:
+            hashed[f.path] = rid
         if rid in known or (expect is not None and rid != expect):
             return None
         r = ParsedReport(rid, f.display, Path(f.path).suffix.lstrip(".").lower(), status="failed",
@@ -67,6 +73,8 @@ def read_and_parse(f: HarvestFile, known: frozenset[str] | set[str], registry: s
             return ParsedReport(rid, f.display, Path(f.path).suffix.lstrip(".").lower(), status="failed",
                                 error=f"{f.display}: cannot be read ({exc.strerror or exc}); check permissions")
         rid = hashlib.sha256(data).hexdigest()
+        if hashed is not None:
+            hashed[f.path] = rid
         if rid in known or (expect is not None and rid != expect):
             return None
         r = parse_bytes(f.display, data, rid)
@@ -88,23 +96,26 @@ def parse_chunk(files: list[HarvestFile], known: frozenset[str], registry: str |
     reports: list[ParsedReport] = []
     manifests: list[str] = []
     seen: set[str] = set()
+    hashed: dict[str, str] = {}
     skipped = 0
     for f in files:
         expect = Path(f.path).name.partition(".")[0] if reparse else None
-        r = read_and_parse(f, frozenset() if reparse else known, registry, None if reparse else archive, expect)
+        r = read_and_parse(f, frozenset() if reparse else known, registry, None if reparse else archive, expect,
+                           hashed)
         if r is None or r.report_id in seen:
             skipped += 1
             continue
         seen.add(r.report_id)
         reports.append(r)
         manifests.append(json.dumps(f.manifest, ensure_ascii=False, sort_keys=True))
-    return ChunkResult(frames.build(reports).with_derived(), skipped, manifests)
+    return ChunkResult(frames.build(reports).with_derived(), skipped, manifests, hashed)
 
 
 def audit_chunk(files: list[HarvestFile], folder: str, chunk: int, known_file: str | None,
                 registry: str | None = None, archive: str | None = None, reparse: bool = False) -> Shard:
     """The map step, pure (paths in, a shard's path out; runs in a local worker process or on a Dask worker):
-    read → parse → per-report checks (Pandera and GX on the chunk) → Parquet shard `folder`/chunk-NNNNN.
+    read → parse → per-report checks (Pandera and GX on the chunk) → Parquet shard `folder`/chunk-NNNNN,
+    with the chunk's part of the files-read cache (gongkai.ingest.filestate; not for re-parsed files).
     `known_file`: report_ids already in the warehouse (skipped unread), one a line; `registry`: the agency
     registry's absolute path (None: none); `archive`: the evidence archive's absolute path (None: keep
     nothing); `reparse`: the files are archived reports read again (parse_chunk).
@@ -115,6 +126,9 @@ def audit_chunk(files: list[HarvestFile], folder: str, chunk: int, known_file: s
     with _chunk_lock:
         result = parse_chunk(files, _known(known_file), registry, archive, reparse)
         target = Path(folder) / f"chunk-{chunk:05d}"
+        if not reparse:
+            target.mkdir(exist_ok=True)  # never its parents: a run folder removed as abandoned stays removed
+            filestate.write_part(target, files, result.hashed)
         if len(result.batch.reports) == 0:  # every file audited before: nothing to check (no GX start-up)
             return write_shard(target, chunk, result.batch, pd.DataFrame(), pd.DataFrame(), result.skipped)
         checked = checks.run_checks(result.batch)

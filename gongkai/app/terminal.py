@@ -32,6 +32,7 @@ class AuditSummary(TypedDict):
     warnings: NotRequired[list[str]]
     registry: NotRequired[str | None]  # the agency registry the run used (absolute path), None for none
     crashed_runs: NotRequired[list[str]]  # earlier runs this run found abandoned and recorded as crashed
+    files_unchanged: NotRequired[int]  # files seen unchanged since a run read them: not read (ingest.filestate)
     seconds: NotRequired[dict[str, float]]  # wall time: map (parse + per-report checks), load (incl. publication)
     publish_seconds: NotRequired[float]  # publication: file copy, commit, checkpoint, swap
     findings_resolved: NotRequired[int]  # findings a re-evaluation (cross-year, re-parse) no longer produced
@@ -127,6 +128,7 @@ def print_summary(s: AuditSummary, db: Path) -> None:
     sev = s.get("findings_by_severity") or {}
     rows = [
         ("files seen 文件", s["files_seen"]),
+        ("  unchanged, not read 未变未读", s.get("files_unchanged", 0)),
         ("new files 新文件", s["files_new"]),
         ("parsed 已解析", s["reports_parsed"]),
         ("partial 部分解析", s.get("reports_partial", 0)),
