@@ -48,24 +48,44 @@ def read_manifest(folder: Path, warnings: list[str]) -> dict[str, ManifestEntry]
         return {}
     entries: dict[str, ManifestEntry] = {}
     base = str(folder)
-    with path.open(encoding="utf-8-sig") as fh:
-        for no, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                if not isinstance(obj, dict) or not isinstance(obj.get("path"), str):
-                    raise ValueError("each line must be a JSON object with a string 'path'")
-                entry = {k: obj[k] for k in MANIFEST_FIELDS if obj.get(k) not in (None, "")}
-                if "year" in entry:
-                    entry["year"] = int(entry["year"])
-            except (ValueError, TypeError) as exc:
-                warnings.append(f"{path} line {no}: ignored ({exc})")
-                continue
-            # keyed as discover() names files: the folder's real path joined lexically (os.walk does not
-            # resolve the files it lists); Path.resolve() per line cost 60 µs, 9 s for a national year
-            entries[os.path.normpath(os.path.join(base, obj["path"]))] = entry
+    # "\n" only: a JSON string may hold U+2028 and the like, which str.splitlines() would split on
+    lines = [(no, line) for no, line in enumerate(path.read_text(encoding="utf-8-sig").split("\n"), 1)
+             if line.strip()]
+    for (no, _), obj in zip(lines, _parse_lines([line for _, line in lines]), strict=True):
+        try:
+            if isinstance(obj, ValueError):
+                raise obj
+            if not isinstance(obj, dict) or not isinstance(obj.get("path"), str):
+                raise ValueError("each line must be a JSON object with a string 'path'")
+            entry = {k: obj[k] for k in MANIFEST_FIELDS if obj.get(k) not in (None, "")}
+            if "year" in entry:
+                entry["year"] = int(entry["year"])
+        except (ValueError, TypeError) as exc:
+            warnings.append(f"{path} line {no}: ignored ({exc})")
+            continue
+        # keyed as discover() names files: the folder's real path joined lexically (os.walk does not
+        # resolve the files it lists); Path.resolve() per line cost 60 µs, 9 s for a national year
+        entries[os.path.normpath(os.path.join(base, obj["path"]))] = entry
     return entries
+
+
+def _parse_lines(lines: list[str]) -> list[object]:
+    """Each line's JSON value, or the ValueError it raised. All lines parsed as one JSON array first (one C call:
+    a national year's 150,000 lines in 0.2 s rather than 0.9 s); line by line when that fails or a line held
+    more than one value."""
+    try:
+        values = json.loads("[" + ",".join(lines) + "]")
+        if len(values) == len(lines):
+            return list(values)
+    except ValueError:
+        pass
+    out: list[object] = []
+    for line in lines:
+        try:
+            out.append(json.loads(line))
+        except ValueError as exc:
+            out.append(exc)
+    return out
 
 
 def discover(roots: Sequence[str | Path], warnings: list[str] | None = None) -> list[HarvestFile]:

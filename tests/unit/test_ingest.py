@@ -32,6 +32,22 @@ def test_discover_walks_folders_skips_hidden_and_reads_manifest(tmp_path):
     assert "manifest year 2022 overrides 2021" in rep.notes and "manifest agency" in rep.notes
 
 
+def test_manifest_lines_are_read_one_by_one_whatever_a_line_holds(tmp_path):
+    """The manifest is parsed as one JSON array when it can be (fast); a line with two objects, a bad line or a
+    string holding U+2028 (a line break to str.splitlines, not to JSON Lines) keeps the line-by-line meaning."""
+    for name in ("a.txt", "b.txt", "c.txt", "d.txt"):
+        (tmp_path / name).write_bytes(SEED.read_bytes())
+    lines = [json.dumps({"path": "a.txt", "agency": "甲\u2028乙"}, ensure_ascii=False),
+             json.dumps({"path": "b.txt", "year": 2022}) + ", " + json.dumps({"path": "c.txt", "year": 2023}),
+             "",
+             json.dumps({"path": "d.txt", "year": "2024"})]
+    (tmp_path / "manifest.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    warnings: list[str] = []
+    got = {f.display.rsplit("/", 1)[-1]: f.manifest for f in discover([tmp_path], warnings)}
+    assert got == {"a.txt": {"agency": "甲\u2028乙"}, "b.txt": {}, "c.txt": {}, "d.txt": {"year": 2024}}
+    assert len(warnings) == 1 and "line 2: ignored" in warnings[0]
+
+
 def test_manifest_agency_id_described_by_registry(tmp_path):
     """A manifest agency_id found in the registry brings its region and level; manifest values win."""
     reg = tmp_path / "agencies.csv"
