@@ -356,6 +356,22 @@ def test_same_batch_twice_changes_nothing(panel_corpus, tmp_path):
     assert {t: query(copy, f"SELECT count(*) AS n FROM {t}").n[0] for t in before} == before
 
 
+def test_text_rules_in_slices_give_the_findings_of_one_evaluation(panel_corpus, tmp_path, monkeypatch):
+    """A large run evaluates TEXT_TABLE and YEAR_MISMATCH in slices of new reports (panel.TEXT_SLICE, bounded
+    memory); forced to slices of 7 reports here, the warehouse equals the one evaluated in one piece."""
+    from support import contents
+
+    from gongkai.warehouse import panel
+
+    db, _, _ = panel_corpus
+    monkeypatch.setattr(panel, "TEXT_SLICE", 7)
+    sliced = tmp_path / "sliced.duckdb"
+    batch = parse_chunk(discover([db.parent / "harvest"]), frozenset()).batch
+    _write(sliced, "r1", batch)
+    assert query(sliced, "SELECT count(*) AS n FROM findings WHERE rule_id = 'TEXT_TABLE'").n[0] >= 20
+    assert contents(sliced) == contents(db)
+
+
 def test_seed_text_against_zero_and_non_zero_tables(db, seed_bytes):
     seed = parse_bytes("harvest/wuxing_office_2021.txt", seed_bytes)
     _write(db, "r1", frames.build([seed]))

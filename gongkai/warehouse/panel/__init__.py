@@ -101,6 +101,27 @@ def _run_rules(con: duckdb.DuckDBPyConnection, cross_year: bool, params: dict[st
                 prefix=f"INSERT INTO {PANEL_OUT} BY NAME\nSELECT *, $rule_id AS rule_id FROM (\n", suffix="\n)")
 
 
+TEXT_SLICE = 10_000  # new reports per evaluation of the text rules
+
+
+def _run_text_rules(con: duckdb.DuckDBPyConnection, n_text: int, params: dict[str, object]) -> None:
+    """The per-report rules (TEXT_TABLE, YEAR_MISMATCH) over panel_text in slices of TEXT_SLICE reports: their
+    ordered aggregates hold a slice's statements in memory, which DuckDB cannot spill (a cold national year in
+    one piece needed ~1 GB; 256 MB ran out at 30,000 reports). Each report is in one slice and the rules read
+    nothing of other reports, so the findings are those of one evaluation; panel_text is whole again after."""
+    slices = -(-n_text // TEXT_SLICE)
+    if slices <= 1:
+        _run_rules(con, False, params)
+        return
+    con.execute("CREATE OR REPLACE TEMP TABLE panel_text_all AS SELECT * FROM panel_text")
+    for i in range(slices):
+        con.execute("CREATE OR REPLACE TEMP TABLE panel_text AS SELECT * FROM panel_text_all "
+                    "WHERE hash(report_id) % $n = $i", {"n": slices, "i": i})
+        _run_rules(con, False, params)
+    con.execute("CREATE OR REPLACE TEMP TABLE panel_text AS SELECT * FROM panel_text_all")
+    con.execute("DROP TABLE panel_text_all")
+
+
 def evaluate(con: duckdb.DuckDBPyConnection, run_id: str, text_rules: bool) -> PanelSummary:
     """Evaluate the panel rules for this run (inside the caller's transaction, after the batch's reports,
     cells, sections, statements and panel inputs are loaded; reads load's new_reports and in_cells).
@@ -119,7 +140,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, run_id: str, text_rules: bool) -> P
         register_similarity(con)
         _run_rules(con, True, params)
     if n_text:
-        _run_rules(con, False, params)
+        _run_text_rules(con, n_text, params)
     summary = store(con, run_id, catalogue())
     con.execute("DELETE FROM rederived_reports")  # their pairs are evaluated now (migration 0010)
     summary.targets, summary.text_reports = n_targets, n_text
