@@ -88,11 +88,19 @@ class ApiServer:
         """Wait until the server answers its health check; ApiServerFailed if it exits or does not answer."""
         timeout = timeout if timeout is not None else float(os.environ.get(START_TIMEOUT_ENV, "120"))
         deadline = time.monotonic() + timeout
+        retried = False
         while True:
             code = self.process.poll()
+            if code == 3 and not retried:  # uvicorn's start-up failure, e.g. the port taken meanwhile: once more
+                retried = True
+                self.port = _free_port()
+                self.process = self._launch()
+                continue
             if code is not None:
                 raise ApiServerFailed(f"Prefect's API server exited with code {code} while starting on port "
-                                      f"{self.port}: {self._tail()}")
+                                      f"{self.port}: {self._tail()}; `prefect server start` shows why (its "
+                                      f"database: PREFECT_HOME, PREFECT_API_DATABASE_CONNECTION_URL), or set "
+                                      f"PREFECT_API_URL to a running server")
             try:
                 with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as resp:
                     if resp.status == 200:

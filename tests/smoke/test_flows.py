@@ -114,3 +114,18 @@ def test_synth_command_writes_corpus_and_truth_outside_it(tmp_path):
     assert panel, "a panel defect on every report must show in the truth"
     bad = CliRunner().invoke(app, ["synth", str(tmp_path / "x"), "--mixed-rate", "1.5"])
     assert bad.exit_code == 2 and "--mixed-rate" in bad.output, shown(bad)
+
+
+def test_cli_audit_whose_prefect_api_cannot_start_fails_in_one_line(tmp_path):
+    """`gongkai audit` starts Prefect's API server itself (gongkai/app/api_server.py); when the server cannot
+    start (here: its database in a folder that does not exist; tried twice) the command ends with one line,
+    exit 1, before writing anything."""
+    harvest = tmp_path / "harvest"
+    harvest.mkdir()
+    (harvest / SEED.name).write_bytes(SEED.read_bytes())
+    env = {"PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{tmp_path}/missing/dir/prefect.db"}
+    proc = _run(["audit", str(harvest), "--db", str(tmp_path / "w.duckdb")], cwd=tmp_path, env_extra=env)
+    assert proc.returncode == 1, shown_proc(proc)
+    assert proc.stderr.strip().count("\n") == 0, shown_proc(proc)
+    assert "Prefect's API server exited with code" in proc.stderr and "Traceback" not in proc.stderr, shown_proc(proc)
+    assert not (tmp_path / "w.duckdb").exists(), shown_proc(proc)
