@@ -356,15 +356,18 @@ def test_same_batch_twice_changes_nothing(panel_corpus, tmp_path):
     assert {t: query(copy, f"SELECT count(*) AS n FROM {t}").n[0] for t in before} == before
 
 
-def test_text_rules_in_slices_give_the_findings_of_one_evaluation(panel_corpus, tmp_path, monkeypatch):
-    """A large run evaluates TEXT_TABLE and YEAR_MISMATCH in slices of new reports (panel.TEXT_SLICE, bounded
-    memory); forced to slices of 7 reports here, the warehouse equals the one evaluated in one piece."""
+def test_text_rules_and_panel_inputs_in_slices_give_the_warehouse_of_one_piece(panel_corpus, tmp_path, monkeypatch):
+    """A large run evaluates TEXT_TABLE and YEAR_MISMATCH in slices of new reports (panel.TEXT_SLICE) and
+    inserts the panel inputs in slices (operands.INPUT_SLICE), so that DuckDB's memory stays bounded; forced to
+    slices of 7 reports here, the warehouse equals the one evaluated in one piece."""
     from support import contents
 
     from gongkai.warehouse import panel
+    from gongkai.warehouse.panel import operands
 
     db, _, _ = panel_corpus
     monkeypatch.setattr(panel, "TEXT_SLICE", 7)
+    monkeypatch.setattr(operands, "INPUT_SLICE", 7)
     sliced = tmp_path / "sliced.duckdb"
     batch = parse_chunk(discover([db.parent / "harvest"]), frozenset()).batch
     _write(sliced, "r1", batch)

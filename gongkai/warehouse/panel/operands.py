@@ -48,24 +48,32 @@ def operands_frame() -> pd.DataFrame:
                           "this_year": o.this_year, "last_year": o.last_year} for o in OPERANDS])
 
 
+INPUT_SLICE = 20_000  # reports per INSERT of panel inputs from a relation (bounded memory: a national year at once
+                     # ran out of 512 MB in the ordered list of operands)
+
+
 def insert_panel_inputs(con: duckdb.DuckDBPyConnection, fp: pd.DataFrame | str, cells: str) -> None:
     """Insert the panel inputs of loaded reports that have none (report content never changes): the
     fingerprints `fp` (gongkai.report.fingerprints; a frame, or the name of a relation holding them such as
     the run's in_fingerprints) and the operands taken from the relation `cells` (the run's in_cells, or the
     cells table when recomputing). Needs lookup_operands."""
     if isinstance(fp, str):
-        con.execute(f"CREATE OR REPLACE TEMP VIEW panel_inputs_fp AS SELECT * FROM {fp}")
+        n = int(con.execute(f"SELECT count(*) FROM {fp}").fetchall()[0][0])
+        slices = -(-n // INPUT_SLICE)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW panel_inputs_cells AS SELECT * FROM {cells}")
+        for i in range(slices):  # in slices: the per-report ordered list (panel_cells) cannot spill
+            where = f"WHERE hash(report_id) % {slices} = {i}" if slices > 1 else ""
+            con.execute(f"CREATE OR REPLACE TEMP VIEW panel_inputs_fp AS SELECT * FROM {fp} {where}")
+            sql_file("panel", "inputs").execute(con, DIGEST, prefix="INSERT INTO panel_inputs BY NAME\n")
+        con.execute("DROP VIEW IF EXISTS panel_inputs_fp")
     elif len(fp) == 0:
         return
     else:
         con.register("panel_inputs_fp", fp)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW panel_inputs_cells AS SELECT * FROM {cells}")
-    sql_file("panel", "inputs").execute(con, DIGEST, prefix="INSERT INTO panel_inputs BY NAME\n")
-    con.execute("DROP VIEW panel_inputs_cells")
-    if isinstance(fp, str):
-        con.execute("DROP VIEW panel_inputs_fp")
-    else:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW panel_inputs_cells AS SELECT * FROM {cells}")
+        sql_file("panel", "inputs").execute(con, DIGEST, prefix="INSERT INTO panel_inputs BY NAME\n")
         con.unregister("panel_inputs_fp")
+    con.execute("DROP VIEW panel_inputs_cells")
 
 
 def refresh_stale(con: duckdb.DuckDBPyConnection) -> int:
