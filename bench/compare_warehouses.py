@@ -10,6 +10,8 @@ ignoring what differs by construction between two runs (run ids, timestamps, pat
                 status, resolved (whether resolved_run_id is set)
   rule_results  (report_id, rule_id) → evaluated, failed, not_assessable (latest row of each pair)
   rules         rule_id → family, severity, engine, title_zh, title_en, description
+  statements    (report_id, seq) → fact, value, sentence
+  panel_inputs  report_id → the fingerprints and cross-year operands (every column)
 Columns that exist in only one warehouse (added by a later migration) are reported, not compared.
 Prints one line per table (rows, differences) and exits 1 when anything differs.
 """
@@ -33,6 +35,9 @@ TABLES: dict[str, tuple[list[str], list[str], str]] = {
                      "(SELECT * FROM rule_results QUALIFY row_number() OVER "
                      "(PARTITION BY report_id, rule_id ORDER BY run_id DESC) = 1)"),
     "rules": (["rule_id"], ["family", "severity", "engine", "title_zh", "title_en", "description"], "rules"),
+    "statements": (["report_id", "seq"], ["fact", "value", "sentence"], "statements"),
+    "panel_inputs": (["report_id"], ["cells", "nonzero_cells", "cells_digest", "text_chars", "text_grams",
+                                     "text_sketch", "panel_cells", "panel_keys", "digest_version"], "panel_inputs"),
 }
 
 
