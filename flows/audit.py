@@ -108,7 +108,8 @@ def load(db: str, run: warehouse_write.RunRecord, shards: list[warehouse_write.S
 
 def map_chunks(files: list[ingest.HarvestFile], folder: str, known_file: str, workers: int, chunk_size: int,
                use_processes: bool, registry: str | None = None, archive: str | None = None,
-               reparse: list[ingest.HarvestFile] | None = None) -> list[warehouse_write.Shard]:
+               reparse: list[ingest.HarvestFile] | None = None, workers_address: str | None = None,
+               notes: list[str] | None = None) -> list[warehouse_write.Shard]:
     """Fan the files out in chunks (audit-chunk tasks; on a local run in `workers` processes) and return the
     shards, in chunk order. Agencies are resolved by the registry at the absolute path `registry`; new files'
     bytes are kept in `archive`. The archived files of `reparse` follow in chunks of their own (after the
@@ -117,7 +118,8 @@ def map_chunks(files: list[ingest.HarvestFile], folder: str, known_file: str, wo
     parts += [(p, True) for p in ingest.chunks(reparse or [], chunk_size, workers)]
     total = sum(len(p) for p, _ in parts)
     progress.report("parse", 0, total)
-    with pipeline.local_workers(workers if use_processes and len(parts) > 1 else 0):
+    address = workers_address if use_processes and parts else None
+    with pipeline.local_workers(workers if use_processes and len(parts) > 1 else 0, address, notes):
         futures = [audit_chunk.submit(opaque(part) if use_processes else part, folder, i, None if redo else known_file, registry, archive, redo)
                    for i, (part, redo) in enumerate(parts)]
         shards, done = [], 0
@@ -132,7 +134,8 @@ def map_chunks(files: list[ingest.HarvestFile], folder: str, known_file: str, wo
       log_prints=False)
 def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAULT_CHUNK,
           use_processes: bool = True, registry: str | None = None, archive: str | None = None,
-          reparse: bool | None = None, rehash: bool = False) -> dict[str, Any]:
+          reparse: bool | None = None, rehash: bool = False,
+          workers_address: str | None = None) -> dict[str, Any]:
     """Audit every new file under `harvest` into the warehouse `db`; returns the run summary.
 
     Map: chunk tasks write Parquet shards into the run folder beside `db`. Reduce: one transaction loads
@@ -146,7 +149,9 @@ def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAU
     `reparse`: None (default) re-parses, from the archive, the reports of an older parser version; True
     every report of another version (`gongkai audit --reparse`); False none.
     `rehash`: read and hash every file, also those the files-read cache (gongkai.ingest.filestate) says are
-    unchanged since a run read them (`gongkai audit --rehash`)."""
+    unchanged since a run read them (`gongkai audit --rehash`).
+    `workers_address`: the scheduler of warm worker processes to run the chunks on (`gongkai serve` keeps
+    them: pipeline.warm_workers); None: start `workers` processes for this run."""
     run = warehouse_write.RunRecord(
         run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8],
         flow_run_id=str(flow_run.id) if flow_run.id else None,
@@ -174,7 +179,7 @@ def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAU
             started.result()
             clock = time.perf_counter()
             shards = map_chunks(todo, str(folder), known_file, workers, chunk_size, use_processes,
-                                str(found) if found else None, store, again)
+                                str(found) if found else None, store, again, workers_address, warnings)
             map_s = time.perf_counter() - clock
             progress.report("load", 0, 1)
             summary = load(db, run, shards, [Path(f.path).name.partition(".")[0] for f in again])

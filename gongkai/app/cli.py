@@ -303,14 +303,18 @@ def serve(
 ) -> None:
     """Serve the nightly audit deployment on the Prefect API in PREFECT_API_URL (until Ctrl-C).
 
+    Starts --workers parser processes once (GX and the parsers warmed up) and keeps them for every run.
+
     Example: prefect server start &  PREFECT_API_URL=http://127.0.0.1:4200/api gongkai serve --cron "0 2 * * *"
     """
     from gongkai.app import lifeline, pipeline
     from gongkai.flows.nightly import serve as serve_nightly
 
     dbp = _db(db).resolve()
-    with lifeline.guard():  # flow-run subprocesses, their parser processes: none outlives `serve`
-        serve_nightly([str(p.resolve()) for p in harvest], str(dbp), cron=cron, workers=workers or pipeline.default_workers())
+    n = workers or pipeline.default_workers()
+    # flow-run subprocesses, the warm parser processes: none outlives `serve`
+    with lifeline.guard(), pipeline.warm_workers(n) as address:
+        serve_nightly([str(p.resolve()) for p in harvest], str(dbp), cron=cron, workers=n, workers_address=address)
 
 
 @app.command()

@@ -13,10 +13,11 @@ import json
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 
@@ -138,6 +139,7 @@ def audit_chunk(files: list[HarvestFile], folder: str, chunk: int, known_file: s
 
 
 _chunk_lock = threading.Lock()
+T = TypeVar("T")
 _known_cache: dict[str, frozenset[str]] = {}  # read under _chunk_lock
 
 
@@ -167,10 +169,31 @@ def local_pool() -> Executor | None:
 
 
 @contextlib.contextmanager
-def local_workers(workers: int) -> Iterator[Executor | None]:
-    """Start `workers` worker processes for the chunk tasks of a local run (none when `workers` < 2: the
-    tasks run in their own thread) and stop them after."""
+def local_workers(workers: int, address: str | None = None,
+                  notes: list[str] | None = None) -> Iterator[Executor | None]:
+    """The worker processes for the chunk tasks of a local run: with `address`, the warm workers a long-lived
+    `gongkai serve` keeps (a Dask cluster, warm_workers), else `workers` processes started here (none when
+    `workers` < 2: the tasks run in their own thread) and stopped after. Warm workers that cannot be reached
+    are replaced by processes started here, with a line in `notes`."""
     global _LOCAL
+    client = None
+    if address:
+        from distributed import Client
+
+        try:
+            client = Client(address, set_as_default=False, timeout=20)
+        except (OSError, TimeoutError) as exc:
+            if notes is not None:
+                notes.append(f"warm workers at {address} unreachable ({' '.join(str(exc).split())[:120]}); "
+                             f"this run started {workers} parser processes of its own")
+    if client is not None:
+        _LOCAL = _DaskPool(client)
+        try:
+            yield _LOCAL
+        finally:
+            _LOCAL = None
+            client.close()
+        return
     if workers < 2:
         yield None
         return
@@ -181,6 +204,43 @@ def local_workers(workers: int) -> Iterator[Executor | None]:
     finally:
         _LOCAL = None
         pool.shutdown(cancel_futures=True)
+
+
+class _DaskPool(Executor):
+    """A Dask client as the chunk tasks' executor: each chunk once (pure=False: never a cached result)."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        return cast("Future[T]", self.client.submit(fn, *args, pure=False, **kwargs))
+
+
+def warm_up() -> int:
+    """Make this process ready for chunks before the first one comes: import the parsers and checks and build
+    GX's context (~3–5 s once per process). Returns the pid (what `gongkai serve` logs)."""
+    checks.warm_up()
+    return os.getpid()
+
+
+@contextlib.contextmanager
+def warm_workers(workers: int) -> Iterator[str]:
+    """For `gongkai serve`: `workers` single-threaded worker processes (a local Dask cluster, no dashboard)
+    that outlive the flow runs, warmed up once; yields the scheduler's address, which the served deployment
+    passes to its runs (the flow's `workers_address`). Closed when the block ends; the lifeline watchdog ends
+    them however serve dies."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                           dashboard_address=None, silence_logs=logging.ERROR)
+    try:
+        with Client(cluster, set_as_default=False) as client:
+            client.run(warm_up)
+        yield str(cluster.scheduler_address)
+    finally:
+        cluster.close()
 
 
 def default_workers() -> int:
