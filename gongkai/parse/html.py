@@ -50,6 +50,7 @@ cell holds more than 800 characters, or a cell holds a nested table and more tha
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -93,6 +94,13 @@ _MAX_SPAN = 1000
 
 def _norm(s: str) -> str:
     """One line of rendered text: invisible characters removed, whitespace collapsed, stripped."""
+    return _norm_short(s) if len(s) <= _SHORT else _normalised(s)
+
+
+_SHORT = 64  # table cells and labels: they repeat across cells and reports ("0", "1", "信息内容"), so cached
+
+
+def _normalised(s: str) -> str:
     s = s.strip()
     if not s:
         return s
@@ -101,6 +109,9 @@ def _norm(s: str) -> str:
     if "\n" in s:
         s = _CJK_BREAK.sub("", s)
     return " ".join(s.split())
+
+
+_norm_short = lru_cache(maxsize=1 << 16)(_normalised)  # a pure function of the string: no state between reports
 
 
 def _text(el: etree._Element) -> str:
