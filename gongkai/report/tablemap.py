@@ -56,8 +56,9 @@ def _layout(row: list[TCell], table_id: str) -> list[tuple[int, int, TCell]]:
     out, p = [], 0
     for cell in reversed(row):
         span = cell.span or (template.group_span(table_id, cell.text) if cell.text else None) or 1
-        out.append((p, p + span - 1, cell))
-        p += span
+        q = p + span
+        out.append((p, q - 1, cell))
+        p = q
     return out
 
 
@@ -128,7 +129,7 @@ def column_keys(header: Table, table_id: str, version: str) -> dict[int, str]:
 
 def _row_label(layout: list[tuple[int, int, TCell]], n_values: int) -> tuple[str, list[str]]:
     """The label nearest to the values (rightmost label cell) and all label texts, right to left."""
-    texts = [_label_text(c) for lo, _, c in layout if lo >= n_values and _label_text(c)]
+    texts = [c.text for lo, _, c in layout if lo >= n_values and not c.cont and c.text]
     return (texts[0] if texts else ""), texts
 
 
@@ -175,6 +176,8 @@ def _place_row(m: Mapped, version: str, table_id: str, row: list[TCell], cols: d
         return True
     by_key: dict[str, TCell] = {}
     for lo, hi, cell in layout:
+        if lo >= n:  # the label side (positions only grow from here)
+            break
         for p in range(lo, min(hi, n - 1) + 1):
             key = cols[p]
             if (row_key, key) not in allowed:
