@@ -20,7 +20,7 @@ FORMATS = EXTENSIONS
 
 def read_document(path: str, data: bytes) -> RawDocument:
     """One file's bytes → RawDocument. Raises ReportParseError (one line) for an expected failure."""
-    if not data.strip():
+    if not data or data.isspace():  # (bytes.strip would copy the file to say the same)
         raise EmptyFile(f"{path}: the file is empty; harvest it again")
     if len(data) > MAX_BYTES:
         raise FileTooLarge(f"{path}: {len(data) / 1e6:.0f} MB is larger than the {MAX_BYTES // 2**20} MB limit for a report")

@@ -50,6 +50,7 @@ cell holds more than 800 characters, or a cell holds a nested table and more tha
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -93,6 +94,13 @@ _MAX_SPAN = 1000
 
 def _norm(s: str) -> str:
     """One line of rendered text: invisible characters removed, whitespace collapsed, stripped."""
+    return _norm_short(s) if len(s) <= _SHORT else _normalised(s)
+
+
+_SHORT = 64  # table cells and labels: they repeat across cells and reports ("0", "1", "信息内容"), so cached
+
+
+def _normalised(s: str) -> str:
     s = s.strip()
     if not s:
         return s
@@ -101,6 +109,9 @@ def _norm(s: str) -> str:
     if "\n" in s:
         s = _CJK_BREAK.sub("", s)
     return " ".join(s.split())
+
+
+_norm_short = lru_cache(maxsize=1 << 16)(_normalised)  # a pure function of the string: no state between reports
 
 
 def _text(el: etree._Element) -> str:
@@ -251,7 +262,7 @@ def table_grid(table: etree._Element) -> Table:
                 i += 1
             colspan = _span(td.get("colspan"))
             rowspan = _span(td.get("rowspan"))
-            row.append(TCell(cell_text(td), colspan))
+            row.append(TCell(_norm(td.text or "") if len(td) == 0 else cell_text(td), colspan))
             if rowspan > 1:
                 new.append([col, rowspan - 1, colspan])
             col += colspan
@@ -265,23 +276,30 @@ def table_grid(table: etree._Element) -> Table:
 
 # --------------------------------------------------------------------------- content root
 
-def _link_len(el: etree._Element) -> int:
-    return sum(len(_flat(a)) for a in el.iter("a"))
-
-
 def content_root(body: etree._Element) -> etree._Element:
     """The element holding the report (see the module docstring)."""
+    flats: dict[etree._Element, str] = {}  # _flat of each element measured (the tree is not changed here)
+
+    def flat(el: etree._Element) -> str:
+        text = flats.get(el)
+        if text is None:
+            text = flats[el] = _flat(el)
+        return text
+
+    def link_len(el: etree._Element) -> int:
+        return sum(len(flat(a)) for a in el.iter("a"))
+
     tables = [t for t in body.iter("table")]
-    marked = [t for t in tables if _T3_MARK in _flat(t)]
+    marked = [t for t in tables if _T3_MARK in flat(t)]
     if marked:
         marked_set = set(marked)
         innermost = [t for t in marked if not any(d is not t and d in marked_set for d in t.iter("table"))]
         t3 = innermost[0]
-        t3_text = _flat(t3)
+        t3_text = flat(t3)
         core: etree._Element | None = None
         for markers in (_PRIMARY, _SECONDARY):
             for anc in t3.iterancestors():
-                text = _flat(anc)
+                text = flat(anc)
                 if any(text.count(m) > t3_text.count(m) for m in markers):
                     core = anc
                     break
@@ -291,20 +309,20 @@ def content_root(body: etree._Element) -> etree._Element:
             return body
         others = [t for t in innermost if t is not t3]
     else:
-        present = [m for m in _NO_T3 if m in _flat(body)]
+        present = [m for m in _NO_T3 if m in flat(body)]
         if len(present) < 2:
             return body
         core = body
         while True:
-            holders = [c for c in core if c.tag.__class__ is str and all(m in _flat(c) for m in present)]
+            holders = [c for c in core if c.tag.__class__ is str and all(m in flat(c) for m in present)]
             if len(holders) != 1:
                 break
             core = holders[0]
         others = []
     if core is body:
         return body
-    core_len = len(_flat(core))
-    node, node_len, node_links = core, core_len, _link_len(core)
+    core_len = len(flat(core))
+    node, node_len, node_links = core, core_len, link_len(core)
     allowance = max(400, core_len // 5)
     while True:
         parent = node.getparent()
@@ -312,9 +330,9 @@ def content_root(body: etree._Element) -> etree._Element:
             break
         if others and any(parent in set(t.iterancestors()) and node not in set(t.iterancestors()) for t in others):
             break
-        p_len = len(_flat(parent))
+        p_len = len(flat(parent))
         step = p_len - node_len
-        p_links = _link_len(parent)
+        p_links = link_len(parent)
         if step > 0 and (p_len - core_len > allowance or p_links - node_links > 0.5 * step):
             break
         node, node_len, node_links = parent, p_len, p_links
@@ -373,7 +391,7 @@ def parse_html(data: bytes, path: str) -> RawDocument:
     body = root.find("body")
     if body is None:
         body = root
-    if not _flat(body):
+    if not _text(body).strip():  # only whitespace (str.strip and str.split agree on what that is)
         raise NotAReport(
             f"{path}: the HTML page has no text (a frameset, or a page that loads the report by script); "
             "harvest the page that holds the report itself"

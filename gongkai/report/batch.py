@@ -28,7 +28,7 @@ import pandas as pd
 
 from gongkai.form.template import TABLES
 from gongkai.report.fingerprints import fingerprints_frame
-from gongkai.report.model import ParsedReport
+from gongkai.report.model import Cell, ParsedReport, Section
 from gongkai.report.statements import STATEMENT_COLUMNS, statements_frame
 
 REPORT_COLUMNS = [
@@ -95,31 +95,36 @@ def build(reports: Iterable[ParsedReport]) -> Batch:
     rep: dict[str, list[object]] = {c: [] for c in REPORT_COLUMNS}
     sec: dict[str, list[object]] = {c: [] for c in SECTION_COLUMNS}
     tab: dict[str, list[object]] = {c: [] for c in TABLE_COLUMNS}
-    cel: dict[str, list[object]] = {c: [] for c in CELL_COLUMNS}
+    cell_rids: list[object] = []
+    all_cells: list[Cell] = []
+    all_sections: list[Section] = []
     for r in reports:
         for c in REPORT_COLUMNS:
             rep[c].append("\n".join(r.notes) if c == "notes" else getattr(r, c))
         if r.status == "failed":
             continue
-        for s in r.sections:
-            sec["report_id"].append(r.report_id)
-            sec["section_no"].append(s.section_no)
-            sec["title"].append(s.title)
-            sec["text"].append(s.text)
-            sec["present"].append(s.present)
+        rid = r.report_id
+        sec["report_id"] += [rid] * len(r.sections)
+        all_sections += r.sections
         for t in TABLES:
-            tab["report_id"].append(r.report_id)
+            tab["report_id"].append(rid)
             tab["table_id"].append(t)
             tab["present"].append(bool(r.tables_present.get(t, False)))
-        rid = r.report_id
-        for cell in r.cells:
-            cel["report_id"].append(rid)
-            cel["table_id"].append(cell.table_id)
-            cel["row_key"].append(cell.row_key)
-            cel["col_key"].append(cell.col_key)
-            cel["value"].append(cell.value)
-            cel["raw"].append(cell.raw)
-            cel["semantic"].append(cell.semantic)
+        cell_rids += [rid] * len(r.cells)
+        all_cells += r.cells
+    sec["section_no"] = [s.section_no for s in all_sections]
+    sec["title"] = [s.title for s in all_sections]
+    sec["text"] = [s.text for s in all_sections]
+    sec["present"] = [s.present for s in all_sections]
+    cel: dict[str, list[object]] = {
+        "report_id": cell_rids,
+        "table_id": [c.table_id for c in all_cells],
+        "row_key": [c.row_key for c in all_cells],
+        "col_key": [c.col_key for c in all_cells],
+        "value": [c.value for c in all_cells],
+        "raw": [c.raw for c in all_cells],
+        "semantic": [c.semantic for c in all_cells],
+    }
     reports_df = pd.DataFrame(rep, columns=REPORT_COLUMNS)
     reports_df["year"] = reports_df["year"].astype("Int64")
     reports_df["byte_size"] = reports_df["byte_size"].astype("int64")

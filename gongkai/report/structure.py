@@ -175,20 +175,23 @@ def assemble(raw: RawDocument, report_id: str, path: str) -> ParsedReport:
             notes.append(f"{template.TABLE_ZH[tid]}: （六）其他处理 printed as one row (2019 layout) under 2021 labels, "
                          f"stored as {single}; its 2021 sub-rows {', '.join(not_printed)} are not printed "
                          f"(stored blank, raw NULL)")
-        for row_key, col_key in (template.mixed_keys() if m.mixed else template.keys(use, tid)):
-            raw_text = m.raw.get((row_key, col_key))
-            if raw_text is None and row_key in not_printed:  # the mixed layout's sub-rows: not printed
-                report.cells.append(Cell(tid, row_key, col_key, None, "blank", None))
-            elif raw_text is None:  # the table was found but this cell not read: our misread, not a blank
+        raw_of, ambiguous, add = m.raw.get, m.ambiguous, report.cells.append
+        for key in (template.mixed_keys() if m.mixed else template.keys(use, tid)):
+            raw_text = raw_of(key)
+            row_key, col_key = key
+            if raw_text is not None:
+                if key in ambiguous:
+                    add(Cell(tid, row_key, col_key, raw_text, "text", None))
+                    uncertain = True
+                else:
+                    sem, val = classify(raw_text)
+                    add(Cell(tid, row_key, col_key, raw_text, sem, val))
+            elif row_key in not_printed:  # the mixed layout's sub-rows: not printed
+                add(Cell(tid, row_key, col_key, None, "blank", None))
+            else:  # the table was found but this cell not read: our misread, not a blank
                 if row_key not in missing_rows:
                     missing_rows.append(row_key)
-                report.cells.append(Cell(tid, row_key, col_key, None, UNREAD, None))
-            elif (row_key, col_key) in m.ambiguous:
-                report.cells.append(Cell(tid, row_key, col_key, raw_text, "text", None))
-                uncertain = True
-            else:
-                sem, val = classify(raw_text)
-                report.cells.append(Cell(tid, row_key, col_key, raw_text, sem, val))
+                add(Cell(tid, row_key, col_key, None, UNREAD, None))
         if missing_rows:
             uncertain = True
             notes.append(f"{template.TABLE_ZH[tid]}: cells not read (stored unread) in rows: {', '.join(missing_rows)}")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from gongkai.form import template
 from gongkai.form.cells import classify
@@ -55,8 +56,9 @@ def _layout(row: list[TCell], table_id: str) -> list[tuple[int, int, TCell]]:
     out, p = [], 0
     for cell in reversed(row):
         span = cell.span or (template.group_span(table_id, cell.text) if cell.text else None) or 1
-        out.append((p, p + span - 1, cell))
-        p += span
+        q = p + span
+        out.append((p, q - 1, cell))
+        p = q
     return out
 
 
@@ -127,7 +129,7 @@ def column_keys(header: Table, table_id: str, version: str) -> dict[int, str]:
 
 def _row_label(layout: list[tuple[int, int, TCell]], n_values: int) -> tuple[str, list[str]]:
     """The label nearest to the values (rightmost label cell) and all label texts, right to left."""
-    texts = [_label_text(c) for lo, _, c in layout if lo >= n_values and _label_text(c)]
+    texts = [c.text for lo, _, c in layout if lo >= n_values and not c.cont and c.text]
     return (texts[0] if texts else ""), texts
 
 
@@ -164,11 +166,18 @@ def _place_row(m: Mapped, version: str, table_id: str, row: list[TCell], cols: d
                                 f"{template.TABLE_ZH[table_id]} row {cell.text!r}: {lo} value cells for {n} columns; values kept as text")
                 return True
         return False
-    if any((row_key, c) in m.raw for c in cols.values()):
+    twice = False
+    for c in cols.values():
+        if (row_key, c) in m.raw:
+            twice = True
+            break
+    if twice:
         m.notes.append(f"{template.TABLE_ZH[table_id]} row {texts[0]!r} printed twice; the first is kept")
         return True
     by_key: dict[str, TCell] = {}
     for lo, hi, cell in layout:
+        if lo >= n:  # the label side (positions only grow from here)
+            break
         for p in range(lo, min(hi, n - 1) + 1):
             key = cols[p]
             if (row_key, key) not in allowed:
@@ -279,6 +288,28 @@ def _map_t4(rows: Table, version: str) -> Mapped:
 MAPPERS = {"t2": _map_t2, "t3": _map_t3, "t4": _map_t4}
 
 
+@lru_cache(maxsize=1 << 16)
+def _label_votes(text: str) -> tuple[tuple[str, ...], tuple[str, ...], bool] | None:
+    """What one printed label says of its table (classify_table): the 表三 and 表二 row keys it matches (in
+    either version; "header" for a 表二 header), whether it is a 表四 group label. None for a value cell.
+    (Cached: a pure function of the text, and labels repeat across reports.)"""
+    if _is_value(text):
+        return None
+    t3: list[str] = []
+    t2: list[str] = []
+    for v in template.VERSIONS:
+        k = template.match(v, "t3", "row", text)
+        if k:
+            t3.append(k)
+        k = template.match(v, "t2", "row", text)
+        if k:
+            t2.append(k)
+    n = norm_label(text)
+    if "第二十条" in n or n == "信息内容":
+        t2.append("header")
+    return tuple(t3), tuple(t2), n in ("行政复议", "行政诉讼", "复议后起诉", "未经复议直接起诉")
+
+
 def classify_table(rows: Table) -> str | None:
     """Which canonical table a grid holds, by its labels (a page-metadata table gets None)."""
     t3_rows: set[str] = set()
@@ -286,19 +317,15 @@ def classify_table(rows: Table) -> str | None:
     t4_hits = 0
     for row in rows:
         for c in row:
-            if not c.text or c.cont or _is_value(c.text):
+            if not c.text or c.cont:
                 continue
-            for v in template.VERSIONS:
-                k = template.match(v, "t3", "row", c.text)
-                if k:
-                    t3_rows.add(k)
-                k = template.match(v, "t2", "row", c.text)
-                if k:
-                    t2_rows.add(k)
-            n = norm_label(c.text)
-            t4_hits += n in ("行政复议", "行政诉讼", "复议后起诉", "未经复议直接起诉")
-            if "第二十条" in n or n == "信息内容":
-                t2_rows.add("header")
+            votes = _label_votes(c.text)
+            if votes is None:
+                continue
+            t3_keys, t2_keys, t4_hit = votes
+            t3_rows.update(t3_keys)
+            t2_rows.update(t2_keys)
+            t4_hits += t4_hit
     if len(t3_rows) >= 3:
         return "t3"
     if t4_hits >= 2:

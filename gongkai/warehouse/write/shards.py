@@ -86,7 +86,8 @@ def _typed(df: pd.DataFrame, strings: list[str], floats: tuple[str, ...] = (), i
 def _write(folder: Path, name: str, df: pd.DataFrame, chunk: int) -> None:
     df = df.reset_index(drop=True)
     df["chunk"] = pd.array([chunk] * len(df), dtype="int32")
-    table = pa.Table.from_pandas(df, preserve_index=False)
+    table = pa.Table.from_pandas(df, preserve_index=False, nthreads=1)  # columns converted in this thread: a
+    # pool of threads per frame cost more than the conversion (one chunk per process; chunks run in parallel)
     pq.write_table(table, folder / f"{name}.parquet", compression="zstd", compression_level=1)
 
 
