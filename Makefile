@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DB     ?= data/warehouse.duckdb
 
-.PHONY: setup audit lint browser test bench bench-accuracy bench-timings bench-dashboard bench-national fuzz clean
+.PHONY: setup audit lint browser test bench bench-serve bench-accuracy bench-timings bench-dashboard bench-national fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ test: $(STAMP) browser  ## the test suite (both cores); installs the browser the
 
 bench: $(STAMP)  ## throughput benchmark (apart from the tests): generated text/HTML, DOCX and PDF reports, reports/s
 	$(BIN)/python bench/bench_audit.py
+
+bench-serve: $(STAMP)  ## served audits as the nightly runs them: a Prefect server, gongkai serve (warm parser processes), runs triggered through the API; reports/s per run
+	$(BIN)/python bench/bench_serve.py
 
 bench-accuracy: $(STAMP)  ## cell accuracy per rendering (the PDF layouts pdf_* included: exact, unread, wrong, CELL_BLANK on a number) and precision/recall per rule family on a generated corpus
 	$(BIN)/python bench/bench_accuracy.py

@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -145,15 +146,21 @@ def one_shot() -> Iterator[ApiServer | None]:
 
 def _drain(timeout: float = 5.0) -> None:
     """Let Prefect's background senders (events over a websocket, logs) deliver what they hold while the server
-    still runs: stopped after it, they log connection errors with tracebacks at exit."""
-    if "prefect.events.worker" in sys.modules:
-        from prefect.events.worker import EventsWorker
+    still runs: stopped after it, they log connection errors with tracebacks at exit. In a thread of its own:
+    called where an event loop runs (the CLI invoked from async code), drain_all would return a coroutine."""
+    def drain() -> None:
+        if "prefect.events.worker" in sys.modules:
+            from prefect.events.worker import EventsWorker
 
-        EventsWorker.drain_all(timeout=timeout, at_exit=False)
-    if "prefect.logging.handlers" in sys.modules:
-        from prefect.logging.handlers import APILogWorker
+            EventsWorker.drain_all(timeout=timeout, at_exit=False)
+        if "prefect.logging.handlers" in sys.modules:
+            from prefect.logging.handlers import APILogWorker
 
-        APILogWorker.drain_all(timeout=timeout, at_exit=False)
+            APILogWorker.drain_all(timeout=timeout, at_exit=False)
+
+    worker = threading.Thread(target=drain, name="gongkai-drain", daemon=True)
+    worker.start()
+    worker.join(2 * timeout + 1)
 
 
 def _refresh() -> None:

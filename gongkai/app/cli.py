@@ -40,7 +40,7 @@ def audit(
     workers: int = typer.Option(0, "--workers", "-w", help="Parser processes (default: number of cores, at most 8)."),
     task_runner: str = typer.Option("local", "--task-runner", help="local (threads + processes on this machine) or dask (a Dask cluster: --dask-address, else a local one of --workers processes started and closed here)."),
     dask_address: str | None = typer.Option(None, "--dask-address", help="Scheduler address for --task-runner dask, e.g. tcp://10.0.0.5:8786 (the harvest and the warehouse's folder must be on a path every worker shares)."),
-    chunk_size: int = typer.Option(250, "--chunk-size", help="Files per parse task."),
+    chunk_size: int = typer.Option(500, "--chunk-size", help="Files per chunk task (read, parse, checks, shard)."),
     registry_file: Path | None = typer.Option(None, "--registry", help=REGISTRY_HELP),
     archive: Path | None = typer.Option(None, "--archive", help="Where every audited file's bytes are kept (<archive>/<sha256[:2]>/<sha256>.<format>); default $GONGKAI_ARCHIVE, else archive/ beside the warehouse."),
     rehash: bool = typer.Option(False, "--rehash", help="Read and hash every file, also those unchanged (size, mtime, ctime, inode) since a run read them; by default those are not read again (the cache .<warehouse>.files.parquet)."),

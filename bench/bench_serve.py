@@ -1,0 +1,146 @@
+"""Served (warm) audits, apart from the tests: `make bench-serve`.
+
+The nightly audit as operators run it: a Prefect server (`prefect server start`, its own PREFECT_HOME), `gongkai
+serve` (its deployment; the parser processes it starts once and keeps warm), and runs of the deployment
+triggered through the API, as the schedule would. Generates --agencies × --years reports (text dumps, clean
+HTML, GBK portal pages; default 500 × 2022–2023 = 3,000, the corpus of `make bench`), puts the first year in the
+harvest, then:
+
+1. served run 1: the first year's reports (the first run of this serve: the workers are already warm);
+2. served run 2: the second year's reports added (new files on warm workers: "warm");
+3. served run 3: nothing new.
+
+Prints per run: new files, the flow run's own time (Prefect's start → end), the time from the API call to the
+run's `completed` row, and reports/s on each. Options: --agencies N --years A-B --workers W --keep DIR.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from gongkai.synth import write_corpus  # noqa: E402
+
+RENDERINGS = ["txt", "html", "portal_gbk"]
+
+
+def api(url: str, path: str, body: dict | None = None) -> dict:
+    req = urllib.request.Request(url + path, data=None if body is None else json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"}, method="GET" if body is None else "POST")
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.loads(resp.read() or b"null")
+
+
+def wait(what: str, ok, timeout: float, procs: list[subprocess.Popen], every: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            got = ok()
+            if got:
+                return got
+        except Exception:  # noqa: BLE001 - not up yet
+            pass
+        if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
+            raise SystemExit(f"bench-serve: no {what} (a process exited or {timeout:g} s passed)")
+        time.sleep(every)
+
+
+def completed_runs(db: Path) -> list[tuple]:
+    import duckdb
+
+    if not db.exists():
+        return []
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT files_new FROM runs WHERE status = 'completed' ORDER BY started_at").fetchall()
+    except duckdb.Error:
+        return []
+    finally:
+        con.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--agencies", type=int, default=500)
+    ap.add_argument("--years", default="2022-2023")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--keep", type=Path, default=None)
+    args = ap.parse_args()
+    lo, hi = (int(x) for x in args.years.split("-"))
+    work = args.keep or Path(tempfile.mkdtemp(prefix="gongkai-bench-serve-"))
+    corpus, harvest, db = work / "corpus", work / "harvest", work / "warehouse.duckdb"
+    for p in (corpus, harvest):
+        shutil.rmtree(p, ignore_errors=True)
+    for p in work.glob("*warehouse.duckdb*"):
+        p.unlink()
+    write_corpus(corpus, args.agencies, list(range(lo, hi + 1)), RENDERINGS, seed=3)
+    files = sorted(p for p in corpus.rglob("*") if p.is_file() and not p.name.startswith(".") and p.suffix != ".jsonl")
+    first = [p for p in files if str(lo) in p.name]
+    rest = [p for p in files if p not in first]
+    harvest.mkdir()
+
+    def add(batch: list[Path]) -> None:
+        for p in batch:
+            shutil.copy(p, harvest / p.name)
+
+    add(first)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/api"
+    env = {**os.environ, "PREFECT_HOME": str(work / "prefect-home"), "PREFECT_API_URL": url,
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}
+    gongkai = str(Path(sys.executable).with_name("gongkai"))
+    log = (work / "serve.log").open("wb")
+    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port",
+                               str(port), "--no-services"], env=env, stdout=log, stderr=log)
+    serve = None
+    try:
+        wait("Prefect server", lambda: api(url, "/health"), 180, [server])
+        t = time.perf_counter()
+        serve = subprocess.Popen([gongkai, "serve", "--harvest", str(harvest), "--db", str(db), "--workers",
+                                  str(args.workers), "--cron", "0 0 1 1 *"], env=env, stdout=log, stderr=log)
+        dep = wait("deployment", lambda: api(url, "/deployments/name/gongkai-audit/nightly"), 180, [server, serve])
+        print(f"served audits: {len(files):,} reports ({', '.join(RENDERINGS)}), {args.workers} warm parser "
+              f"processes; gongkai serve ready in {time.perf_counter() - t:.1f} s (deployment registered, "
+              f"workers started and warmed up)")
+        for n, (label, batch) in enumerate((("run 1, first year", []), ("run 2, second year added (warm)", rest),
+                                            ("run 3, nothing new", [])), 1):
+            add(batch)
+            t = time.perf_counter()
+            fr = api(url, f"/deployments/{dep['id']}/create_flow_run", {})
+            new = wait(f"served run {n}", lambda n=n: (r := completed_runs(db)) and len(r) >= n and r[n - 1],
+                       1800, [server, serve])[0]
+            wall = time.perf_counter() - t
+            info = api(url, f"/flow_runs/{fr['id']}")
+            own = (datetime.fromisoformat(info["end_time"]) - datetime.fromisoformat(info["start_time"])).total_seconds()
+            rate = f"{new / own:6.0f} reports/s (flow run) {new / wall:6.0f}/s (call to row)" if new else ""
+            print(f"{label:<34} new files {new:5,}  flow run {own:6.1f} s  call → completed row {wall:6.1f} s  {rate}")
+    finally:
+        if serve is not None:
+            serve.send_signal(2)
+            try:
+                serve.wait(60)
+            except subprocess.TimeoutExpired:
+                serve.kill()
+        server.terminate()
+        server.wait(30)
+        log.close()
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
