@@ -80,11 +80,14 @@ def test_missing_harvest_path_is_an_error(tmp_path):
 
 def test_chunks_are_coarse():
     assert [len(c) for c in chunks(list(range(601)), 250)] == [250, 250, 101]
-    # balanced over the workers when the harvest is smaller than one full chunk per worker
+    # several workers: a multiple of their number, files shared equally
     assert [len(c) for c in chunks(list(range(400)), 250, workers=2)] == [200, 200]
-    assert [len(c) for c in chunks(list(range(601)), 250, workers=2)] == [250, 250, 101]
+    assert [len(c) for c in chunks(list(range(601)), 250, workers=2)] == [151, 151, 151, 148]  # 4: both busy to the end
+    assert [len(c) for c in chunks(list(range(1500)), 500, workers=2)] == [375] * 4
     assert [len(c) for c in chunks(list(range(18)), 250, workers=2)] == [18]  # too small to split
-    assert [len(c) for c in chunks(list(range(120)), 250, workers=4)] == [50, 50, 20]
+    assert [len(c) for c in chunks(list(range(120)), 250, workers=4)] == [60, 60]  # never below 50 a chunk
+    assert [len(c) for c in chunks(list(range(24)), 7, workers=2)] == [6, 6, 6, 6]  # a small size asked for: kept
+    assert chunks([], 250, workers=2) == []
 
 
 def test_a_100_mb_file_gets_a_failed_row_without_being_read(tmp_path):
