@@ -124,7 +124,7 @@ def main() -> None:
             new = wait(f"served run {n}", lambda n=n: (r := completed_runs(db)) and len(r) >= n and r[n - 1],
                        1800, [server, serve])[0]
             wall = time.perf_counter() - t
-            info = wait(f"served run {n}'s end", lambda: (i := api(url, f"/flow_runs/{fr['id']}"))["end_time"] and i,
+            info = wait(f"served run {n}'s end", lambda fid=fr["id"]: (i := api(url, f"/flow_runs/{fid}"))["end_time"] and i,
                         120, [server, serve])
             own = (datetime.fromisoformat(info["end_time"]) - datetime.fromisoformat(info["start_time"])).total_seconds()
             rate = f"{new / own:6.0f} reports/s (flow run) {new / wall:6.0f}/s (call to row)" if new else ""
