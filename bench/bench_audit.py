@@ -6,7 +6,9 @@ and GX per chunk, Parquet shards — on all cores, then the load of the shards w
 publication), the flow cold, warm and with nothing new in one process, and a cold `gongkai audit` in a fresh
 process with its ratio to the bare pass; prints reports/s. Options: --agencies N --years A-B
 --renderings txt,html,portal_gbk --workers W --keep DIR. "flow (cold)" includes Prefect's
-ephemeral API start-up (~8 s, once per process); "flow (warm)" is a second run in the same process.
+ephemeral API start-up (once per process); "flow (warm)" is a second run in the same process (its API
+running, its parser processes started again); "flow (warm workers, as served)" a third corpus on parser
+processes started and warmed up before, as `gongkai serve` keeps them (`make bench-serve` measures served runs).
 
 Then the same for the slower renderings, one corpus each (--doc-agencies N × the years, default
 250 × 2 = 500 files, so that the flow's 250-file parse chunks keep both processes busy): DOCX and PDF,
@@ -106,12 +108,19 @@ def main() -> None:
     write_corpus(harvest2, args.agencies, range(lo, hi + 1), args.renderings.split(","), seed=8, truth=work / "truth2.jsonl")
     db2 = work / "flow.duckdb"
     db2.unlink(missing_ok=True)
-    for label, folder in (("flow (cold)", harvest), ("flow (warm)", harvest2), ("rerun", harvest2)):
-        t = time.perf_counter()
-        s = audit_flow.audit(harvest=[str(folder)], db=str(db2), workers=args.workers)
-        el = time.perf_counter() - t
-        print(f"{label:12s}: {el:6.2f} s  {n / el:8.0f} reports/s  files_new={s['files_new']} parsed={s['reports_parsed']} "
-              f"failed={s['reports_failed']} findings={s['findings_new']}")
+    harvest3 = work / "harvest3"
+    if harvest3.exists():
+        shutil.rmtree(harvest3)
+    write_corpus(harvest3, args.agencies, range(lo, hi + 1), args.renderings.split(","), seed=9, truth=work / "truth3.jsonl")
+    with pipeline.warm_workers(args.workers) as address:  # as `gongkai serve` keeps them
+        for label, folder, warm in (("flow (cold)", harvest, None), ("flow (warm)", harvest2, None),
+                                    ("flow (warm workers, as served)", harvest3, address), ("rerun", harvest3, None)):
+            t = time.perf_counter()
+            s = audit_flow.audit(harvest=[str(folder)], db=str(db2), workers=args.workers, workers_address=warm)
+            el = time.perf_counter() - t
+            print(f"{label:12s}: {el:6.2f} s  {n / el:8.0f} reports/s  files_new={s['files_new']} "
+                  f"parsed={s['reports_parsed']} failed={s['reports_failed']} findings={s['findings_new']} "
+                  f"(map {s['seconds']['map']:.2f} s, load {s['seconds']['load']:.2f} s)")
     cold_db = work / "cold.duckdb"
     cold_db.unlink(missing_ok=True)
     exe = Path(sys.executable).with_name("gongkai")
