@@ -17,6 +17,9 @@ from prefect_dask import DaskTaskRunner
 
 def task_runner(address: str | None, workers: int) -> Any:
     """The DaskTaskRunner for `address`, or for a local cluster of `workers` processes."""
+    import logging
+
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # its INFO lines (nanny, scheduler) are not news
     if address:
         return DaskTaskRunner(address=address)
     return DaskTaskRunner(cluster_kwargs={"n_workers": max(1, workers), "threads_per_worker": 1,

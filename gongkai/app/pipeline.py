@@ -233,6 +233,7 @@ def warm_workers(workers: int) -> Iterator[str]:
 
     from distributed import Client, LocalCluster
 
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # its INFO lines (nanny, scheduler) are not news
     cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
                            dashboard_address=None, silence_logs=logging.ERROR)
     try:
