@@ -11,7 +11,7 @@ running, its parser processes started again); "flow (warm workers, as served)" a
 processes started and warmed up before, as `gongkai serve` keeps them (`make bench-serve` measures served runs).
 
 Then the same for the slower renderings, one corpus each (--doc-agencies N × the years, default
-250 × 2 = 500 files, so that the flow's 250-file parse chunks keep both processes busy): DOCX and PDF,
+250 × 2 = 500 files, so that the flow's chunks (2 × 250 on 2 workers) keep both processes busy): DOCX and PDF,
 parse only (the pipeline's parse pool, one chunk per worker), the flow warm in this process, and a
 cold `gongkai audit` in a fresh process into a temporary warehouse. --doc-renderings docx,pdf picks
 them (empty: skipped).
