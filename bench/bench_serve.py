@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from datetime import datetime
 from pathlib import Path
@@ -37,10 +38,18 @@ RENDERINGS = ["txt", "html", "portal_gbk"]
 
 
 def api(url: str, path: str, body: dict | None = None) -> dict:
+    """GET (or POST `body`) on Prefect's API; a 503 (a busy server: SQLite locked under load) is tried again."""
     req = urllib.request.Request(url + path, data=None if body is None else json.dumps(body).encode(),
                                  headers={"Content-Type": "application/json"}, method="GET" if body is None else "POST")
-    with urllib.request.urlopen(req, timeout=10) as resp:
-        return json.loads(resp.read() or b"null")
+    for attempt in range(10):
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return json.loads(resp.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            if exc.code != 503 or attempt == 9:
+                raise
+            time.sleep(1 + attempt)
+    raise AssertionError("unreachable")
 
 
 def wait(what: str, ok, timeout: float, procs: list[subprocess.Popen], every: float = 0.1):
