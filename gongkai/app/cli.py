@@ -5,6 +5,7 @@ Prefect is imported only by the commands that run flows, so `sql`, `findings` an
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -313,7 +314,11 @@ def serve(
     dbp = _db(db).resolve()
     n = workers or pipeline.default_workers()
     # flow-run subprocesses, the warm parser processes: none outlives `serve`
-    with lifeline.guard(), pipeline.warm_workers(n) as address:
+    with lifeline.guard(), contextlib.ExitStack() as stack:
+        try:
+            address = stack.enter_context(pipeline.warm_workers(n))
+        except Exception as exc:  # noqa: BLE001 - Dask's start-up errors: one line, not a traceback
+            _fail(f"could not start {n} parser processes for serve: {' '.join(str(exc).split())[:300]}")
         serve_nightly([str(p.resolve()) for p in harvest], str(dbp), cron=cron, workers=n, workers_address=address)
 
 

@@ -12,6 +12,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -234,8 +235,17 @@ def warm_workers(workers: int) -> Iterator[str]:
     from distributed import Client, LocalCluster
 
     logging.getLogger("distributed").setLevel(logging.WARNING)  # its INFO lines (nanny, scheduler) are not news
-    cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR)
+    # Ctrl-C reaches the whole foreground process group: the workers start with SIGINT ignored (inherited, and
+    # Python then installs no KeyboardInterrupt handler), so they do not print tracebacks; serve handles it and
+    # closes them
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
     try:
         with Client(cluster, set_as_default=False) as client:
             client.run(warm_up)
