@@ -4,8 +4,8 @@ Without PREFECT_API_URL, Prefect starts a temporary ("ephemeral") API server the
 client: the command imports the server's code (2.4 s here), then starts the server in a subprocess (uvicorn,
 which imports the same code again and checks its SQLite database) and polls until it answers (2.8 s) — about
 5 s, one after the other, before a run does anything. `start()` launches the same server the way Prefect
-does (prefect.server.api.server.SubprocessASGIServer, Prefect 3.9: uvicorn with the server's app factory on a
-free loopback port, the UI off, Prefect's ephemeral-server flags, this process's environment) as the command's
+does (prefect.server.api.server.SubprocessASGIServer, Prefect 3.9: uvicorn with the server's app factory; here
+on a loopback socket bound first and handed over, so no other server can answer on its port; the UI off, Prefect's ephemeral-server flags, this process's environment) as the command's
 first step and points PREFECT_API_URL at it before Prefect is imported; the command then imports the flows
 while the server starts, and `ready()` waits for its health check. Measured: a run with nothing new 3.5 s
 shorter. The command owns the server: `stop()` ends it (SIGTERM, then SIGKILL), and the lifeline watchdog
@@ -48,12 +48,6 @@ def wanted() -> bool:
     return not os.environ.get("PREFECT_API_URL") and allow not in ("0", "false", "no", "off")
 
 
-def _free_port() -> int:
-    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class ApiServer:
     """One Prefect API server subprocess on a loopback port."""
 
@@ -63,7 +57,6 @@ class ApiServer:
             raise ApiServerFailed("Prefect is not installed; run `make setup`")
         self.app_dir = str(Path(spec.origin).parent.parent)
         self.log: IO[bytes] = tempfile.TemporaryFile()
-        self.port = _free_port()
         self.process = self._launch()
 
     @property
@@ -71,14 +64,23 @@ class ApiServer:
         return f"http://127.0.0.1:{self.port}/api"
 
     def _launch(self) -> subprocess.Popen[bytes]:
+        """Start the server on a loopback socket bound here and handed over (uvicorn --fd): the port is the
+        server's from the start, so no other program can take it between choosing and binding, and whatever
+        answers on it is this server (choosing a free port and letting uvicorn bind it raced: a test saw
+        another Prefect server answer on the port this one was given)."""
         env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
                "PREFECT__SERVER_FINAL": "1"}
         env.pop("PREFECT_API_URL", None)
-        return subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--app-dir", self.app_dir, "--factory",
-             "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
-             "--log-level", "error", "--lifespan", "on"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.log, env=env)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = int(sock.getsockname()[1])
+            sock.set_inheritable(True)
+            return subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "--app-dir", self.app_dir, "--factory",
+                 "prefect.server.api.server:create_app", "--fd", str(sock.fileno()),
+                 "--log-level", "error", "--lifespan", "on"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.log, env=env,
+                pass_fds=(sock.fileno(),))
 
     def _tail(self) -> str:
         self.log.seek(0)
@@ -92,9 +94,8 @@ class ApiServer:
         retried = False
         while True:
             code = self.process.poll()
-            if code == 3 and not retried:  # uvicorn's start-up failure, e.g. the port taken meanwhile: once more
+            if code == 3 and not retried:  # uvicorn's start-up failure (the database busy, say): once more
                 retried = True
-                self.port = _free_port()
                 self.process = self._launch()
                 continue
             if code is not None:
