@@ -17,9 +17,11 @@ run's `completed` row, and reports/s on each. Options: --agencies N --years A-B 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -27,8 +29,10 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -52,7 +56,10 @@ def api(url: str, path: str, body: dict | None = None) -> dict:
     raise AssertionError("unreachable")
 
 
-def wait(what: str, ok, timeout: float, procs: list[subprocess.Popen], every: float = 0.1):
+def wait(what: str, ok: Callable[[], Any], timeout: float, procs: list[subprocess.Popen], logs: tuple[Path, ...] = (),
+         every: float = 0.1) -> Any:
+    """ok()'s first truthy value (exceptions: not yet); RuntimeError with the logs' tails if a process of
+    `procs` exits first or `timeout` seconds pass."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -62,8 +69,52 @@ def wait(what: str, ok, timeout: float, procs: list[subprocess.Popen], every: fl
         except Exception:  # noqa: BLE001 - not up yet
             pass
         if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
-            raise SystemExit(f"bench-serve: no {what} (a process exited or {timeout:g} s passed)")
+            tails = "\n".join(f.read_text(errors="replace")[-3000:] for f in logs if f.exists())
+            raise RuntimeError(f"no {what} (a process exited or {timeout:g} s passed)\n{tails}")
         time.sleep(every)
+
+
+@contextlib.contextmanager
+def served(work: Path, harvest: Path, db: Path,
+           workers: int) -> Iterator[tuple[str, dict, subprocess.Popen, float]]:
+    """A Prefect server (its own PREFECT_HOME under `work`, services off) and `gongkai serve` of `harvest`
+    into `db` with `workers` warm parser processes and a schedule that never fires; yields (API url, the
+    nightly deployment, the serve process, seconds from starting serve to its deployment registered) once
+    the deployment is registered. On exit: serve gets SIGINT
+    (as Ctrl-C), the server SIGTERM. Logs: work/server.log, work/serve.log."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/api"
+    env = {**os.environ, "PREFECT_HOME": str(work / "prefect-home"), "PREFECT_API_URL": url,
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false", "PYTHONWARNINGS": "ignore"}
+    env.pop("PREFECT_LOGGING_CONFIG_PATH", None)  # gongkai sets its own
+    server_log, serve_log = work / "server.log", work / "serve.log"
+    with server_log.open("wb") as slog, serve_log.open("wb") as vlog:
+        server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                                   "--port", str(port), "--no-services"], env=env, stdout=slog, stderr=slog)
+        serve = None
+        try:
+            wait("Prefect server", lambda: api(url, "/health"), 180, [server], (server_log,))
+            t = time.perf_counter()
+            serve = subprocess.Popen([str(Path(sys.executable).with_name("gongkai")), "serve", "--harvest",
+                                      str(harvest), "--db", str(db), "--workers", str(workers), "--cron", "0 0 1 1 *"],
+                                     env=env, stdout=vlog, stderr=vlog)
+            dep = wait("nightly deployment", lambda: api(url, "/deployments/name/gongkai-audit/nightly"), 180,
+                       [server, serve], (serve_log,))
+            yield url, dep, serve, time.perf_counter() - t
+        finally:
+            if serve is not None:
+                serve.send_signal(signal.SIGINT)
+                try:
+                    serve.wait(60)
+                except subprocess.TimeoutExpired:
+                    serve.kill()
+            server.terminate()
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
 
 
 def completed_runs(db: Path) -> list[tuple]:
@@ -105,49 +156,27 @@ def main() -> None:
             shutil.copy(p, harvest / p.name)
 
     add(first)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PREFECT_HOME": str(work / "prefect-home"), "PREFECT_API_URL": url,
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}
-    gongkai = str(Path(sys.executable).with_name("gongkai"))
-    log = (work / "serve.log").open("wb")
-    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port",
-                               str(port), "--no-services"], env=env, stdout=log, stderr=log)
-    serve = None
     try:
-        wait("Prefect server", lambda: api(url, "/health"), 180, [server])
-        t = time.perf_counter()
-        serve = subprocess.Popen([gongkai, "serve", "--harvest", str(harvest), "--db", str(db), "--workers",
-                                  str(args.workers), "--cron", "0 0 1 1 *"], env=env, stdout=log, stderr=log)
-        dep = wait("deployment", lambda: api(url, "/deployments/name/gongkai-audit/nightly"), 180, [server, serve])
-        print(f"served audits: {len(files):,} reports ({', '.join(RENDERINGS)}), {args.workers} warm parser "
-              f"processes; gongkai serve ready in {time.perf_counter() - t:.1f} s (deployment registered, "
-              f"workers started and warmed up)")
-        for n, (label, batch) in enumerate((("run 1, first year", []), ("run 2, second year added (warm)", rest),
-                                            ("run 3, nothing new", [])), 1):
-            add(batch)
-            t = time.perf_counter()
-            fr = api(url, f"/deployments/{dep['id']}/create_flow_run", {})
-            new = wait(f"served run {n}", lambda n=n: (r := completed_runs(db)) and len(r) >= n and r[n - 1],
-                       1800, [server, serve])[0]
-            wall = time.perf_counter() - t
-            info = wait(f"served run {n}'s end", lambda fid=fr["id"]: (i := api(url, f"/flow_runs/{fid}"))["end_time"] and i,
-                        120, [server, serve])
-            own = (datetime.fromisoformat(info["end_time"]) - datetime.fromisoformat(info["start_time"])).total_seconds()
-            rate = f"{new / own:6.0f} reports/s (flow run) {new / wall:6.0f}/s (call to row)" if new else ""
-            print(f"{label:<34} new files {new:5,}  flow run {own:6.1f} s  call → completed row {wall:6.1f} s  {rate}")
+        with served(work, harvest, db, args.workers) as (url, dep, serve, ready):
+            print(f"served audits: {len(files):,} reports ({', '.join(RENDERINGS)}), {args.workers} warm parser "
+                  f"processes; gongkai serve ready in {ready:.1f} s (deployment registered, workers started "
+                  f"and warmed up)")
+            for n, (label, batch) in enumerate((("run 1, first year", []), ("run 2, second year added (warm)", rest),
+                                                ("run 3, nothing new", [])), 1):
+                add(batch)
+                t = time.perf_counter()
+                fr = api(url, f"/deployments/{dep['id']}/create_flow_run", {})
+                new = wait(f"served run {n}", lambda n=n: (r := completed_runs(db)) and len(r) >= n and r[n - 1],
+                           1800, [serve], (work / "serve.log",))[0]
+                wall = time.perf_counter() - t
+                info = wait(f"served run {n}'s end",
+                            lambda fid=fr["id"]: (i := api(url, f"/flow_runs/{fid}"))["end_time"] and i, 120, [serve])
+                own = (datetime.fromisoformat(info["end_time"])
+                       - datetime.fromisoformat(info["start_time"])).total_seconds()
+                rate = f"{new / own:6.0f} reports/s (flow run) {new / wall:6.0f}/s (call to row)" if new else ""
+                print(f"{label:<34} new files {new:5,}  flow run {own:6.1f} s  call → completed row {wall:6.1f} s  "
+                      f"{rate}")
     finally:
-        if serve is not None:
-            serve.send_signal(2)
-            try:
-                serve.wait(60)
-            except subprocess.TimeoutExpired:
-                serve.kill()
-        server.terminate()
-        server.wait(30)
-        log.close()
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
 
