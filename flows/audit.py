@@ -26,6 +26,7 @@ from gongkai.app import pipeline, progress
 from gongkai.ingest import archive as archive_store
 from gongkai.ingest import filestate
 from gongkai.ingest.archive import valid_id
+from gongkai.ingest.discover import entry_json
 from gongkai.warehouse import write as warehouse_write
 
 DEFAULT_CHUNK = 500  # files per chunk task: hundreds, so per-task costs (Prefect, GX, Pandera: ~0.1 s a chunk) are noise
@@ -83,7 +84,8 @@ def reparse_targets(db: str, archive: str, force: bool | None) -> tuple[list[ing
         if path is None:
             missing.append(t.source_path)
             continue
-        files.append(ingest.HarvestFile(str(path), t.source_path, path.stat().st_size, t.manifest))
+        files.append(ingest.HarvestFile(str(path), t.source_path, path.stat().st_size,
+                                         entry_json(t.manifest)))
     return files, {"targets": len(found), "missing": missing}
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import multiprocessing
 import os
 import signal
@@ -115,7 +114,7 @@ def parse_chunk(files: list[HarvestFile], known: frozenset[str], registry: str |
                 continue
             seen.add(r.report_id)
             reports.append(r)
-            manifests.append(json.dumps(f.manifest, ensure_ascii=False, sort_keys=True))
+            manifests.append(f.manifest_json.decode())
     return ChunkResult(frames.build(reports).with_derived(), skipped, manifests, hashed)
 
 
@@ -132,6 +131,7 @@ def audit_chunk(files: list[HarvestFile], folder: str, chunk: int, known_file: s
     segfault parsing PDFs in two threads, GXCheckError from two checks at once), and threads would not run
     the CPU-bound work in parallel anyway. Chunks run in parallel as processes (local workers, Dask workers)."""
     with _chunk_lock:
+        system_arrow_memory()
         result = parse_chunk(files, _known(known_file), registry, archive, reparse)
         target = Path(folder) / f"chunk-{chunk:05d}"
         if not reparse:
@@ -146,6 +146,18 @@ def audit_chunk(files: list[HarvestFile], folder: str, chunk: int, known_file: s
 
 
 _chunk_lock = threading.Lock()
+
+
+def system_arrow_memory() -> None:
+    """Arrow buffers (pandas' string columns, the Parquet shards) from the C library's malloc, not Arrow's
+    default mimalloc pool, which keeps what a chunk freed: measured on a worker after each chunk of 500 files,
+    ~370 MB instead of ~420 MB, at the same CPU time per file. Set in the worker itself (a Dask worker may
+    have imported pyarrow before gongkai), once."""
+    import pyarrow as pa
+
+    if pa.default_memory_pool().backend_name != "system":
+        pa.set_memory_pool(pa.system_memory_pool())
+
 T = TypeVar("T")
 _known_cache: dict[str, frozenset[str]] = {}  # read under _chunk_lock
 
@@ -226,6 +238,7 @@ class _DaskPool(Executor):
 def warm_up() -> int:
     """Make this process ready for chunks before the first one comes: import the parsers and checks and build
     GX's context (~3–5 s once per process). Returns the pid (what `gongkai serve` logs)."""
+    system_arrow_memory()
     checks.warm_up()
     return os.getpid()
 

@@ -36,7 +36,7 @@ _UNIT = re.compile(r"(件|个|条|项|次|元|万元|人次)$")
 DASHES = {"-", "--", "—", "——", "–", "−", "/", "\\", "无", "空", "×", "x", "X", "N/A", "n/a", "NA", "不适用", "/ ", "—/—", "_", "__"}
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def classify(raw: str | None) -> tuple[str, float | None]:
     """Classify one printed cell. Never raises; anything unrecognised is `text`. (Cached: printed
     cells repeat massively across reports — "0", "1", "" …)"""

@@ -36,7 +36,7 @@ SECTION_TITLES = {
 _QUOTES = re.compile(r"[\s\u3000\u00a0\"'“”‘’「」『』〝〞]+")
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def norm_label(text: str) -> str:
     """Normalise a printed label for matching: NFKC (full-width → ASCII), no whitespace, no quotes,
     Chinese comma/dot variants unified. Raw text is kept elsewhere; this is only for matching."""
@@ -88,7 +88,7 @@ def patterns(version: str, table_id: str, axis: str) -> tuple[Pattern, ...]:
     )
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=1 << 13)
 def match(version: str, table_id: str, axis: str, label: str) -> str | None:
     """The key whose pattern matches a printed label first, or None (cached: labels repeat across reports)."""
     norm = norm_label(label)

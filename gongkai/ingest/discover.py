@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from gongkai.errors import GongkaiError
 
@@ -31,8 +32,23 @@ class HarvestFile:
     path: str  # as given/found, used for reading
     display: str  # relative to the working directory when possible: what users see and what is stored
     size: int
-    manifest: ManifestEntry = field(default_factory=dict)
+    manifest_json: bytes = b"{}"  # the manifest entry applied to the file, as entry_json() writes it
     stat: tuple[int, int, int] = (0, 0, 0)  # (mtime_ns, ctime_ns, inode) when discovered; (0, 0, 0): unknown
+
+    @property
+    def manifest(self) -> ManifestEntry:
+        """The manifest entry applied to the file ({}: none)."""
+        return cast(ManifestEntry, json.loads(self.manifest_json))
+
+
+def entry_json(entry: ManifestEntry) -> bytes:
+    """A manifest entry as the driver holds it until a worker applies it: JSON with sorted keys, UTF-8 — the text
+    stored as reports.manifest. ~220 bytes a file instead of ~540 for the dict: 50 MB less in the driver over a
+    national year's 150,000 files."""
+    return _ENTRY.encode(entry).encode()
+
+
+_ENTRY = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # json.dumps(…, ensure_ascii=False, sort_keys=True)
 
 
 def _display(resolved: str, cwd: str) -> str:
@@ -40,13 +56,13 @@ def _display(resolved: str, cwd: str) -> str:
     return resolved[len(cwd) + 1 :] if resolved.startswith(cwd + os.sep) else resolved
 
 
-def read_manifest(folder: Path, warnings: list[str]) -> dict[str, ManifestEntry]:
-    """File path (`folder`, a real path, joined with the line's path) → manifest entry. Bad lines are
-    reported in `warnings` and skipped."""
+def read_manifest(folder: Path, warnings: list[str]) -> dict[str, bytes]:
+    """File path (`folder`, a real path, joined with the line's path) → manifest entry (entry_json). Bad lines
+    are reported in `warnings` and skipped."""
     path = folder / MANIFEST
     if not path.is_file():
         return {}
-    entries: dict[str, ManifestEntry] = {}
+    entries: dict[str, bytes] = {}
     base = str(folder)
     # "\n" only: a JSON string may hold U+2028 and the like, which str.splitlines() would split on
     lines = [(no, line) for no, line in enumerate(path.read_text(encoding="utf-8-sig").split("\n"), 1)
@@ -65,7 +81,7 @@ def read_manifest(folder: Path, warnings: list[str]) -> dict[str, ManifestEntry]
             continue
         # keyed as discover() names files: the folder's real path joined lexically (os.walk does not
         # resolve the files it lists); Path.resolve() per line cost 60 µs, 9 s for a national year
-        entries[os.path.normpath(os.path.join(base, obj["path"]))] = entry
+        entries[os.path.normpath(os.path.join(base, obj["path"]))] = entry_json(entry)
     return entries
 
 
@@ -113,7 +129,7 @@ def discover(roots: Sequence[str | Path], warnings: list[str] | None = None) -> 
             except OSError as exc:
                 warnings.append(f"{key}: cannot be read ({exc.strerror})")
                 continue
-            files[key] = HarvestFile(key, _display(key, cwd), st.st_size, manifest.get(key, {}),
+            files[key] = HarvestFile(key, _display(key, cwd), st.st_size, manifest.get(key, b"{}"),
                                      (st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
     return sorted(files.values(), key=lambda f: f.display)
 

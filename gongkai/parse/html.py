@@ -111,7 +111,7 @@ def _normalised(s: str) -> str:
     return " ".join(s.split())
 
 
-_norm_short = lru_cache(maxsize=1 << 16)(_normalised)  # a pure function of the string: no state between reports
+_norm_short = lru_cache(maxsize=1 << 12)(_normalised)  # a pure function of the string: no state between reports
 
 
 def _text(el: etree._Element) -> str:

@@ -288,7 +288,7 @@ def _map_t4(rows: Table, version: str) -> Mapped:
 MAPPERS = {"t2": _map_t2, "t3": _map_t3, "t4": _map_t4}
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def _label_votes(text: str) -> tuple[tuple[str, ...], tuple[str, ...], bool] | None:
     """What one printed label says of its table (classify_table): the 表三 and 表二 row keys it matches (in
     either version; "header" for a 表二 header), whether it is a 表四 group label. None for a value cell.

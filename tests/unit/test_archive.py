@@ -10,7 +10,7 @@ from support import SEED, SHUYANG
 
 from gongkai.app import pipeline
 from gongkai.ingest import archive
-from gongkai.ingest.discover import HarvestFile
+from gongkai.ingest.discover import HarvestFile, entry_json
 
 
 def test_path_for_is_content_addressed_by_sha256_and_source_format(tmp_path):
@@ -95,7 +95,8 @@ def test_parse_chunk_records_the_manifest_entry_applied(tmp_path):
     seed = tmp_path / "seed.txt"
     seed.write_bytes(SEED.read_bytes())
     entry = {"url": "http://example.gov.cn/a.txt", "region": "示范县"}
-    res = pipeline.parse_chunk([HarvestFile(str(seed), "seed.txt", seed.stat().st_size, entry)], frozenset())
+    res = pipeline.parse_chunk([HarvestFile(str(seed), "seed.txt", seed.stat().st_size, entry_json(entry))],
+                               frozenset())
     assert res.manifests == ['{"region": "示范县", "url": "http://example.gov.cn/a.txt"}']
     assert res.batch.reports["source_url"].tolist() == ["http://example.gov.cn/a.txt"]
 
@@ -107,3 +108,57 @@ def test_archive_defaults_beside_the_warehouse_or_the_environment(tmp_path, monk
     assert archive.find_root(tmp_path / "w.duckdb") == (tmp_path / "elsewhere").resolve()
     assert archive.find_root(tmp_path / "w.duckdb", tmp_path / "given") == (tmp_path / "given").resolve()
     assert Path(archive.default_root("w.duckdb")) == tmp_path / "elsewhere"
+
+
+def _names(root: Path) -> list[str]:
+    return sorted(p.name for p in root.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("syncfs", [True, False], ids=["syncfs", "fsync-per-file"])
+def test_a_chunk_stages_its_files_and_names_them_only_once_flushed(tmp_path, monkeypatch, syncfs):
+    """Staging: nothing carries an archive name before commit (a crash mid-chunk leaves no partial file
+    under a report's name); after it every file is there with its bytes and no temporary file is left.
+    Both flushes (one syncfs; an fsync per file where syncfs is missing) are exercised."""
+    if not syncfs:
+        monkeypatch.setattr(archive, "_SYNCFS", None)
+    else:
+        assert archive._SYNCFS is not None  # Linux: the one-flush path is the one that runs
+    flushed: list[int] = []
+    real = archive._flush
+    monkeypatch.setattr(archive, "_flush", lambda root, files: (flushed.append(len(files)), real(root, files)))
+    root = tmp_path / "archive"
+    blobs = [SEED.read_bytes(), SHUYANG.read_bytes(), b"third report"]
+    ids = [hashlib.sha256(b).hexdigest() for b in blobs]
+    with archive.Staging(root) as staging:
+        for data, rid in zip(blobs, ids, strict=True):
+            staging.put(data, "txt", rid)
+        staging.put(blobs[0], "txt", ids[0])  # staged already: not twice
+        assert all(archive.find(root, rid, "txt") is None for rid in ids)
+        assert all(name.endswith(".tmp") for name in _names(root)) and len(_names(root)) == 3
+    assert flushed == [3]
+    assert [archive.find(root, rid, "txt").read_bytes() for rid in ids] == blobs
+    assert _names(root) == sorted(f"{rid}.txt" for rid in ids)
+
+
+def test_a_chunk_that_fails_leaves_no_staged_file(tmp_path):
+    root = tmp_path / "archive"
+    with pytest.raises(RuntimeError), archive.Staging(root) as staging:
+        staging.put(b"half a chunk", "txt")
+        raise RuntimeError("the chunk failed")
+    assert _names(root) == []
+
+
+def test_parse_chunk_archives_its_files_together(tmp_path, monkeypatch):
+    harvest = tmp_path / "h"
+    harvest.mkdir()
+    files = []
+    for name, src in (("seed.txt", SEED), ("page.html", SHUYANG)):
+        (harvest / name).write_bytes(src.read_bytes())
+        files.append(HarvestFile(str(harvest / name), name, (harvest / name).stat().st_size))
+    flushed: list[int] = []
+    real = archive._flush
+    monkeypatch.setattr(archive, "_flush", lambda root, names: (flushed.append(len(names)), real(root, names)))
+    res = pipeline.parse_chunk(files, frozenset(), archive=str(tmp_path / "archive"))
+    assert flushed == [2]  # one flush for the chunk
+    for rid, fmt, f in zip(res.batch.reports["report_id"], res.batch.reports["source_format"], files, strict=True):
+        assert archive.find(tmp_path / "archive", rid, fmt).read_bytes() == Path(f.path).read_bytes()
