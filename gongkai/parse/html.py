@@ -75,6 +75,7 @@ _BLOCK = frozenset({
 })
 _BREAKS = _BLOCK | {"br"}
 _OPAQUE = frozenset({"table", "td", "th", "caption"})  # _own never looks inside these
+_PRE = frozenset({"pre", "listing", "xmp", "plaintext"})  # source newlines end paragraphs inside these
 _CELL_TAGS = frozenset({"td", "th"})
 _ROW_TAGS = frozenset({"tr"})
 
@@ -160,6 +161,14 @@ def _is_layout(table: etree._Element, grid: Table) -> bool:
     return longest > 800 or (longest > 200 and table.find(".//table") is not None)
 
 
+def _inline_only(el: etree._Element) -> bool:
+    """No descendant of el ends a line (block element or <br>): its text is one run of the paragraph."""
+    for d in el.iterdescendants():
+        if d.tag in _BREAKS:
+            return False
+    return True
+
+
 def _walk(root: etree._Element, blocks: list[Block] | None) -> list[str]:
     """Render root's subtree. With `blocks`, append paragraphs and table grids to it; without, return
     the lines of text (nested tables flattened: their rows and cells end lines)."""
@@ -211,14 +220,21 @@ def _walk(root: etree._Element, blocks: list[Block] | None) -> list[str]:
             else:
                 if tag in _BLOCK:
                     flush()
-                    if tag in ("pre", "listing", "xmp", "plaintext"):
+                    if tag in _PRE:
                         pre += 1
-                if el.text:
+                if len(el) and not pre and _inline_only(el):
+                    # one C call for the text of a subtree that ends no line (a <p> of <span>s): the same
+                    # string the walk would build from its texts and tails, which is what tostring concatenates
+                    text = _text(el)
+                    if text:
+                        add(text)
+                    walker.skip_subtree()
+                elif el.text:
                     add(el.text)
         else:
             if tag in _BLOCK:
                 flush()
-                if tag in ("pre", "listing", "xmp", "plaintext"):
+                if tag in _PRE:
                     pre -= 1
             if el.tail and el is not root:
                 add(el.tail)
@@ -226,10 +242,29 @@ def _walk(root: etree._Element, blocks: list[Block] | None) -> list[str]:
     return lines
 
 
+_DIGIT_PAIR = re.compile("[0-9\uff10-\uff19]{2}")  # two digits in a row (cells.join_lines's _DIGITS)
+
+
+def _one_run(text: str) -> str | None:
+    """The normalised text of a cell whose whole text is `text`, when the cell's line structure cannot change
+    it: no space left after normalising and no two digits in a row. The cell's lines then join to exactly
+    this string (every whitespace run between them vanished in normalising, and no join puts a space
+    between two digits); otherwise None (the lines must be read)."""
+    t = _norm(text)
+    return None if " " in t or _DIGIT_PAIR.search(t) else t
+
+
+_one_run_short = lru_cache(maxsize=1 << 16)(_one_run)  # pure, like _norm_short; cells repeat across reports
+
+
 def cell_text(td: etree._Element) -> str:
     """The printed text of one table cell: its lines joined with "" (a space between two digits)."""
     if len(td) == 0:
         return _norm(td.text or "")
+    whole = _text(td)
+    quick = _one_run_short(whole) if len(whole) <= _SHORT else _one_run(whole)
+    if quick is not None:  # (one C call instead of walking the cell's elements)
+        return quick
     nblocks = -1  # td itself is a block
     for el in td.iter():
         if el.tag in _BREAKS:
