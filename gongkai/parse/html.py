@@ -125,6 +125,7 @@ def _flat(el: etree._Element) -> str:
     return "".join(_text(el).split())
 
 
+@lru_cache(maxsize=1024)  # attribute values such as "2": few distinct ones
 def _span(value: str | None) -> int:
     if not value:
         return 1
@@ -283,6 +284,7 @@ def table_grid(table: etree._Element) -> Table:
     """The grid of one <table> element (see the module docstring for the exact shape)."""
     grid: Table = []
     pending: list[list[int]] = []  # [start column, rows still covered, colspan], sorted
+    get = etree._Element.get
     for tr in _own(table, _ROW_TAGS):
         row: list[TCell] = []
         col = 0
@@ -295,10 +297,14 @@ def table_grid(table: etree._Element) -> Table:
                 row.append(TCell("", span, True))
                 col = max(col, start + span)
                 i += 1
-            colspan = _span(td.get("colspan"))
-            rowspan = _span(td.get("rowspan"))
-            row.append(TCell(_norm(td.text or "") if len(td) == 0 else cell_text(td), colspan))
-            if rowspan > 1:
+            colspan = 1 if (value := get(td, "colspan")) is None else _span(value)
+            if len(td):
+                text = cell_text(td)
+            else:
+                text = td.text or ""
+                text = _norm_short(text) if len(text) <= _SHORT else _normalised(text)
+            row.append(TCell(text, colspan))
+            if (value := get(td, "rowspan")) is not None and (rowspan := _span(value)) > 1:
                 new.append([col, rowspan - 1, colspan])
             col += colspan
         while i < n:
