@@ -105,10 +105,10 @@ def _fail(path: str, what: str, fix: str = _FIX) -> UndecodableText:
 
 def _looks_chinese(text: str) -> bool:
     """GB18030-decoded text is plausible when almost all of its non-ASCII characters are in GB2312."""
-    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
-    if non_ascii == 0:
-        return True
     outside = text.encode("gb2312", "replace").count(b"?") - text.count("?")
+    if outside == 0:  # (then the share is 0 whatever the count of non-ASCII characters: not counted)
+        return True
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
     return outside <= 0.2 * non_ascii
 
 

@@ -432,7 +432,8 @@ def parse_html(data: bytes, path: str) -> RawDocument:
     body = root.find("body")
     if body is None:
         body = root
-    if not _text(body).strip():  # only whitespace (str.strip and str.split agree on what that is)
+    body_text = _text(body)
+    if not body_text or body_text.isspace():  # only whitespace (as str.strip and str.split see it; no copy)
         raise NotAReport(
             f"{path}: the HTML page has no text (a frameset, or a page that loads the report by script); "
             "harvest the page that holds the report itself"
