@@ -90,13 +90,23 @@ def engine(decl: Declaration) -> dict[str, SuiteRun]:
     return out
 
 
+YOUNG_GC_THRESHOLD = 10_000  # allocations between two collections of the youngest generation (CPython: 700)
+
+
 def _freeze_heap() -> None:
     """Move what the process holds now (the imports of pandas, Pandera and GX, GX's context: hundreds of
     thousands of objects that live as long as the process) out of the cyclic garbage collector's reach,
     after one collection. Every full collection of the parse and check work that follows otherwise walks
-    them again (~0.2 s each); reference counting still frees any of them that are released later."""
+    them again (~0.2 s each); reference counting still frees any of them that are released later.
+
+    Then the youngest generation is collected every YOUNG_GC_THRESHOLD allocations instead of 700: the map
+    step's objects (table cells, parsed cells, a chunk's reports) live until the chunk is written, so a young
+    collection finds almost nothing to free and only moves them on to be walked again (measured: 3–4 % of the
+    map step's CPU, as much as switching the collector off). Nothing a report gets depends on it; it bounds
+    how long a reference cycle may wait to be freed, by 10,000 allocations."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(YOUNG_GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def _raised(info: object) -> str | None:

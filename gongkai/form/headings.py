@@ -24,6 +24,8 @@ def _norm(text: str) -> str:
 
 def heading_no(text: str) -> int | None:
     """Section number of a heading line ("三、收到和处理政府信息公开申请情况", "1、 总体情况"), else None."""
+    if "。" in text:  # a sentence, not a heading (NFKC keeps 。: tested before normalising the whole paragraph)
+        return None
     t = _norm(text)
     if len(t) > 42 or "。" in t:
         return None

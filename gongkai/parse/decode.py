@@ -105,17 +105,37 @@ def _fail(path: str, what: str, fix: str = _FIX) -> UndecodableText:
 
 def _looks_chinese(text: str) -> bool:
     """GB18030-decoded text is plausible when almost all of its non-ASCII characters are in GB2312."""
-    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
-    if non_ascii == 0:
-        return True
     outside = text.encode("gb2312", "replace").count(b"?") - text.count("?")
+    if outside == 0:  # (then the share is 0 whatever the count of non-ASCII characters: not counted)
+        return True
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
     return outside <= 0.2 * non_ascii
 
 
-def _check_text(text: str, data: bytes, path: str, encoding: str) -> str:
+_CONTROL_BYTE_VALUES = bytes(b for b in range(0x80) if _CONTROL.match(chr(b)))  # _CONTROL's C0 part and DEL
+# the byte sequences that begin every C1 control character (\x80–\x9f) of the two codecs: UTF-8 \xc2\x80–\xc2\x9f,
+# GB18030 \x81\x30\x81\x30–\x81\x30\x84\x31
+_C1_LEADS = {"utf-8": b"\xc2", "gb18030": b"\x810"}
+
+
+def _no_controls(data: bytes, encoding: str) -> bool:
+    """True when a text decoded strictly from `data` with `encoding` (utf-8 or gb18030) certainly holds no
+    _CONTROL character, judged from the bytes in C: both codecs decode a byte below 0x80 to itself and never
+    use one inside a multi-byte character, so the text holds a C0 control or DEL exactly when the bytes do,
+    and a C1 control only where the bytes hold its codec's lead sequence. False: the text must be searched."""
+    lead = _C1_LEADS.get(encoding)
+    return (lead is not None and lead not in data
+            and len(data.translate(None, _CONTROL_BYTE_VALUES)) == len(data))
+
+
+def _check_text(text: str, data: bytes, path: str, encoding: str, strict: bool = False) -> str:
+    """`strict`: text is data (or, for a cut-off UTF-8 character, its head) decoded strictly with encoding."""
     n = len(text)
     if n:
-        controls = len(_CONTROL.findall(text)) if _CONTROL.search(text) else 0
+        if strict and _no_controls(data, encoding):
+            controls = 0
+        else:
+            controls = len(_CONTROL.findall(text)) if _CONTROL.search(text) else 0
         if controls > max(2, n // 100):
             m = _CONTROL_BYTES.search(data)
             where = f" at offset {m.start()}" if m else ""
@@ -204,16 +224,16 @@ def decode_text(data: bytes, path: str, declared: str | None = None) -> tuple[st
             multibyte = declared_codec.startswith(("utf", "gb", "big5", "euc", "shift", "iso2022", "cp949", "cp950"))
             if multibyte or data.isascii():
                 if declared_codec != "gb18030" or _looks_chinese(text):
-                    return _check_text(text, data, path, declared_codec), declared_codec
+                    return _check_text(text, data, path, declared_codec, strict=True), declared_codec
             else:
                 single_byte_declared = text, declared_codec
 
     # 4. strict UTF-8 (a character cut off by a truncated download is dropped)
     try:
-        return _check_text(data.decode("utf-8"), data, path, "utf-8"), "utf-8"
+        return _check_text(data.decode("utf-8"), data, path, "utf-8", strict=True), "utf-8"
     except UnicodeDecodeError as exc:
         if exc.reason == "unexpected end of data" and exc.end == len(data) and len(data) - exc.start < 4:
-            return _check_text(data[: exc.start].decode("utf-8"), data, path, "utf-8"), "utf-8"
+            return _check_text(data[: exc.start].decode("utf-8"), data, path, "utf-8", strict=True), "utf-8"
 
     # 5. strict GB18030, when it reads as Chinese
     try:
@@ -221,7 +241,7 @@ def decode_text(data: bytes, path: str, declared: str | None = None) -> tuple[st
     except UnicodeDecodeError:
         text = None
     if text is not None and _looks_chinese(text):
-        return _check_text(text, data, path, "gb18030"), "gb18030"
+        return _check_text(text, data, path, "gb18030", strict=True), "gb18030"
 
     # 6. nearly-valid UTF-8 / GB18030 with a few damaged bytes
     text = _lenient(data, "utf-8")

@@ -75,6 +75,7 @@ _BLOCK = frozenset({
 })
 _BREAKS = _BLOCK | {"br"}
 _OPAQUE = frozenset({"table", "td", "th", "caption"})  # _own never looks inside these
+_PRE = frozenset({"pre", "listing", "xmp", "plaintext"})  # source newlines end paragraphs inside these
 _CELL_TAGS = frozenset({"td", "th"})
 _ROW_TAGS = frozenset({"tr"})
 
@@ -124,6 +125,7 @@ def _flat(el: etree._Element) -> str:
     return "".join(_text(el).split())
 
 
+@lru_cache(maxsize=1024)  # attribute values such as "2": few distinct ones
 def _span(value: str | None) -> int:
     if not value:
         return 1
@@ -158,6 +160,14 @@ def _is_layout(table: etree._Element, grid: Table) -> bool:
         return True
     longest = max(len(c.text) for c in cells)
     return longest > 800 or (longest > 200 and table.find(".//table") is not None)
+
+
+def _inline_only(el: etree._Element) -> bool:
+    """No descendant of el ends a line (block element or <br>): its text is one run of the paragraph."""
+    for d in el.iterdescendants():
+        if d.tag in _BREAKS:
+            return False
+    return True
 
 
 def _walk(root: etree._Element, blocks: list[Block] | None) -> list[str]:
@@ -211,14 +221,21 @@ def _walk(root: etree._Element, blocks: list[Block] | None) -> list[str]:
             else:
                 if tag in _BLOCK:
                     flush()
-                    if tag in ("pre", "listing", "xmp", "plaintext"):
+                    if tag in _PRE:
                         pre += 1
-                if el.text:
+                if len(el) and not pre and _inline_only(el):
+                    # one C call for the text of a subtree that ends no line (a <p> of <span>s): the same
+                    # string the walk would build from its texts and tails, which is what tostring concatenates
+                    text = _text(el)
+                    if text:
+                        add(text)
+                    walker.skip_subtree()
+                elif el.text:
                     add(el.text)
         else:
             if tag in _BLOCK:
                 flush()
-                if tag in ("pre", "listing", "xmp", "plaintext"):
+                if tag in _PRE:
                     pre -= 1
             if el.tail and el is not root:
                 add(el.tail)
@@ -226,10 +243,29 @@ def _walk(root: etree._Element, blocks: list[Block] | None) -> list[str]:
     return lines
 
 
+_DIGIT_PAIR = re.compile("[0-9\uff10-\uff19]{2}")  # two digits in a row (cells.join_lines's _DIGITS)
+
+
+def _one_run(text: str) -> str | None:
+    """The normalised text of a cell whose whole text is `text`, when the cell's line structure cannot change
+    it: no space left after normalising and no two digits in a row. The cell's lines then join to exactly
+    this string (every whitespace run between them vanished in normalising, and no join puts a space
+    between two digits); otherwise None (the lines must be read)."""
+    t = _norm(text)
+    return None if " " in t or _DIGIT_PAIR.search(t) else t
+
+
+_one_run_short = lru_cache(maxsize=1 << 16)(_one_run)  # pure, like _norm_short; cells repeat across reports
+
+
 def cell_text(td: etree._Element) -> str:
     """The printed text of one table cell: its lines joined with "" (a space between two digits)."""
     if len(td) == 0:
         return _norm(td.text or "")
+    whole = _text(td)
+    quick = _one_run_short(whole) if len(whole) <= _SHORT else _one_run(whole)
+    if quick is not None:  # (one C call instead of walking the cell's elements)
+        return quick
     nblocks = -1  # td itself is a block
     for el in td.iter():
         if el.tag in _BREAKS:
@@ -248,6 +284,7 @@ def table_grid(table: etree._Element) -> Table:
     """The grid of one <table> element (see the module docstring for the exact shape)."""
     grid: Table = []
     pending: list[list[int]] = []  # [start column, rows still covered, colspan], sorted
+    get = etree._Element.get
     for tr in _own(table, _ROW_TAGS):
         row: list[TCell] = []
         col = 0
@@ -260,10 +297,14 @@ def table_grid(table: etree._Element) -> Table:
                 row.append(TCell("", span, True))
                 col = max(col, start + span)
                 i += 1
-            colspan = _span(td.get("colspan"))
-            rowspan = _span(td.get("rowspan"))
-            row.append(TCell(_norm(td.text or "") if len(td) == 0 else cell_text(td), colspan))
-            if rowspan > 1:
+            colspan = 1 if (value := get(td, "colspan")) is None else _span(value)
+            if len(td):
+                text = cell_text(td)
+            else:
+                text = td.text or ""
+                text = _norm_short(text) if len(text) <= _SHORT else _normalised(text)
+            row.append(TCell(text, colspan))
+            if (value := get(td, "rowspan")) is not None and (rowspan := _span(value)) > 1:
                 new.append([col, rowspan - 1, colspan])
             col += colspan
         while i < n:
@@ -391,7 +432,8 @@ def parse_html(data: bytes, path: str) -> RawDocument:
     body = root.find("body")
     if body is None:
         body = root
-    if not _text(body).strip():  # only whitespace (str.strip and str.split agree on what that is)
+    body_text = _text(body)
+    if not body_text or body_text.isspace():  # only whitespace (as str.strip and str.split see it; no copy)
         raise NotAReport(
             f"{path}: the HTML page has no text (a frameset, or a page that loads the report by script); "
             "harvest the page that holds the report itself"

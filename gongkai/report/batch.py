@@ -131,13 +131,14 @@ def build(reports: Iterable[ParsedReport]) -> Batch:
     for c in REPORT_COLUMNS:
         if c not in ("year", "byte_size"):
             reports_df[c] = reports_df[c].astype(_STR)
-    sections_df = pd.DataFrame(sec, columns=SECTION_COLUMNS).astype(
-        {"report_id": _STR, "section_no": "int8", "title": _STR, "text": _STR, "present": "bool"}
-    )
-    tables_df = pd.DataFrame(tab, columns=TABLE_COLUMNS).astype(
-        {"report_id": _STR, "table_id": _STR, "present": "bool"})
-    cells_df = pd.DataFrame(cel, columns=CELL_COLUMNS).astype(
-        {"report_id": _STR, "table_id": _STR, "row_key": _STR, "col_key": _STR, "value": "float64", "raw": _STR,
-         "semantic": _STR}
-    )
+    sections_df = _typed(sec, {"report_id": _STR, "section_no": "int8", "title": _STR, "text": _STR, "present": "bool"})
+    tables_df = _typed(tab, {"report_id": _STR, "table_id": _STR, "present": "bool"})
+    cells_df = _typed(cel, {"report_id": _STR, "table_id": _STR, "row_key": _STR, "col_key": _STR, "value": "float64",
+                            "raw": _STR, "semantic": _STR})
     return Batch(reports_df, sections_df, tables_df, cells_df)
+
+
+def _typed(columns: dict[str, list[object]], dtypes: dict[str, str]) -> pd.DataFrame:
+    """A frame of these columns (in dtypes' order), each list converted once to its dtype (a DataFrame of
+    lists first infers a dtype per column, then astype converts every column again)."""
+    return pd.DataFrame({c: pd.array(columns[c], dtype=d) for c, d in dtypes.items()}, copy=False)

@@ -56,6 +56,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 import pandas as pd
@@ -315,16 +316,25 @@ def extract(text: str | None) -> list[tuple[str, float, str]]:
     """(fact, value, sentence) for every count the text states, in text order (see the module doc)."""
     if not text:
         return []
-    out = []
+    out: list[tuple[str, float, str]] = []
     for chunk in _RAW_SENTENCE_END.split(text):
-        if not _RAW_PREFILTER.search(chunk):
-            continue
-        for s in _sentences(chunk):
-            if not _PREFILTER.search(s):
-                continue
-            for fact, value in _sentence_statements(s):
-                out.append((fact, value, s))
+        if _RAW_PREFILTER.search(chunk):
+            out += _chunk_statements(chunk)
     return out
+
+
+@lru_cache(maxsize=1 << 14)
+def _chunk_statements(chunk: str) -> tuple[tuple[str, float, str], ...]:
+    """(fact, value, sentence) of one raw sentence chunk. Cached (at most 16,384 chunks, each with its few
+    statements): a pure function of the chunk's text, and boilerplate sentences ("本机关未发生因政府信息公开
+    工作而申请行政复议和提起行政诉讼的事项") repeat across reports."""
+    out = []
+    for s in _sentences(chunk):
+        if not _PREFILTER.search(s):
+            continue
+        for fact, value in _sentence_statements(s):
+            out.append((fact, value, s))
+    return tuple(out)
 
 
 # ------------------------------------------------------------------ the year a text reports on
@@ -333,18 +343,29 @@ _HEAD_MARK = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[�
 _LEAD_YEAR = re.compile(r"^((?:19|20)\d{2})年(度)?(?![\d月—\-至到~～])")
 
 
+@lru_cache(maxsize=1 << 14)
+def _chunk_years(chunk: str) -> tuple[tuple[str, int | None, int | None], ...]:
+    """(sentence, the year of a one-year statistics period it states or None, the year opening it or None)
+    for each sentence of one raw sentence chunk (split as in extract: the same sentences as normalising the
+    whole text first). Cached (at most 16,384 chunks): a pure function of the chunk's text."""
+    out = []
+    for s in _sentences(chunk):
+        m = _PERIOD.search(s)
+        lead = _LEAD_YEAR.match(_HEAD_MARK.sub("", s))
+        out.append((s, int(m.group(1)) if m and m.group(1) == m.group(2) else None,
+                    int(lead.group(1)) if lead else None))
+    return tuple(out)
+
+
 def _report_year(texts: Iterable[str | None]) -> tuple[int, str] | None:
     years: Counter[int] = Counter()
     first: dict[int, str] = {}
-    sentences = [s for t in texts if t for s in _sentences(t)]
-    for s in sentences:
-        m = _PERIOD.search(s)
-        if m and m.group(1) == m.group(2):
-            return int(m.group(1)), s
-    for s in sentences:
-        m = _LEAD_YEAR.match(_HEAD_MARK.sub("", s))
-        if m:
-            y = int(m.group(1))
+    sentences = [i for t in texts if t for chunk in _RAW_SENTENCE_END.split(t) for i in _chunk_years(chunk)]
+    for s, period, _ in sentences:
+        if period is not None:
+            return period, s
+    for s, _, y in sentences:
+        if y is not None:
             years[y] += 1
             first.setdefault(y, s)
     if not years:

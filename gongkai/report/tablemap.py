@@ -119,7 +119,22 @@ def _expanded_keys(header: Table, table_id: str, version: str) -> dict[int, str]
 
 
 def column_keys(header: Table, table_id: str, version: str) -> dict[int, str]:
-    """Right-edge position → col_key. The positional reading wins unless it names fewer columns."""
+    """Right-edge position → col_key. The positional reading wins unless it names fewer columns.
+    (Read once per distinct header: the result depends only on its cells' text, span and cont.)"""
+    shape = tuple(tuple((c.text, c.span, c.cont) for c in row) for row in header)
+    return dict(_column_keys(shape, table_id, version))
+
+
+@lru_cache(maxsize=1 << 12)
+def _column_keys(shape: tuple[tuple[tuple[str, int | None, bool], ...], ...], table_id: str,
+                 version: str) -> tuple[tuple[int, str], ...]:
+    """column_keys of a header given as (text, span, cont) per cell. Cached: at most 4,096 headers (a few
+    dozen cells each); a report's header is printed as the template prints it, so headers repeat."""
+    header = [[TCell(text, span, cont) for text, span, cont in row] for row in shape]
+    return tuple(_read_column_keys(header, table_id, version).items())
+
+
+def _read_column_keys(header: Table, table_id: str, version: str) -> dict[int, str]:
     stacked = _stacked_keys(header, table_id, version)
     if len(set(stacked.values())) >= len(template.col_keys(version, table_id)) or table_id == "t2":
         return stacked
