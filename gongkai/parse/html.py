@@ -255,7 +255,7 @@ def _one_run(text: str) -> str | None:
     return None if " " in t or _DIGIT_PAIR.search(t) else t
 
 
-_one_run_short = lru_cache(maxsize=1 << 16)(_one_run)  # pure, like _norm_short; cells repeat across reports
+_one_run_short = lru_cache(maxsize=1 << 12)(_one_run)  # pure, like _norm_short; cells repeat across reports
 
 
 def cell_text(td: etree._Element) -> str:

@@ -323,9 +323,9 @@ def extract(text: str | None) -> list[tuple[str, float, str]]:
     return out
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=1 << 12)
 def _chunk_statements(chunk: str) -> tuple[tuple[str, float, str], ...]:
-    """(fact, value, sentence) of one raw sentence chunk. Cached (at most 16,384 chunks, each with its few
+    """(fact, value, sentence) of one raw sentence chunk. Cached (at most 4,096 chunks, each with its few
     statements): a pure function of the chunk's text, and boilerplate sentences ("本机关未发生因政府信息公开
     工作而申请行政复议和提起行政诉讼的事项") repeat across reports."""
     out = []
@@ -343,11 +343,11 @@ _HEAD_MARK = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[�
 _LEAD_YEAR = re.compile(r"^((?:19|20)\d{2})年(度)?(?![\d月—\-至到~～])")
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=1 << 12)
 def _chunk_years(chunk: str) -> tuple[tuple[str, int | None, int | None], ...]:
     """(sentence, the year of a one-year statistics period it states or None, the year opening it or None)
     for each sentence of one raw sentence chunk (split as in extract: the same sentences as normalising the
-    whole text first). Cached (at most 16,384 chunks): a pure function of the chunk's text."""
+    whole text first). Cached (at most 4,096 chunks): a pure function of the chunk's text."""
     out = []
     for s in _sentences(chunk):
         m = _PERIOD.search(s)
