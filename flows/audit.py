@@ -61,7 +61,7 @@ def unchanged_files(db: str, files: list[ingest.HarvestFile], known: set[str],
                     rehash: bool) -> tuple[list[ingest.HarvestFile], list[ingest.HarvestFile]]:
     """(files to read, files unchanged since a run read them as a report the warehouse holds: not read again;
     gongkai.ingest.filestate). `rehash`: read every file."""
-    cache = {} if rehash else filestate.load(filestate.cache_path(Path(db)))
+    cache = None if rehash else filestate.read(filestate.cache_path(Path(db)))
     return filestate.split(files, cache, known)
 
 
@@ -154,6 +154,7 @@ def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAU
     unchanged since a run read them (`gongkai audit --rehash`).
     `workers_address`: the scheduler of warm worker processes to run the chunks on (`gongkai serve` keeps
     them: pipeline.warm_workers); None: start `workers` processes for this run."""
+    pipeline.system_arrow_memory()
     run = warehouse_write.RunRecord(
         run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8],
         flow_run_id=str(flow_run.id) if flow_run.id else None,

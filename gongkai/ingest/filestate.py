@@ -81,9 +81,14 @@ def _read(path: Path) -> pa.Table | None:
         return None
 
 
+def read(path: Path) -> pa.Table | None:
+    """The cache at `path` as an Arrow table (SCHEMA), or None when absent or unreadable."""
+    return _read(path)
+
+
 def load(path: Path) -> dict[str, tuple[Key, str]]:
     """The cache at `path` as path → ((size, mtime_ns, ctime_ns, inode), report_id); empty when absent or
-    unreadable."""
+    unreadable. (For inspection and tests: a run compares in Arrow, `split`.)"""
     table = _read(path)
     if table is None:
         return {}
@@ -92,16 +97,24 @@ def load(path: Path) -> dict[str, tuple[Key, str]]:
     return {p: (k, r) for p, k, r in zip(c["path"], keys, c["report_id"], strict=True)}
 
 
-def split(files: Sequence[HarvestFile], cache: Mapping[str, tuple[Key, str]],
+def split(files: Sequence[HarvestFile], cache: pa.Table | None,
           known: set[str] | frozenset[str]) -> tuple[list[HarvestFile], list[HarvestFile]]:
-    """(files to read, files unchanged since they were read as a report the warehouse holds)."""
-    todo, unchanged = [], []
-    for f in files:
-        hit = cache.get(f.path)
-        if hit is not None and f.stat != (0, 0, 0) and hit[0] == _key(f) and hit[1] in known:
-            unchanged.append(f)
-        else:
-            todo.append(f)
+    """(files to read, files unchanged since they were read as a report the warehouse holds): a file is
+    unchanged when the cache (`read`; None: no cache) has its path with the same size, mtime, ctime and inode
+    and a report_id in `known`, and discovery recorded its times. Compared column-wise in Arrow: building a
+    Python row per cached file took 225 MB at a national year's 150,000 (116 MB of it kept by the process)."""
+    if cache is None or cache.num_rows == 0 or not files or not known:
+        return list(files), []
+    at = pc.index_in(pa.array([f.path for f in files], pa.string()), value_set=cache.column("path"))
+    hit = cache.take(at)
+    same = pc.is_in(hit.column("report_id"), value_set=pa.array(list(known), pa.string()))
+    for i, name in enumerate(("size", "mtime_ns", "ctime_ns", "inode")):
+        now = pa.array([f.size for f in files] if i == 0 else [f.stat[i - 1] for f in files], pa.int64())
+        same = pc.and_(same, pc.equal(hit.column(name), now))
+    recorded = pa.array([f.stat != (0, 0, 0) for f in files], pa.bool_())
+    keep = pc.fill_null(pc.and_(same, recorded), False).to_pylist()
+    todo = [f for f, k in zip(files, keep, strict=True) if not k]
+    unchanged = [f for f, k in zip(files, keep, strict=True) if k]
     return todo, unchanged
 
 

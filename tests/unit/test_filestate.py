@@ -35,7 +35,7 @@ def test_a_file_is_skipped_only_when_size_times_inode_match_and_the_warehouse_ho
     files = discover([tmp_path / "h"])
     cache_file = tmp_path / "cache.parquet"
     assert filestate.save(cache_file, [tmp_path / "h"], [], [_read_all(tmp_path, files)]) == 3
-    cache = filestate.load(cache_file)
+    cache = filestate.read(cache_file)
     known = {_sha(p) for p in paths}
 
     todo, unchanged = filestate.split(discover([tmp_path / "h"]), cache, known)
@@ -66,7 +66,7 @@ def test_save_keeps_unchanged_and_other_harvests_rows_and_drops_deleted_files(tm
     a[0].unlink()                                   # deleted from harvest a
     a[1].write_text("changed report\n", encoding="utf-8")  # changed: read again by the next run
     known = {_sha(p) for p in a[1:] + b} | {hashlib.sha256(b"report 1\n").hexdigest()}
-    todo, unchanged = filestate.split(discover([tmp_path / "a"]), filestate.load(cache_file), known)
+    todo, unchanged = filestate.split(discover([tmp_path / "a"]), filestate.read(cache_file), known)
     assert [Path(f.path).name for f in todo] == ["r1.txt"] and [Path(f.path).name for f in unchanged] == ["r2.txt"]
     n = filestate.save(cache_file, [tmp_path / "a"], unchanged, [_read_all(tmp_path / "p2", todo)])
 
@@ -85,5 +85,6 @@ def test_a_missing_or_damaged_cache_means_every_file_is_read(tmp_path):
     bad = tmp_path / "bad.parquet"
     bad.write_bytes(b"PAR1 not really parquet")
     assert filestate.load(bad) == {}
-    todo, unchanged = filestate.split(files, filestate.load(bad), set())
+    assert filestate.read(bad) is None
+    todo, unchanged = filestate.split(files, filestate.read(bad), set())
     assert len(todo) == 3 and unchanged == []
