@@ -88,6 +88,8 @@ class Staging:
     an fsync per file where syncfs is missing) and only then renames each to its name. So a name in the
     archive always holds complete bytes, as with a flush per file, at one disk flush per chunk (measured on
     this machine's ext4: 0.07 ms a file instead of 0.32–0.42 ms, ~20 s of a national year's 150,000).
+    syncfs also waits for whatever else is pending on that file system (README: keep the archive on a file
+    system of its own where other programs write heavily).
 
     Used as a context manager: committed on a normal exit, the temporary files removed on an exception.
     A target already present, or already staged, is not written again (same name, same bytes)."""
