@@ -72,3 +72,16 @@ def contents(db: Path) -> dict[str, list[tuple]]:
         return out
     finally:
         con.close()
+
+
+def cache_rows(path: Path) -> dict[str, tuple[tuple[int, int, int, int], str]]:
+    """The files-read cache at `path` (gongkai.ingest.filestate) as path → ((size, mtime_ns, ctime_ns, inode),
+    report_id); empty when absent or unreadable."""
+    from gongkai.ingest import filestate
+
+    table = filestate.read(path)
+    if table is None:
+        return {}
+    c = table.to_pydict()
+    keys = zip(*(c[k] for k in filestate.KEY_COLUMNS), strict=True)
+    return {p: (k, r) for p, k, r in zip(c["path"], keys, c["report_id"], strict=True)}

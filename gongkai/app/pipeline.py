@@ -44,14 +44,14 @@ class ChunkResult:
 
 
 def read_and_parse(f: HarvestFile, known: frozenset[str] | set[str], registry: str | None = None,
-                   archive: str | evidence.Staging | None = None, expect: str | None = None,
+                   archive: evidence.Staging | None = None, expect: str | None = None,
                    hashed: dict[str, str] | None = None) -> ParsedReport | None:
     """One file → ParsedReport, or None if its bytes were audited before. Never raises for a bad file.
 
     `registry` is the agency registry's absolute path (gongkai.ingest.agencies.find_registry), None for none.
-    `archive`: the evidence archive's root (gongkai.ingest.archive): the bytes of every new file that could
-    be read are kept there, oversize files included (streamed); an unwritable archive raises ArchiveError.
-    A Staging (a chunk's writes, flushed together by its caller) is written to without a flush.
+    `archive`: the evidence archive's writes (gongkai.ingest.archive.Staging, flushed by its owner): the bytes
+    of every new file that could be read are kept there, oversize files included (streamed); an unwritable
+    archive raises ArchiveError.
     `expect`: the report_id the bytes must hash to (a re-parse from the archive); other bytes give None.
     `hashed`: when given, gets path → report_id for a file whose bytes were read (known or not)."""
     if f.size > MAX_BYTES:
@@ -64,10 +64,8 @@ def read_and_parse(f: HarvestFile, known: frozenset[str] | set[str], registry: s
                          error=f"{f.display}: {f.size / 1e6:.0f} MB is larger than the "
                                f"{MAX_BYTES // 2**20} MB limit for a report")
         r.byte_size = f.size
-        if isinstance(archive, evidence.Staging):
+        if archive is not None:
             archive.put_file(f.path, r.source_format, rid)
-        elif archive is not None:
-            evidence.put_file(archive, f.path, r.source_format, rid)
     else:
         try:
             data = Path(f.path).read_bytes()
@@ -83,10 +81,8 @@ def read_and_parse(f: HarvestFile, known: frozenset[str] | set[str], registry: s
         if rid in known or (expect is not None and rid != expect):
             return None
         r = parse_bytes(f.display, data, rid)
-        if isinstance(archive, evidence.Staging):
+        if archive is not None:
             archive.put(data, r.source_format, rid)
-        elif archive is not None:
-            evidence.put(archive, data, r.source_format, report_id=rid)
     apply_manifest(r, f.manifest, load_registry(registry))
     return r
 
@@ -105,8 +101,8 @@ def parse_chunk(files: list[HarvestFile], known: frozenset[str], registry: str |
     seen: set[str] = set()
     hashed: dict[str, str] = {}
     skipped = 0
-    with contextlib.ExitStack() as stack:  # the chunk's archive writes, on disk together before it returns
-        staging = stack.enter_context(evidence.Staging(archive)) if archive is not None and not reparse else None
+    keep = evidence.Staging(archive) if archive is not None and not reparse else contextlib.nullcontext()
+    with keep as staging:  # the chunk's archive writes, on disk together before it returns
         for f in files:
             expect = Path(f.path).name.partition(".")[0] if reparse else None
             r = read_and_parse(f, frozenset() if reparse else known, registry, staging, expect, hashed)

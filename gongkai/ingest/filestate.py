@@ -42,6 +42,7 @@ SCHEMA = pa.schema([("path", pa.string()), ("size", pa.int64()), ("mtime_ns", pa
 PART = "seen.parquet"
 
 Key = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+KEY_COLUMNS = ("size", "mtime_ns", "ctime_ns", "inode")  # Key's columns in SCHEMA
 
 
 def cache_path(db: Path) -> Path:
@@ -73,28 +74,13 @@ def write_part(folder: Path, files: Iterable[HarvestFile], hashed: Mapping[str, 
     return path
 
 
-def _read(path: Path) -> pa.Table | None:
+def read(path: Path) -> pa.Table | None:
+    """The cache at `path` as an Arrow table (SCHEMA), or None when absent, damaged or of another layout."""
     try:
         table = pq.read_table(path)
         return table.select(SCHEMA.names).cast(SCHEMA)
     except (OSError, KeyError, ValueError, pa.ArrowException):  # absent, damaged, or another layout: no hint
         return None
-
-
-def read(path: Path) -> pa.Table | None:
-    """The cache at `path` as an Arrow table (SCHEMA), or None when absent or unreadable."""
-    return _read(path)
-
-
-def load(path: Path) -> dict[str, tuple[Key, str]]:
-    """The cache at `path` as path → ((size, mtime_ns, ctime_ns, inode), report_id); empty when absent or
-    unreadable. (For inspection and tests: a run compares in Arrow, `split`.)"""
-    table = _read(path)
-    if table is None:
-        return {}
-    c = table.to_pydict()
-    keys = zip(c["size"], c["mtime_ns"], c["ctime_ns"], c["inode"], strict=True)
-    return {p: (k, r) for p, k, r in zip(c["path"], keys, c["report_id"], strict=True)}
 
 
 def split(files: Sequence[HarvestFile], cache: pa.Table | None,
@@ -108,9 +94,8 @@ def split(files: Sequence[HarvestFile], cache: pa.Table | None,
     at = pc.index_in(pa.array([f.path for f in files], pa.string()), value_set=cache.column("path"))
     hit = cache.take(at)
     same = pc.is_in(hit.column("report_id"), value_set=pa.array(list(known), pa.string()))
-    for i, name in enumerate(("size", "mtime_ns", "ctime_ns", "inode")):
-        now = pa.array([f.size for f in files] if i == 0 else [f.stat[i - 1] for f in files], pa.int64())
-        same = pc.and_(same, pc.equal(hit.column(name), now))
+    for name, now in zip(KEY_COLUMNS, zip(*map(_key, files), strict=True), strict=True):
+        same = pc.and_(same, pc.equal(hit.column(name), pa.array(now, pa.int64())))
     recorded = pa.array([f.stat != (0, 0, 0) for f in files], pa.bool_())
     keep = pc.fill_null(pc.and_(same, recorded), False).to_pylist()
     todo = [f for f, k in zip(files, keep, strict=True) if not k]
@@ -131,8 +116,8 @@ def save(path: Path, roots: Sequence[str | Path], unchanged: Sequence[HarvestFil
     Atomic (temp file + rename). Returns the number of rows."""
     path = Path(path)
     real_roots = [os.path.realpath(r) for r in roots]
-    tables = [t for t in (_read(p) for p in parts) if t is not None]
-    old = _read(path)
+    tables = [t for t in (read(p) for p in parts) if t is not None]
+    old = read(path)
     if old is not None and old.num_rows:
         fresh = pa.concat_tables(tables).column("path") if tables else pa.chunked_array([], pa.string())
         kept = pc.or_(pc.is_in(old.column("path"), value_set=pa.array([f.path for f in unchanged], pa.string())),

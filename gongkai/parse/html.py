@@ -298,12 +298,7 @@ def table_grid(table: etree._Element) -> Table:
                 col = max(col, start + span)
                 i += 1
             colspan = 1 if (value := get(td, "colspan")) is None else _span(value)
-            if len(td):
-                text = cell_text(td)
-            else:
-                text = td.text or ""
-                text = _norm_short(text) if len(text) <= _SHORT else _normalised(text)
-            row.append(TCell(text, colspan))
+            row.append(TCell(cell_text(td) if len(td) else _norm(td.text or ""), colspan))
             if (value := get(td, "rowspan")) is not None and (rowspan := _span(value)) > 1:
                 new.append([col, rowspan - 1, colspan])
             col += colspan

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
-from support import HARVEST, contents, invoke, shown
+from support import HARVEST, cache_rows, contents, invoke, shown
 
 from gongkai.ingest import filestate
 
@@ -37,7 +37,7 @@ def test_unchanged_files_are_not_read_again_and_a_changed_one_is(tmp_path):
 
     out, first = _audit(harvest, db)
     assert first == {"files seen": n, "unchanged, not read": 0, "new files": n}, out
-    cache = filestate.load(filestate.cache_path(db))
+    cache = cache_rows(filestate.cache_path(db))
     assert len(cache) == n  # every file's bytes were hashed, failed files' included
     after_first = contents(db)
 

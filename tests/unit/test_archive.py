@@ -67,12 +67,16 @@ def test_the_chunk_step_archives_what_it_reads_under_the_reports_source_format(t
     seed = harvest / "seed.txt"
     seed.write_bytes(SEED.read_bytes())
     root = tmp_path / "archive"
-    r = pipeline.read_and_parse(HarvestFile(str(page), "page_saved_as.txt", page.stat().st_size), set(), None, str(root))
+    with archive.Staging(root) as staging:
+        r = pipeline.read_and_parse(HarvestFile(str(page), "page_saved_as.txt", page.stat().st_size), set(), None,
+                                    staging)
     assert r is not None and r.source_format == "html"
     assert archive.find(root, r.report_id, "html").read_bytes() == page.read_bytes()
 
     known = {hashlib.sha256(seed.read_bytes()).hexdigest()}
-    assert pipeline.read_and_parse(HarvestFile(str(seed), "seed.txt", seed.stat().st_size), known, None, str(root)) is None
+    with archive.Staging(root) as staging:
+        assert pipeline.read_and_parse(HarvestFile(str(seed), "seed.txt", seed.stat().st_size), known, None,
+                                       staging) is None
     assert archive.find(root, next(iter(known)), "txt") is None
 
 
@@ -82,7 +86,8 @@ def test_an_oversize_file_is_kept_and_a_reparse_checks_the_name(tmp_path, monkey
     big.write_bytes(SEED.read_bytes())
     root = tmp_path / "archive"
     f = HarvestFile(str(big), "big.txt", big.stat().st_size)
-    r = pipeline.read_and_parse(f, set(), None, str(root))
+    with archive.Staging(root) as staging:
+        r = pipeline.read_and_parse(f, set(), None, staging)
     assert r is not None and r.status == "failed" and "limit" in (r.error or "")
     kept = archive.find(root, r.report_id, "txt")
     assert kept is not None and kept.read_bytes() == big.read_bytes()

@@ -6,6 +6,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from support import cache_rows
+
 from gongkai.ingest import discover, filestate
 
 
@@ -61,7 +63,7 @@ def test_save_keeps_unchanged_and_other_harvests_rows_and_drops_deleted_files(tm
     cache_file = tmp_path / "cache.parquet"
     filestate.save(cache_file, [tmp_path / "a", tmp_path / "b"], [],
                    [_read_all(tmp_path / "p1", discover([tmp_path / "a", tmp_path / "b"]))])
-    assert len(filestate.load(cache_file)) == 5
+    assert len(cache_rows(cache_file)) == 5
 
     a[0].unlink()                                   # deleted from harvest a
     a[1].write_text("changed report\n", encoding="utf-8")  # changed: read again by the next run
@@ -70,7 +72,7 @@ def test_save_keeps_unchanged_and_other_harvests_rows_and_drops_deleted_files(tm
     assert [Path(f.path).name for f in todo] == ["r1.txt"] and [Path(f.path).name for f in unchanged] == ["r2.txt"]
     n = filestate.save(cache_file, [tmp_path / "a"], unchanged, [_read_all(tmp_path / "p2", todo)])
 
-    cache = filestate.load(cache_file)
+    cache = cache_rows(cache_file)
     assert n == len(cache) == 4
     assert str(a[0].resolve()) not in cache                                   # gone from harvest a: dropped
     assert cache[str(a[1].resolve())][1] == _sha(a[1])                        # re-read: its new bytes
@@ -81,10 +83,10 @@ def test_save_keeps_unchanged_and_other_harvests_rows_and_drops_deleted_files(tm
 def test_a_missing_or_damaged_cache_means_every_file_is_read(tmp_path):
     _harvest(tmp_path / "h")
     files = discover([tmp_path / "h"])
-    assert filestate.load(tmp_path / "absent.parquet") == {}
+    assert cache_rows(tmp_path / "absent.parquet") == {}
     bad = tmp_path / "bad.parquet"
     bad.write_bytes(b"PAR1 not really parquet")
-    assert filestate.load(bad) == {}
+    assert cache_rows(bad) == {}
     assert filestate.read(bad) is None
     todo, unchanged = filestate.split(files, filestate.read(bad), set())
     assert len(todo) == 3 and unchanged == []
