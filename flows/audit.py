@@ -121,7 +121,8 @@ def map_chunks(files: list[ingest.HarvestFile], folder: str, known_file: str, wo
     total = sum(len(p) for p, _ in parts)
     progress.report("parse", 0, total)
     address = workers_address if use_processes and parts else None
-    with pipeline.local_workers(workers if use_processes and len(parts) > 1 else 0, address, notes):
+    # one chunk runs in this process's thread, unless the command started its parser processes ahead
+    with pipeline.local_workers(min(workers, len(parts)) if use_processes else 0, address, notes):
         futures = [audit_chunk.submit(opaque(part) if use_processes else part, folder, i, None if redo else known_file, registry, archive, redo)
                    for i, (part, redo) in enumerate(parts)]
         shards, done = [], 0

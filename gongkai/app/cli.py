@@ -71,8 +71,10 @@ def audit(
         _fail(str(exc), 2)
     dbp.parent.mkdir(parents=True, exist_ok=True)
     n_workers = workers or pipeline.default_workers()
-    # nothing this run starts outlives it, even on kill -9; Prefect's API starts while the flows are imported
-    with lifeline.guard(), api_server.one_shot() as server, _progress() as hook:
+    # nothing this run starts outlives it, even on kill -9; the parser processes and Prefect's API start while
+    # the flows are imported
+    with (lifeline.guard(), pipeline.started_workers(n_workers if task_runner == "local" else 0),
+          api_server.one_shot() as server, _progress() as hook):
         flow = _audit_flow(task_runner, dask_address, n_workers)
         progress.install(hook)
         try:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
+from pathlib import Path
 
+import pytest
 from support import SEED
 
 from gongkai.app import pipeline
@@ -40,3 +44,41 @@ def test_a_worker_allocates_arrow_buffers_with_the_system_malloc(tmp_path):
         assert pool.submit(_pool_backend).result() == "system"
     finally:
         pool.shutdown()
+
+
+def _after_warm_up() -> tuple[int, int | None, int, int]:
+    """In a started worker, once its warm-up released the chunk lock: (the parsing thread's nice value, the
+    warm-up thread's, GX engines built, the pid)."""
+    import threading
+
+    from gongkai.checks import gx_checks
+
+    with pipeline._chunk_lock:
+        return (os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), pipeline._WARM_NICE,
+                gx_checks.engine.cache_info().currsize, os.getpid())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own nice value is Linux's")
+def test_workers_started_ahead_are_the_runs_processes_warmed_up_at_idle_priority_and_end_with_the_block():
+    """`gongkai audit` starts its parser processes first (pipeline.started_workers): the run's map step uses
+    them, GX's context is built before the first chunk by a thread at nice 19 while the parsing thread keeps
+    the normal priority, and the processes end when the command's block ends, also when it fails."""
+    with pytest.raises(RuntimeError, match="the command failed"):
+        with pipeline.started_workers(2):
+            with pipeline.local_workers(2) as pool:
+                assert pool is not None and pipeline.local_pool() is pool
+                states = [pool.submit(_after_warm_up) for _ in range(4)]
+                got = [f.result(timeout=120) for f in states]
+                pids = {p.pid for p in pool._processes.values()}  # type: ignore[attr-defined]
+            assert pipeline.local_pool() is None
+            assert all(Path(f"/proc/{pid}").exists() for pid in pids)  # the run's block ended, not the command's
+            raise RuntimeError("the command failed")
+    assert {g[3] for g in got} <= pids and len(pids) == 2
+    assert {g[:3] for g in got} == {(os.getpriority(os.PRIO_PROCESS, 0), 19, 1)}
+    assert not any(Path(f"/proc/{pid}").exists() for pid in pids)
+
+
+def test_without_workers_started_ahead_a_run_of_one_chunk_stays_in_its_thread():
+    assert pipeline.local_pool() is None
+    with pipeline.local_workers(1) as pool:
+        assert pool is None
