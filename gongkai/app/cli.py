@@ -73,7 +73,7 @@ def audit(
     n_workers = workers or pipeline.default_workers()
     # nothing this run starts outlives it, even on kill -9; the parser processes and Prefect's API start while
     # the flows are imported
-    with (lifeline.guard(), pipeline.started_workers(n_workers if task_runner == "local" else 0),
+    with (lifeline.guard(), pipeline.started_workers(n_workers if task_runner == "local" else 0, not dbp.exists()),
           api_server.one_shot() as server, _progress() as hook):
         flow = _audit_flow(task_runner, dask_address, n_workers)
         progress.install(hook)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -46,35 +45,30 @@ def test_a_worker_allocates_arrow_buffers_with_the_system_malloc(tmp_path):
         pool.shutdown()
 
 
-def _after_warm_up() -> tuple[int, int | None, int, int]:
-    """In a started worker, once its warm-up released the chunk lock: (the parsing thread's nice value, the
-    warm-up thread's, GX engines built, the pid)."""
-    import threading
 
+def _engines() -> tuple[int, int]:
+    """In a worker: (GX engines built, its pid)."""
     from gongkai.checks import gx_checks
 
-    with pipeline._chunk_lock:
-        return (os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), pipeline._WARM_NICE,
-                gx_checks.engine.cache_info().currsize, os.getpid())
+    return gx_checks.engine.cache_info().currsize, os.getpid()
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own nice value is Linux's")
-def test_workers_started_ahead_are_the_runs_processes_warmed_up_at_idle_priority_and_end_with_the_block():
+@pytest.mark.parametrize("warm", [True, False])
+def test_workers_started_ahead_are_the_runs_processes_and_end_with_the_commands_block(warm):
     """`gongkai audit` starts its parser processes first (pipeline.started_workers): the run's map step uses
-    them, GX's context is built before the first chunk by a thread at nice 19 while the parsing thread keeps
-    the normal priority, and the processes end when the command's block ends, also when it fails."""
+    them; GX's context is built at their start only when asked (a warehouse that does not exist yet), else at
+    a first chunk with new reports; they end when the command's block ends, also when it fails."""
     with pytest.raises(RuntimeError, match="the command failed"):
-        with pipeline.started_workers(2):
+        with pipeline.started_workers(2, warm=warm):
             with pipeline.local_workers(2) as pool:
                 assert pool is not None and pipeline.local_pool() is pool
-                states = [pool.submit(_after_warm_up) for _ in range(4)]
-                got = [f.result(timeout=120) for f in states]
+                got = [f.result(timeout=120) for f in [pool.submit(_engines) for _ in range(4)]]
                 pids = {p.pid for p in pool._processes.values()}  # type: ignore[attr-defined]
             assert pipeline.local_pool() is None
             assert all(Path(f"/proc/{pid}").exists() for pid in pids)  # the run's block ended, not the command's
             raise RuntimeError("the command failed")
-    assert {g[3] for g in got} <= pids and len(pids) == 2
-    assert {g[:3] for g in got} == {(os.getpriority(os.PRIO_PROCESS, 0), 19, 1)}
+    assert {pid for _, pid in got} <= pids and len(pids) == 2
+    assert {n for n, _ in got} == {1 if warm else 0}
     assert not any(Path(f"/proc/{pid}").exists() for pid in pids)
 
 
