@@ -80,7 +80,12 @@ class ApiServer:
                  "prefect.server.api.server:create_app", "--fd", str(sock.fileno()),
                  "--log-level", "error", "--lifespan", "on"],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.log, env=env,
-                pass_fds=(sock.fileno(),))
+                pass_fds=(sock.fileno(),),
+                # a process group of its own: Ctrl-C (SIGINT to the terminal's foreground group) does not reach
+                # it, so the interrupted run can still record its state; the command stops it (stop(), and the
+                # lifeline watchdog however the command ends). In the command's group it died with the SIGINT
+                # and Prefect's crash handling retried the dead API for minutes.
+                process_group=0)
 
     def _tail(self) -> str:
         self.log.seek(0)

@@ -73,7 +73,8 @@ def audit(
     n_workers = workers or pipeline.default_workers()
     # nothing this run starts outlives it, even on kill -9; the parser processes and Prefect's API start while
     # the flows are imported
-    with (lifeline.guard(), pipeline.started_workers(n_workers if task_runner == "local" else 0, not dbp.exists()),
+    with (lifeline.guard(), _interrupt_ends_run(),
+          pipeline.started_workers(n_workers if task_runner == "local" else 0, not dbp.exists()),
           api_server.one_shot() as server, _progress() as hook):
         flow = _audit_flow(task_runner, dask_address, n_workers)
         progress.install(hook)
@@ -104,6 +105,38 @@ def _audit_flow(task_runner: str, dask_address: str | None, workers: int) -> Flo
     from gongkai.app.dask_runner import task_runner as dask_task_runner
 
     return audit_flow.with_options(task_runner=dask_task_runner(dask_address, workers))
+
+
+INTERRUPTED = ("interrupted (Ctrl-C): gongkai audit stopped; a run it had not published is recorded as crashed by the "
+               "next audit, which removes what it left")
+
+
+class _interrupt_ends_run:
+    """Ctrl-C ends `gongkai audit` at once, as a kill would, with one line and exit code 130: the lifeline watchdog
+    ends the API server and the parser processes, the published warehouse is untouched unless the run's own
+    publication had already swapped it in (publish.py), and the next run records the run as crashed and removes
+    its run folder and temp files. Unwinding instead let Prefect's task threads run on against a removed run
+    folder, log their failures and a crash, and DuckDB end a query with its own error, tracebacks each."""
+
+    def __enter__(self) -> None:
+        import signal
+
+        self.previous = signal.signal(signal.SIGINT, self._stop)
+
+    def __exit__(self, *exc: object) -> Literal[False]:
+        import signal
+
+        signal.signal(signal.SIGINT, self.previous)
+        return False
+
+    @staticmethod
+    def _stop(signum: int, frame: object) -> None:
+        import os
+
+        # straight to the file descriptor: Rich's progress thread may hold the console's lock
+        show_cursor = "\x1b[?25h\r\x1b[2K" if err.is_terminal else ""
+        os.write(2, f"{show_cursor}error: {INTERRUPTED}\n".encode())
+        os._exit(130)
 
 
 class _progress:

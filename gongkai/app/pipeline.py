@@ -218,18 +218,48 @@ def started_workers(workers: int, warm: bool = False) -> Iterator[None]:
     if workers < 2:
         yield
         return
+    _quiet_resource_tracker()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_started_worker, initargs=(warm,))
-    for _ in range(workers):  # a spawn pool starts a process per submitted call while none is idle
-        pool.submit(os.getpid)
+    # Ctrl-C reaches the whole foreground process group: the processes start with SIGINT ignored (inherited;
+    # Python then installs no KeyboardInterrupt handler), so they print no tracebacks; the command handles it
+    # and ends them
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        for _ in range(workers):  # a spawn pool starts a process per submitted call while none is idle
+            pool.submit(os.getpid)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
     _STARTED = pool
     try:
         yield
-    finally:
-        _STARTED = None
+    except BaseException:  # the command failed or was interrupted: end them now, not after their start-up
         for proc in list(getattr(pool, "_processes", {}).values()):
             proc.terminate()
+        raise
+    finally:
+        _STARTED = None
         pool.shutdown(cancel_futures=True)
+
+
+def _quiet_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (which unlinks the pool's named semaphores should this process
+    end without doing it, e.g. on Ctrl-C: the CLI then exits at once) with its stderr on /dev/null: it would
+    otherwise print "UserWarning: resource_tracker: There appear to be 7 leaked semaphore objects to clean up at
+    shutdown" on the user's terminal while it cleans them up. No-op when it already runs."""
+    from multiprocessing import resource_tracker
+
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        resource_tracker.ensure_running()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _started_worker(warm: bool) -> None:

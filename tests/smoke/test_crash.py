@@ -39,49 +39,95 @@ def _until(predicate, what: str, timeout: float) -> None:
         time.sleep(0.05)
 
 
-def test_kill_9_of_a_running_audit_leaves_no_process_behind(tmp_path):
+def _audit_mid_run(tmp_path: Path) -> tuple[subprocess.Popen, dict[tuple[int, int], str]]:
+    """A `gongkai audit` of 600 generated files (in a session of its own, as a terminal's foreground process group
+    is), returned once its Prefect API server and its parser processes run and its first chunk has begun (its
+    `running` row is published by then), with every descendant seen so far: (pid, start time) → command line."""
     harvest = tmp_path / "harvest"
     write_corpus(harvest, 150, range(2022, 2024), ["txt", "html"], seed=11, truth=tmp_path / "truth.jsonl")  # 600 files
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     with open(tmp_path / "out.txt", "w") as out, open(tmp_path / "err.txt", "w") as err:
         cli = subprocess.Popen([GONGKAI, "audit", str(harvest), "--db", str(tmp_path / "w.duckdb"), "--workers", "2"],
-                               cwd=tmp_path, env=env, stdout=out, stderr=err)
+                               cwd=tmp_path, env=env, stdout=out, stderr=err, start_new_session=True)
     seen: dict[tuple[int, int], str] = {}  # (pid, start time) -> command line of every descendant ever seen
+    start = lifeline.stat(cli.pid)[1]
+    deadline = time.monotonic() + 180  # Prefect's API server takes 6–20 s to start on a loaded machine
+
+    def mid_run() -> bool:
+        table = lifeline.processes()
+        now = []
+        for pid, st in lifeline.descendants({cli.pid: start}, table).items():
+            now.append(_cmdline(pid))  # the latest: a child read between its fork and its exec shows its parent's
+            seen[(pid, st)] = now[-1] or seen.get((pid, st), "")
+        return (any("uvicorn" in c for c in now) and any("multiprocessing.spawn" in c for c in now)
+                and any(tmp_path.glob(".w.duckdb.runs/*/chunk-*")))
+
     try:
-        start = lifeline.stat(cli.pid)[1]
-        deadline = time.monotonic() + 180  # Prefect's API server takes 6–20 s to start on a loaded machine
-
-        def mid_run() -> bool:
-            table = lifeline.processes()
-            now = []
-            for pid, st in lifeline.descendants({cli.pid: start}, table).items():
-                now.append(_cmdline(pid))  # the latest: a child read between its fork and its exec shows its parent's
-                seen[(pid, st)] = now[-1] or seen.get((pid, st), "")
-            return any("uvicorn" in c for c in now) and any("multiprocessing.spawn" in c for c in now)
-
         while not mid_run():
             if cli.poll() is not None:
-                proc = subprocess.CompletedProcess(cli.args, cli.returncode, (tmp_path / "out.txt").read_text(),
-                                                   (tmp_path / "err.txt").read_text())
-                pytest.fail("the audit ended before its Prefect server and parser processes were seen together "
-                            f"(a larger harvest is needed): {shown_proc(proc)}")
+                pytest.fail("the audit ended before its Prefect server and parser processes were seen parsing "
+                            f"(a larger harvest is needed): {shown_proc(_ended(cli, tmp_path))}")
             assert time.monotonic() < deadline, f"no Prefect server and parser processes after 180 s: {seen}"
             time.sleep(0.05)
-    finally:
+    except BaseException:
         cli.kill()
         cli.wait()
+        raise
+    return cli, seen
+
+
+def _ended(cli: subprocess.Popen, tmp_path: Path) -> subprocess.CompletedProcess:
+    return subprocess.CompletedProcess(cli.args, cli.returncode, (tmp_path / "out.txt").read_text(),
+                                       (tmp_path / "err.txt").read_text())
+
+
+def _nothing_left(seen: dict[tuple[int, int], str]) -> None:
+    """Every process of the ended audit ends (its watchdog's last sweep), none started later escaped."""
     tokens = {c.split()[-3] for c in seen.values() if "lifeline.py" in c}  # the watchdog's argv: pid token poll grace
 
     def left() -> list[str]:
         return [c[:120] for (pid, st), c in seen.items() if lifeline.alive(pid, st)]
 
     try:
-        _until(lambda: not left(), f"every process of the killed audit ended; still running: {left()}", timeout=10)
+        _until(lambda: not left(), f"every process of the ended audit ended; still running: {left()}", timeout=10)
         assert len(tokens) == 1 and any("uvicorn" in c for c in seen.values()), f"one watchdog, one server: {seen}"
         assert lifeline.carrying(tokens.pop(), lifeline.processes()) == {}  # none started later escaped the snapshots
     finally:  # a failed test must not leave its orphans on a shared machine either
         for pid, st in seen:
             lifeline.send(pid, st, signal.SIGKILL)
+
+
+def test_kill_9_of_a_running_audit_leaves_no_process_behind(tmp_path):
+    cli, seen = _audit_mid_run(tmp_path)
+    cli.kill()
+    cli.wait()
+    _nothing_left(seen)
+
+
+def test_ctrl_c_of_a_running_audit_ends_it_at_once_with_one_line_and_the_next_run_records_it_crashed(tmp_path):
+    """Ctrl-C (SIGINT to the foreground process group: the command, its parser processes, multiprocessing's
+    resource tracker) ends the audit within seconds with exit code 130 and one line on stderr — no Prefect log,
+    no traceback, no resource-tracker warning — and nothing left running; the next run records it as crashed."""
+    cli, seen = _audit_mid_run(tmp_path)
+    try:
+        os.killpg(cli.pid, signal.SIGINT)
+        cli.wait(20)
+    finally:
+        cli.kill()
+        cli.wait()
+    proc = _ended(cli, tmp_path)
+    assert proc.returncode == 130, shown_proc(proc)
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: interrupted (Ctrl-C)"), shown_proc(proc)
+    _nothing_left(seen)
+    again = subprocess.run([GONGKAI, "audit", str(tmp_path / "harvest"), "--db", str(tmp_path / "w.duckdb"),
+                            "--workers", "2"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, shown_proc(again)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    try:
+        runs = con.execute("SELECT status, files_new FROM runs ORDER BY started_at").fetchall()
+    finally:
+        con.close()
+    assert [r[0] for r in runs] == ["crashed", "completed"] and runs[1][1] == 600, runs
 
 
 def test_a_publication_killed_mid_way_leaves_a_temp_file_the_next_write_removes(tmp_path):
