@@ -10,6 +10,7 @@ import pytest
 from support import SEED
 
 from gongkai.app import pipeline
+from gongkai.checks import gx_checks
 from gongkai.ingest.discover import HarvestFile
 
 
@@ -46,11 +47,14 @@ def test_a_worker_allocates_arrow_buffers_with_the_system_malloc(tmp_path):
 
 
 
-def _engines() -> tuple[int, int]:
-    """In a worker: (GX engines built, its pid)."""
+def _engines() -> tuple[int, int, int, int]:
+    """In a worker: (GX engines built, the young generation's GC threshold, objects frozen out of the GC's reach,
+    its pid)."""
+    import gc
+
     from gongkai.checks import gx_checks
 
-    return gx_checks.engine.cache_info().currsize, os.getpid()
+    return gx_checks.engine.cache_info().currsize, gc.get_threshold()[0], gc.get_freeze_count(), os.getpid()
 
 
 @pytest.mark.parametrize("warm", [True, False])
@@ -67,8 +71,12 @@ def test_workers_started_ahead_are_the_runs_processes_and_end_with_the_commands_
             assert pipeline.local_pool() is None
             assert all(Path(f"/proc/{pid}").exists() for pid in pids)  # the run's block ended, not the command's
             raise RuntimeError("the command failed")
-    assert {pid for _, pid in got} <= pids and len(pids) == 2
-    assert {n for n, _ in got} == {1 if warm else 0}
+    assert {g[-1] for g in got} <= pids and len(pids) == 2
+    assert {g[0] for g in got} == {1 if warm else 0}
+    # with GX's context built, its imports are frozen out of the collector's reach and the young generation is
+    # collected every YOUNG_GC_THRESHOLD allocations (gx_checks._freeze_heap); before, Python's defaults
+    assert all((g[1] == gx_checks.YOUNG_GC_THRESHOLD) == warm for g in got), got
+    assert all((g[2] > 100_000) == warm for g in got), got
     assert not any(Path(f"/proc/{pid}").exists() for pid in pids)
 
 
