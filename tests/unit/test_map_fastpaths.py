@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -297,7 +298,7 @@ def _place_row_reference(m: tablemap.Mapped, version: str, table_id: str, row: l
     return True
 
 
-def _mapped(grids: list[Table]) -> list[tuple]:
+def _mapped(grids: list[Table]) -> list[Any]:
     version, mapped, notes = tablemap.map_tables(grids)
     return [version, notes] + [(t, m.raw, m.ambiguous, m.unread, m.notes, m.mixed) for t, m in sorted(mapped.items())]
 
@@ -370,7 +371,9 @@ def test_string_columns_equal_pandas_conversion() -> None:
             expected = pd.array(values, dtype="string")
             got = batch._strings(values)
             assert type(got) is type(expected) and got.dtype == expected.dtype and got.equals(expected)
-    for values in ([], [None], ["a", None], [b"x"], [1, "a"], [float("nan"), "b"], [pd.NA], [True], ["\u3000"]):
+    corner: list[list[object]] = [[], [None], ["a", None], [b"x"], [1, "a"], [float("nan"), "b"], [pd.NA], [True],
+                                  ["\u3000"]]
+    for values in corner:
         expected = pd.array(values, dtype="string")
         got = batch._strings(values)
         assert type(got) is type(expected) and got.dtype == expected.dtype and got.equals(expected), values
