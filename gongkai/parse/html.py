@@ -298,6 +298,7 @@ def _grid(table: etree._Element) -> tuple[Table, int, int]:
     grid: Table = []
     pending: list[list[int]] = []  # [start column, rows still covered, colspan], sorted
     get = etree._Element.get
+    tostring = etree.tostring
     cells = longest = 0
     for tr in _own(table, _ROW_TAGS):
         row: list[TCell] = []
@@ -307,7 +308,13 @@ def _grid(table: etree._Element) -> tuple[Table, int, int]:
         if not pending:  # no rowspan reaches into this row (the usual case): origin cells only
             new: list[list[int]] | None = None
             for td in tds:
-                text = cell_text(td) if len(td) else _norm(td.text or "")
+                if len(td):  # cell_text's one-call path inline, else cell_text
+                    whole = tostring(td, method="text", encoding=str, with_tail=False)
+                    quick = _one_run_short(whole) if len(whole) <= _SHORT else _one_run(whole)
+                    text = cell_text(td) if quick is None else quick
+                else:  # _norm(td.text or "") inline
+                    leaf = td.text
+                    text = "" if leaf is None else _norm_short(leaf) if len(leaf) <= _SHORT else _normalised(leaf)
                 if len(text) > longest:
                     longest = len(text)
                 if td.keys():  # (a cell without attributes spans one column and one row)

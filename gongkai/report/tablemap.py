@@ -162,8 +162,8 @@ _Plan = tuple[list[tuple[str, str]], list[bool]]
 def _place_row(m: Mapped, version: str, table_id: str, row: list[TCell], cols: dict[int, str],
                allowed: frozenset[tuple[str, str]], plans: dict[str, _Plan] | None = None) -> bool:
     """Assign one data row's value cells to canonical keys. False if the row is not a data row.
-    `plans`: a dict kept by the caller for as long as it passes the same cols and allowed (one table), where
-    each row key's cell keys and which positions it may fill are worked out once (_plan)."""
+    `plans`: _plans(table_id, version, cols as items), with allowed = _allowed(table_id, version) (the mappers'
+    call): each row key's cell keys and which positions it may fill, worked out once per header (_plan)."""
     n = len(cols)
     layout = _layout(row, table_id)
     _, texts = _row_label(layout, n)
