@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _KEYWORDS = {
     1: ("总体情况", "总体概况", "基本情况"),
@@ -26,6 +27,13 @@ def heading_no(text: str) -> int | None:
     """Section number of a heading line ("三、收到和处理政府信息公开申请情况", "1、 总体情况"), else None."""
     if "。" in text:  # a sentence, not a heading (NFKC keeps 。: tested before normalising the whole paragraph)
         return None
+    return _short_heading_no(text) if len(text) <= _SHORT else _heading_no(text)
+
+
+_SHORT = 64  # lines this long are read through the cache: headings and table labels repeat across reports
+
+
+def _heading_no(text: str) -> int | None:
     t = _norm(text)
     if len(t) > 42 or "。" in t:
         return None
@@ -35,3 +43,7 @@ def heading_no(text: str) -> int | None:
     num = m.group("num")
     n = _NUMERALS.get(num) or int(num)
     return n if any(k in m.group("title") for k in _KEYWORDS[n]) else None
+
+
+# heading_no of a short line (a pure function of the text): at most 4,096 lines of up to 64 characters
+_short_heading_no = lru_cache(maxsize=1 << 12)(_heading_no)

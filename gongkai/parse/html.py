@@ -50,6 +50,7 @@ cell holds more than 800 characters, or a cell holds a nested table and more tha
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from lxml import etree
@@ -156,9 +157,13 @@ def _own(el: etree._Element, tags: frozenset[str]) -> list[etree._Element]:
 def _is_layout(table: etree._Element, grid: Table) -> bool:
     """A table used for page layout rather than data (see the module docstring)."""
     cells = [c for row in grid for c in row if not c.cont]
-    if len(cells) <= 1:
+    return _layout_sized(table, len(cells), max((len(c.text) for c in cells), default=0))
+
+
+def _layout_sized(table: etree._Element, cells: int, longest: int) -> bool:
+    """_is_layout from the grid's number of origin cells and the length of its longest text."""
+    if cells <= 1:
         return True
-    longest = max(len(c.text) for c in cells)
     return longest > 800 or (longest > 200 and table.find(".//table") is not None)
 
 
@@ -209,7 +214,8 @@ def _walk(root: etree._Element, blocks: list[Block] | None) -> list[str]:
         if event == "start":
             if tag == "br":
                 flush()
-            elif tag == "table" and blocks is not None and not _is_layout(el, grid := table_grid(el)):
+            elif tag == "table" and blocks is not None and not _layout_sized(el, *(sized := _grid(el))[1:]):
+                grid = sized[0]
                 flush()
                 for cap in el.iterchildren("caption"):
                     caption = _norm(_text(cap))
@@ -273,32 +279,73 @@ def cell_text(td: etree._Element) -> str:
             if nblocks > 1:
                 break
     if nblocks == 0:  # inline content only: one line
-        return _norm(_text(td))
+        return _norm(whole)
     if nblocks == 1 and len(td) == 1 and td[0].tag in _BLOCK and not (td.text or "").strip() \
             and not (td[0].tail or "").strip():  # the usual <td><p>…</p></td>
-        return _norm(_text(td[0]))
+        # the text of td[0], normalised: td's whole text is td[0]'s between whitespace, which _norm strips
+        return _norm(whole)
     return join_lines(_walk(td, None))
 
 
 def table_grid(table: etree._Element) -> Table:
     """The grid of one <table> element (see the module docstring for the exact shape)."""
+    return _grid(table)[0]
+
+
+def _grid(table: etree._Element) -> tuple[Table, int, int]:
+    """table_grid, with the number of origin (not cont) cells and the length of the longest one's text (what
+    _is_layout measures, counted while the grid is built)."""
     grid: Table = []
     pending: list[list[int]] = []  # [start column, rows still covered, colspan], sorted
     get = etree._Element.get
+    tostring = etree.tostring
+    cells = longest = 0
     for tr in _own(table, _ROW_TAGS):
         row: list[TCell] = []
         col = 0
+        tds = _own(tr, _CELL_TAGS)
+        cells += len(tds)
+        if not pending:  # no rowspan reaches into this row (the usual case): origin cells only
+            new: list[list[int]] | None = None
+            for td in tds:
+                if len(td):  # cell_text's one-call path inline, else cell_text
+                    whole = tostring(td, method="text", encoding=str, with_tail=False)
+                    quick = _one_run_short(whole) if len(whole) <= _SHORT else _one_run(whole)
+                    text = cell_text(td) if quick is None else quick
+                else:  # _norm(td.text or "") inline
+                    leaf = td.text
+                    text = "" if leaf is None else _norm_short(leaf) if len(leaf) <= _SHORT else _normalised(leaf)
+                if len(text) > longest:
+                    longest = len(text)
+                if td.keys():  # (a cell without attributes spans one column and one row)
+                    colspan = 1 if (value := get(td, "colspan")) is None else _span(value)
+                    row.append(TCell(text, colspan))
+                    if (value := get(td, "rowspan")) is not None and (rowspan := _span(value)) > 1:
+                        if new is None:
+                            new = []
+                        new.append([col, rowspan - 1, colspan])
+                    col += colspan
+                else:
+                    row.append(TCell(text, 1))
+                    col += 1
+            grid.append(row)
+            if new is not None:
+                pending = sorted(new)
+            continue
         i = 0
         n = len(pending)
-        new: list[list[int]] = []
-        for td in _own(tr, _CELL_TAGS):
+        new = []
+        for td in tds:
             while i < n and pending[i][0] <= col:
                 start, _, span = pending[i]
                 row.append(TCell("", span, True))
                 col = max(col, start + span)
                 i += 1
             colspan = 1 if (value := get(td, "colspan")) is None else _span(value)
-            row.append(TCell(cell_text(td) if len(td) else _norm(td.text or ""), colspan))
+            text = cell_text(td) if len(td) else _norm(td.text or "")
+            if len(text) > longest:
+                longest = len(text)
+            row.append(TCell(text, colspan))
             if (value := get(td, "rowspan")) is not None and (rowspan := _span(value)) > 1:
                 new.append([col, rowspan - 1, colspan])
             col += colspan
@@ -307,23 +354,74 @@ def table_grid(table: etree._Element) -> Table:
             i += 1
         grid.append(row)
         pending = sorted([[s, r - 1, sp] for s, r, sp in pending if r > 1] + new)
-    return grid
+    return grid, cells, longest
 
 
 # --------------------------------------------------------------------------- content root
 
+_COMPOSE = 16
+
+
+def _flat_from_children(el: etree._Element, flats: dict[etree._Element, str]) -> str | None:
+    """_flat(el) composed from the cached _flat of its children where there is one (the ancestors of an element
+    measured first), or None when no child is cached, a child is not an element (a comment or PI: left to
+    _flat) or el has more than _COMPOSE children (one C call over el is then cheaper than one per child).
+    Exact: el's text is its .text, then each child's text and tail in order (what tostring(method="text")
+    concatenates), and removing every whitespace character commutes with concatenation."""
+    if len(el) > _COMPOSE:
+        return None
+    parts: list[str] = []
+    cached = False
+    for child in el:
+        if child.tag.__class__ is not str:
+            return None
+        text = flats.get(child)
+        if text is None:
+            text = _flat(child)
+        else:
+            cached = True
+        parts.append(text)
+        if child.tail:
+            parts.append("".join(child.tail.split()))
+    if not cached:
+        return None
+    return "".join(el.text.split()) + "".join(parts) if el.text else "".join(parts)
+
+
+def _link_len(el: etree._Element, flat: Callable[[etree._Element], str]) -> int:
+    """The flat length of the link text inside el: of every <a> in el.iter("a") (el itself included)."""
+    return sum(len(flat(a)) for a in el.iter("a"))
+
+
+def _link_len_from_children(el: etree._Element, links: dict[etree._Element, int],
+                            flat: Callable[[etree._Element], str]) -> int:
+    """_link_len(el), from the cached link lengths of its children where there are (an ancestor of an element
+    measured first): el.iter("a") is el when it is an <a>, then each child's iter("a") in order."""
+    if not any(child in links for child in el):
+        return _link_len(el, flat)
+    own = len(flat(el)) if el.tag == "a" else 0
+    for child in el:
+        n = links.get(child)
+        own += _link_len(child, flat) if n is None else n
+    return own
+
+
 def content_root(body: etree._Element) -> etree._Element:
     """The element holding the report (see the module docstring)."""
     flats: dict[etree._Element, str] = {}  # _flat of each element measured (the tree is not changed here)
+    links: dict[etree._Element, int] = {}  # link_len of each element measured
 
     def flat(el: etree._Element) -> str:
         text = flats.get(el)
         if text is None:
-            text = flats[el] = _flat(el)
+            text = flats[el] = _flat_from_children(el, flats) or _flat(el)
         return text
 
     def link_len(el: etree._Element) -> int:
-        return sum(len(flat(a)) for a in el.iter("a"))
+        n = links.get(el)
+        if n is None:
+            n = links[el] = _link_len_from_children(el, links, flat)
+        return n
 
     tables = [t for t in body.iter("table")]
     marked = [t for t in tables if _T3_MARK in flat(t)]

@@ -156,9 +156,14 @@ def _match_row(version: str, table_id: str, texts: list[str]) -> str | None:
     return template.match(version, table_id, "row", "".join(reversed(texts))) if len(texts) > 1 else None
 
 
+_Plan = tuple[list[tuple[str, str]], list[bool]]
+
+
 def _place_row(m: Mapped, version: str, table_id: str, row: list[TCell], cols: dict[int, str],
-               allowed: set[tuple[str, str]]) -> bool:
-    """Assign one data row's value cells to canonical keys. False if the row is not a data row."""
+               allowed: frozenset[tuple[str, str]], plans: dict[str, _Plan] | None = None) -> bool:
+    """Assign one data row's value cells to canonical keys. False if the row is not a data row.
+    `plans`: _plans(table_id, version, cols as items), with allowed = _allowed(table_id, version) (the mappers'
+    call): each row key's cell keys and which positions it may fill, worked out once per header (_plan)."""
     n = len(cols)
     layout = _layout(row, table_id)
     _, texts = _row_label(layout, n)
@@ -181,33 +186,62 @@ def _place_row(m: Mapped, version: str, table_id: str, row: list[TCell], cols: d
                                 f"{template.TABLE_ZH[table_id]} row {cell.text!r}: {lo} value cells for {n} columns; values kept as text")
                 return True
         return False
-    twice = False
-    for c in cols.values():
-        if (row_key, c) in m.raw:
-            twice = True
-            break
-    if twice:
+    plan = None if plans is None else plans.get(row_key)
+    if plan is None:
+        plan = _plan(row_key, cols, allowed)
+        if plans is not None:
+            plans[row_key] = plan
+    pairs, fills = plan
+    raw = m.raw
+    if not raw.keys().isdisjoint(pairs):  # a cell of this row already read
         m.notes.append(f"{template.TABLE_ZH[table_id]} row {texts[0]!r} printed twice; the first is kept")
         return True
     by_key: dict[str, TCell] = {}
+    last = n - 1
     for lo, hi, cell in layout:
         if lo >= n:  # the label side (positions only grow from here)
             break
-        for p in range(lo, min(hi, n - 1) + 1):
-            key = cols[p]
-            if (row_key, key) not in allowed:
+        for p in range(lo, (hi if hi < last else last) + 1):
+            if not fills[p]:  # (row_key, cols[p]) not in allowed
                 continue
-            if key in by_key and by_key[key] is not cell:
+            key = cols[p]
+            first = by_key.get(key)
+            if first is None:
+                by_key[key] = cell
+            elif first is not cell:
                 m.ambiguous.add((row_key, key))
-            by_key.setdefault(key, cell)
         if lo < n <= hi:  # a cell straddling label and value columns: the grid disagrees with itself
             m.notes.append(f"{template.TABLE_ZH[table_id]} row {texts[0]!r}: a cell spans label and value columns")
     for key, cell in by_key.items():
-        m.raw[(row_key, key)] = "" if cell.cont else cell.text
+        raw[(row_key, key)] = "" if cell.cont else cell.text
     return True
 
 
-def _mark_ambiguous(m: Mapped, row_key: str, cols: dict[int, str], allowed: set[tuple[str, str]], raw: str,
+@lru_cache(maxsize=16)
+def _allowed(table_id: str, version: str) -> frozenset[tuple[str, str]]:
+    """The cells a table's mapper may fill: the template's of table_id in version, and for 表三 of 2021 also the
+    single （六）其他处理 row's of the mixed layout. (A pure function of the template: 3 tables × 2 versions.)"""
+    cells = set(template.keys(version, table_id))
+    if table_id == "t3" and version == "2021":
+        cells |= set(template.mixed_keys())
+    return frozenset(cells)
+
+
+@lru_cache(maxsize=256)
+def _plans(table_id: str, version: str, cols: tuple[tuple[int, str], ...]) -> dict[str, _Plan]:
+    """_place_row's plans for one table and header (cols as items), filled as row keys come: a memo of the pure
+    function _plan, shared by every table with this header (the allowed cells are those of table_id in version,
+    as its mapper builds them). At most 256 headers, each holding at most its table's row keys (about 30)."""
+    return {}
+
+
+def _plan(row_key: str, cols: dict[int, str], allowed: frozenset[tuple[str, str]]) -> _Plan:
+    """For one row key under one header: its cell keys (row_key, col_key) in cols' order, and per position
+    0…len(cols)-1 (cols' keys: column_keys numbers them from 0) whether the template has that cell."""
+    return [(row_key, c) for c in cols.values()], [(row_key, cols[p]) in allowed for p in range(len(cols))]
+
+
+def _mark_ambiguous(m: Mapped, row_key: str, cols: dict[int, str], allowed: frozenset[tuple[str, str]], raw: str,
                     note: str) -> None:
     for key in dict.fromkeys(cols.values()):
         if (row_key, key) in allowed:
@@ -218,8 +252,9 @@ def _mark_ambiguous(m: Mapped, row_key: str, cols: dict[int, str], allowed: set[
 
 def _map_t2(rows: Table, version: str) -> Mapped:
     m = Mapped("t2")
-    allowed = set(template.keys(version, "t2"))
+    allowed = _allowed("t2", version)
     cols: dict[int, str] = {}
+    plans: dict[str, _Plan] = {}  # _place_row's, for the current header
     for row in rows:
         texts = [c.text for c in row if c.text]
         if not texts:
@@ -228,9 +263,10 @@ def _map_t2(rows: Table, version: str) -> Mapped:
             all(not _is_value(t) for t in texts) and template.match(version, "t2", "col", texts[-1])
         ):
             cols = column_keys([row], "t2", version)
+            plans = _plans("t2", version, tuple(cols.items()))
             continue
         if cols:
-            _place_row(m, version, "t2", row, cols, allowed)
+            _place_row(m, version, "t2", row, cols, allowed, plans)
     return m
 
 
@@ -254,9 +290,7 @@ def _other_processing(m: Mapped) -> None:
 
 def _map_t3(rows: Table, version: str) -> Mapped:
     m = Mapped("t3")
-    allowed = set(template.keys(version, "t3"))
-    if version == "2021":
-        allowed |= set(template.mixed_keys())
+    allowed = _allowed("t3", version)
     first_data = next(
         (i for i, row in enumerate(rows) if any(template.match(version, "t3", "row", c.text) for c in row if c.text and not c.cont)),
         None,
@@ -269,9 +303,10 @@ def _map_t3(rows: Table, version: str) -> Mapped:
         m.notes.append(f"表三: header names {len(set(cols.values()))} of 7 columns")
     if not cols:
         return m
+    plans = _plans("t3", version, tuple(cols.items()))
     for row in rows[first_data:]:
         if any(c.text for c in row):
-            _place_row(m, version, "t3", row, cols, allowed)
+            _place_row(m, version, "t3", row, cols, allowed, plans)
     if version == "2021":
         _other_processing(m)
     return m
@@ -279,7 +314,7 @@ def _map_t3(rows: Table, version: str) -> Mapped:
 
 def _map_t4(rows: Table, version: str) -> Mapped:
     m = Mapped("t4")
-    allowed = set(template.keys(version, "t4"))
+    allowed = _allowed("t4", version)
     data = next((i for i, row in enumerate(rows) if row and all(_is_value(c.text) or not c.text for c in row)
                  and any(_is_value(c.text) for c in row)), None)
     if data is None:
