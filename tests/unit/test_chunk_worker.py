@@ -57,28 +57,42 @@ def _engines() -> tuple[int, int, int, int]:
     return gx_checks.engine.cache_info().currsize, gc.get_threshold()[0], gc.get_freeze_count(), os.getpid()
 
 
+def _pids(pool: object) -> set[int]:
+    return {p.pid for p in pool._processes.values()}  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize("warm", [True, False])
-def test_workers_started_ahead_are_the_runs_processes_and_end_with_the_commands_block(warm):
+def test_workers_started_ahead_are_the_runs_processes_and_end_with_its_map_step(warm):
     """`gongkai audit` starts its parser processes first (pipeline.started_workers): the run's map step uses
     them; GX's context is built at their start only when asked (a warehouse that does not exist yet), else at
-    a first chunk with new reports; they end when the command's block ends, also when it fails."""
-    with pytest.raises(RuntimeError, match="the command failed"):
-        with pipeline.started_workers(2, warm=warm):
-            with pipeline.local_workers(2) as pool:
-                assert pool is not None and pipeline.local_pool() is pool
-                got = [f.result(timeout=120) for f in [pool.submit(_engines) for _ in range(4)]]
-                pids = {p.pid for p in pool._processes.values()}  # type: ignore[attr-defined]
-            assert pipeline.local_pool() is None
-            assert all(Path(f"/proc/{pid}").exists() for pid in pids)  # the run's block ended, not the command's
-            raise RuntimeError("the command failed")
+    a first chunk with new reports; they end when the map step does, before the load."""
+    with pipeline.started_workers(2, warm=warm):
+        with pipeline.local_workers(2) as pool:
+            assert pool is not None and pipeline.local_pool() is pool
+            got = [f.result(timeout=120) for f in [pool.submit(_engines) for _ in range(4)]]
+            pids = _pids(pool)
+        assert pipeline.local_pool() is None
+        assert not any(Path(f"/proc/{pid}").exists() for pid in pids)  # ended with the map step
     assert {g[-1] for g in got} <= pids and len(pids) == 2
     assert {g[0] for g in got} == {1 if warm else 0}
     # with GX's context built, its imports are frozen out of the collector's reach and the young generation is
     # collected every YOUNG_GC_THRESHOLD allocations (gx_checks._freeze_heap); before, Python's defaults
     assert all((g[1] == gx_checks.YOUNG_GC_THRESHOLD) == warm for g in got), got
     assert all((g[2] > 100_000) == warm for g in got), got
-    assert not any(Path(f"/proc/{pid}").exists() for pid in pids)
 
+
+def test_workers_started_ahead_end_at_once_when_the_command_fails_and_with_a_run_that_maps_nothing():
+    with pytest.raises(RuntimeError, match="the command failed"):
+        with pipeline.started_workers(2, warm=True):
+            pids = _pids(pipeline._STARTED)
+            assert len(pids) == 2
+            raise RuntimeError("the command failed")  # while they still build GX's context
+    assert not any(Path(f"/proc/{pid}").exists() for pid in pids)
+    with pipeline.started_workers(2):
+        pids = _pids(pipeline._STARTED)
+        with pipeline.local_workers(0) as pool:  # a run with nothing to parse
+            assert pool is None
+        assert not any(Path(f"/proc/{pid}").exists() for pid in pids)
 
 def test_without_workers_started_ahead_a_run_of_one_chunk_stays_in_its_thread():
     assert pipeline.local_pool() is None
