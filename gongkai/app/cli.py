@@ -71,10 +71,10 @@ def audit(
         _fail(str(exc), 2)
     dbp.parent.mkdir(parents=True, exist_ok=True)
     n_workers = workers or pipeline.default_workers()
-    # nothing this run starts outlives it, even on kill -9; the parser processes and Prefect's API start while
-    # the flows are imported
+    # nothing this run starts outlives it, even on kill -9; Prefect's API (and, into a new warehouse, the parser
+    # processes) start while the flows are imported
     with (lifeline.guard(), _interrupt_ends_run(),
-          pipeline.started_workers(n_workers if task_runner == "local" else 0, not dbp.exists()),
+          pipeline.started_workers(n_workers if task_runner == "local" and not dbp.exists() else 0),
           api_server.one_shot() as server, _progress() as hook):
         flow = _audit_flow(task_runner, dask_address, n_workers)
         progress.install(hook)

@@ -204,23 +204,22 @@ _STARTED: Executor | None = None  # parser processes started ahead of the run (s
 
 
 @contextlib.contextmanager
-def started_workers(workers: int, warm: bool = False) -> Iterator[None]:
-    """Start the parser processes of a one-shot `gongkai audit` as the command's first step, so that their
-    start-up (a fresh interpreter and the parsers' imports: ~0.6 s of CPU each) runs while the command imports
-    Prefect and waits for its API server, not after; the run's map step (local_workers) then uses them.
-    `warm`: also build GX's context now (~2 s of CPU each): for a warehouse that does not exist yet, whose every
-    file is new. Otherwise the context is built at a process's first chunk with new reports, as before, so a
-    run with nothing new never pays it (measured: a no-op over 30,000 files 2 s slower with it; built at the
-    lowest CPU priority instead, the first chunk waited minutes for it on a busy machine). Nothing is started
-    for fewer than 2 workers. When the block ends they are shut down; when it ends by an exception (the command
-    failed) they are ended at once (SIGTERM), not after their start-up."""
+def started_workers(workers: int) -> Iterator[None]:
+    """Start the parser processes of a one-shot `gongkai audit` into a warehouse that does not exist yet (every
+    file is new) as the command's first step, so that their start-up (a fresh interpreter, the parsers' imports
+    and GX's context: ~2.5 s of CPU each) runs while the command imports Prefect and waits for its API server,
+    not after; the run's map step (local_workers) then uses them and shuts them down. Not for a warehouse that
+    exists: a run with nothing new must not pay them (measured over 30,000 files: a no-op 2.3 s slower with
+    processes started ahead, importing only; building GX's context at the lowest CPU priority instead, the
+    first chunk waited minutes for it on a busy machine). Nothing is started for fewer than 2 workers. When the
+    block ends by an exception (the command failed) they are ended at once (SIGTERM), not after their start-up."""
     global _STARTED
     if workers < 2:
         yield
         return
     _quiet_resource_tracker()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_started_worker, initargs=(warm,))
+                               initializer=_started_worker)
     # Ctrl-C reaches the whole foreground process group: the processes start with SIGINT ignored (inherited;
     # Python then installs no KeyboardInterrupt handler), so they print no tracebacks; the command handles it
     # and ends them
@@ -262,10 +261,9 @@ def _quiet_resource_tracker() -> None:
         os.close(devnull)
 
 
-def _started_worker(warm: bool) -> None:
+def _started_worker() -> None:
     lean_heap()
-    if warm:
-        warm_up()
+    warm_up()
 
 
 def local_pool() -> Executor | None:

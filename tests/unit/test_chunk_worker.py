@@ -41,6 +41,8 @@ def test_a_worker_allocates_arrow_buffers_with_the_system_malloc(tmp_path):
         shard = pool.submit(pipeline.audit_chunk, [HarvestFile(str(seed), "seed.txt", seed.stat().st_size)],
                             str(run), 0, str(known)).result()
         assert shard.skipped == 1
+        engines, young, frozen, _ = pool.submit(_engines).result()  # nothing new: GX never started
+        assert engines == 0 and young != gx_checks.YOUNG_GC_THRESHOLD and frozen == 0
         assert pool.submit(_pool_backend).result() == "system"
     finally:
         pool.shutdown()
@@ -61,12 +63,11 @@ def _pids(pool: object) -> set[int]:
     return {p.pid for p in pool._processes.values()}  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("warm", [True, False])
-def test_workers_started_ahead_are_the_runs_processes_and_end_with_its_map_step(warm):
-    """`gongkai audit` starts its parser processes first (pipeline.started_workers): the run's map step uses
-    them; GX's context is built at their start only when asked (a warehouse that does not exist yet), else at
-    a first chunk with new reports; they end when the map step does, before the load."""
-    with pipeline.started_workers(2, warm=warm):
+def test_workers_started_ahead_are_the_runs_processes_ready_for_checks_and_end_with_its_map_step():
+    """`gongkai audit` into a new warehouse starts its parser processes first (pipeline.started_workers): the
+    run's map step uses them, GX's context is built before their first chunk, and they end when the map step
+    does, before the load."""
+    with pipeline.started_workers(2):
         with pipeline.local_workers(2) as pool:
             assert pool is not None and pipeline.local_pool() is pool
             got = [f.result(timeout=120) for f in [pool.submit(_engines) for _ in range(4)]]
@@ -74,16 +75,15 @@ def test_workers_started_ahead_are_the_runs_processes_and_end_with_its_map_step(
         assert pipeline.local_pool() is None
         assert not any(Path(f"/proc/{pid}").exists() for pid in pids)  # ended with the map step
     assert {g[-1] for g in got} <= pids and len(pids) == 2
-    assert {g[0] for g in got} == {1 if warm else 0}
+    assert {g[0] for g in got} == {1}
     # with GX's context built, its imports are frozen out of the collector's reach and the young generation is
-    # collected every YOUNG_GC_THRESHOLD allocations (gx_checks._freeze_heap); before, Python's defaults
-    assert all((g[1] == gx_checks.YOUNG_GC_THRESHOLD) == warm for g in got), got
-    assert all((g[2] > 100_000) == warm for g in got), got
+    # collected every YOUNG_GC_THRESHOLD allocations (gx_checks._freeze_heap)
+    assert {g[1] for g in got} == {gx_checks.YOUNG_GC_THRESHOLD} and all(g[2] > 100_000 for g in got), got
 
 
 def test_workers_started_ahead_end_at_once_when_the_command_fails_and_with_a_run_that_maps_nothing():
     with pytest.raises(RuntimeError, match="the command failed"):
-        with pipeline.started_workers(2, warm=True):
+        with pipeline.started_workers(2):
             pids = _pids(pipeline._STARTED)
             assert len(pids) == 2
             raise RuntimeError("the command failed")  # while they still build GX's context
