@@ -121,12 +121,15 @@ class _interrupt_ends_run:
     def __enter__(self) -> None:
         import signal
 
-        self.previous = signal.signal(signal.SIGINT, self._stop)
+        self.previous = signal.getsignal(signal.SIGINT)
+        if self.previous is not signal.SIG_IGN:  # a background job of a script (SIGINT ignored) stays deaf to it
+            signal.signal(signal.SIGINT, self._stop)
 
     def __exit__(self, *exc: object) -> Literal[False]:
         import signal
 
-        signal.signal(signal.SIGINT, self.previous)
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
         return False
 
     @staticmethod

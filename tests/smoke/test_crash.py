@@ -20,6 +20,10 @@ from gongkai.synth import write_corpus
 from gongkai.warehouse.write.publish import publishing, remove_stale_temps
 
 GONGKAI = str(Path(sys.executable).with_name("gongkai"))
+# exec the command with SIGINT at its default, as a terminal's foreground job has it, whatever the test runner
+# inherited (a background job of a non-interactive shell, e.g. `make test &`, starts with SIGINT ignored)
+FOREGROUND = [sys.executable, "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+              "os.execv(sys.argv[1], sys.argv[1:])"]
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds processes in /proc (Linux)")
 
 
@@ -47,8 +51,8 @@ def _audit_mid_run(tmp_path: Path) -> tuple[subprocess.Popen, dict[tuple[int, in
     write_corpus(harvest, 150, range(2022, 2024), ["txt", "html"], seed=11, truth=tmp_path / "truth.jsonl")  # 600 files
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     with open(tmp_path / "out.txt", "w") as out, open(tmp_path / "err.txt", "w") as err:
-        cli = subprocess.Popen([GONGKAI, "audit", str(harvest), "--db", str(tmp_path / "w.duckdb"), "--workers", "2"],
-                               cwd=tmp_path, env=env, stdout=out, stderr=err, start_new_session=True)
+        cli = subprocess.Popen([*FOREGROUND, GONGKAI, "audit", str(harvest), "--db", str(tmp_path / "w.duckdb"),
+                                "--workers", "2"], cwd=tmp_path, env=env, stdout=out, stderr=err, start_new_session=True)
     seen: dict[tuple[int, int], str] = {}  # (pid, start time) -> command line of every descendant ever seen
     start = lifeline.stat(cli.pid)[1]
     deadline = time.monotonic() + 180  # Prefect's API server takes 6–20 s to start on a loaded machine
