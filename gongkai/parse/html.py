@@ -423,6 +423,13 @@ def content_root(body: etree._Element) -> etree._Element:
             n = links[el] = _link_len_from_children(el, links, flat)
         return n
 
+    return _select_root(body, flat, link_len)
+
+
+def _select_root(body: etree._Element, flat: Callable[[etree._Element], str],
+                 link_len: Callable[[etree._Element], int]) -> etree._Element:
+    """content_root's choice, given an element's whitespace-free text (`flat`) and the length of its links'
+    text (`link_len`)."""
     tables = [t for t in body.iter("table")]
     marked = [t for t in tables if _T3_MARK in flat(t)]
     if marked:

@@ -166,7 +166,8 @@ def test_grid_equals_the_two_pass_grid() -> None:
 # --------------------------------------------------------------------------- content root
 
 def _content_root_reference(body: etree._Element) -> etree._Element:
-    """content_root before its measures were composed from a measured child."""
+    """content_root's choice with every element measured directly (before its measures were composed from a
+    measured child)."""
     flats: dict[etree._Element, str] = {}
 
     def flat(el: etree._Element) -> str:
@@ -177,53 +178,7 @@ def _content_root_reference(body: etree._Element) -> etree._Element:
     def link_len(el: etree._Element) -> int:
         return sum(len(flat(a)) for a in el.iter("a"))
 
-    tables = list(body.iter("table"))
-    marked = [t for t in tables if html._T3_MARK in flat(t)]
-    if marked:
-        marked_set = set(marked)
-        innermost = [t for t in marked if not any(d is not t and d in marked_set for d in t.iter("table"))]
-        t3 = innermost[0]
-        t3_text = flat(t3)
-        core = None
-        for markers in (html._PRIMARY, html._SECONDARY):
-            for anc in t3.iterancestors():
-                if any(flat(anc).count(m) > t3_text.count(m) for m in markers):
-                    core = anc
-                    break
-            if core is not None:
-                break
-        if core is None:
-            return body
-        others = [t for t in innermost if t is not t3]
-    else:
-        present = [m for m in html._NO_T3 if m in flat(body)]
-        if len(present) < 2:
-            return body
-        core = body
-        while True:
-            holders = [c for c in core if c.tag.__class__ is str and all(m in flat(c) for m in present)]
-            if len(holders) != 1:
-                break
-            core = holders[0]
-        others = []
-    if core is body:
-        return body
-    core_len = len(flat(core))
-    node, node_len, node_links = core, core_len, link_len(core)
-    allowance = max(400, core_len // 5)
-    while True:
-        parent = node.getparent()
-        if parent is None or parent is body or parent.tag in ("body", "html"):
-            break
-        if others and any(parent in set(t.iterancestors()) and node not in set(t.iterancestors()) for t in others):
-            break
-        p_len = len(flat(parent))
-        step = p_len - node_len
-        p_links = link_len(parent)
-        if step > 0 and (p_len - core_len > allowance or p_links - node_links > 0.5 * step):
-            break
-        node, node_len, node_links = parent, p_len, p_links
-    return node
+    return html._select_root(body, flat, link_len)
 
 
 def test_content_root_equals_measuring_every_element() -> None:
