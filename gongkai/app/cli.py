@@ -17,7 +17,7 @@ from gongkai.app.cli_common import DB_HELP
 from gongkai.app.cli_common import db_path as _db
 from gongkai.app.cli_common import fail as _fail
 from gongkai.app.cli_web import dashboard, review, users_app
-from gongkai.app.terminal import AuditSummary, emit, err, findings_view, out, print_summary
+from gongkai.app.terminal import AuditSummary, emit, err, findings_view, interrupt_ends_run, out, print_summary
 
 if TYPE_CHECKING:  # Prefect and Rich's progress are imported only by the commands that use them
     from prefect import Flow
@@ -73,7 +73,7 @@ def audit(
     n_workers = workers or pipeline.default_workers()
     # nothing this run starts outlives it, even on kill -9; Prefect's API (and, into a new warehouse, the parser
     # processes) start while the flows are imported
-    with (lifeline.guard(), _interrupt_ends_run(),
+    with (lifeline.guard(), interrupt_ends_run(),
           pipeline.started_workers(n_workers if task_runner == "local" and not dbp.exists() else 0),
           api_server.one_shot() as server, _progress() as hook):
         flow = _audit_flow(task_runner, dask_address, n_workers)
@@ -105,41 +105,6 @@ def _audit_flow(task_runner: str, dask_address: str | None, workers: int) -> Flo
     from gongkai.app.dask_runner import task_runner as dask_task_runner
 
     return audit_flow.with_options(task_runner=dask_task_runner(dask_address, workers))
-
-
-INTERRUPTED = ("interrupted (Ctrl-C): gongkai audit stopped; a run it had not published is recorded as crashed by the "
-               "next audit, which removes what it left")
-
-
-class _interrupt_ends_run:
-    """Ctrl-C ends `gongkai audit` at once, as a kill would, with one line and exit code 130: the lifeline watchdog
-    ends the API server and the parser processes, the published warehouse is untouched unless the run's own
-    publication had already swapped it in (publish.py), and the next run records the run as crashed and removes
-    its run folder and temp files. Unwinding instead let Prefect's task threads run on against a removed run
-    folder, log their failures and a crash, and DuckDB end a query with its own error, tracebacks each."""
-
-    def __enter__(self) -> None:
-        import signal
-
-        self.previous = signal.getsignal(signal.SIGINT)
-        if self.previous is not signal.SIG_IGN:  # a background job of a script (SIGINT ignored) stays deaf to it
-            signal.signal(signal.SIGINT, self._stop)
-
-    def __exit__(self, *exc: object) -> Literal[False]:
-        import signal
-
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
-        return False
-
-    @staticmethod
-    def _stop(signum: int, frame: object) -> None:
-        import os
-
-        # straight to the file descriptor: Rich's progress thread may hold the console's lock
-        show_cursor = "\x1b[?25h\r\x1b[2K" if err.is_terminal else ""
-        os.write(2, f"{show_cursor}error: {INTERRUPTED}\n".encode())
-        os._exit(130)
 
 
 class _progress:

@@ -1,11 +1,14 @@
 """What the CLI prints: frames as Rich tables (harvested strings never read as markup), CSV or JSON, the
-findings view and the audit summary. Plain functions over one stdout and one stderr console."""
+findings view and the audit summary. Plain functions over one stdout and one stderr console; and what Ctrl-C
+does to `gongkai audit` (interrupt_ends_run)."""
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NotRequired, TypedDict
+from typing import TYPE_CHECKING, Literal, NotRequired, TypedDict
 
 from rich.console import Console
 from rich.table import Table
@@ -161,3 +164,32 @@ def print_summary(s: AuditSummary, db: Path) -> None:
                   f"(publication {s.get('publish_seconds', 0):.1f} s)", style="dim", highlight=False)
     if s["reports_failed"]:
         out.print("failed files: gongkai findings --rule PARSE_FAILED", style="dim", highlight=False)
+
+
+INTERRUPTED = ("interrupted (Ctrl-C): gongkai audit stopped; a run it had not published is recorded as crashed by the "
+               "next audit, which removes what it left")
+
+
+class interrupt_ends_run:
+    """Ctrl-C ends `gongkai audit` at once, as a kill would, with one line and exit code 130: the lifeline watchdog
+    ends the API server and the parser processes, the published warehouse is untouched unless the run's own
+    publication had already swapped it in (publish.py), and the next run records the run as crashed and removes
+    its run folder and temp files. Unwinding instead let Prefect's task threads run on against a removed run
+    folder, log their failures and a crash, and DuckDB end a query with its own error, tracebacks each."""
+
+    def __enter__(self) -> None:
+        self.previous = signal.getsignal(signal.SIGINT)
+        if self.previous is not signal.SIG_IGN:  # a background job of a script (SIGINT ignored) stays deaf to it
+            signal.signal(signal.SIGINT, self._stop)
+
+    def __exit__(self, *exc: object) -> Literal[False]:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+        return False
+
+    @staticmethod
+    def _stop(signum: int, frame: object) -> None:
+        # straight to the file descriptor: Rich's progress thread may hold the console's lock
+        show_cursor = "\x1b[?25h\r\x1b[2K" if err.is_terminal else ""
+        os.write(2, f"{show_cursor}error: {INTERRUPTED}\n".encode())
+        os._exit(130)
