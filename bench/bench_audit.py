@@ -32,7 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_national import bare_pass  # noqa: E402  (bench/ is on sys.path when run as a script)
+import fsprobe  # noqa: E402  (bench/ is on sys.path when run as a script)
+from bench_national import bare_pass  # noqa: E402
 
 from gongkai import checks, ingest
 from gongkai.app import pipeline
@@ -64,6 +65,7 @@ def main() -> None:
     files = ingest.discover([harvest])
     n = len(files)
     print(f"corpus: {n} files ({args.renderings}) generated in {time.perf_counter() - t0:.1f} s; workers={args.workers}; cores={os.cpu_count()}")
+    print(fsprobe.describe(work))
 
     # The floor: read every file and parse it with lxml (HTML) or decode it (text), on the same processes.
     bare, _ = bare_pass([harvest], args.workers)
@@ -123,9 +125,13 @@ def main() -> None:
                   f"(map {s['seconds']['map']:.2f} s, load {s['seconds']['load']:.2f} s)")
     cold_db = work / "cold.duckdb"
     cold_db.unlink(missing_ok=True)
+    # an archive of its own: the flows above kept the same files' bytes in work/archive, and a first audit
+    # writes every file's copy (before 2026-12-05 this run found them there and skipped the writes)
+    cold_archive = Path(tempfile.mkdtemp(prefix="cold-archive-", dir=work))
     exe = Path(sys.executable).with_name("gongkai")
     t = time.perf_counter()
-    proc = subprocess.run([str(exe), "audit", str(harvest), "--db", str(cold_db), "--workers", str(args.workers)],
+    proc = subprocess.run([str(exe), "audit", str(harvest), "--db", str(cold_db), "--workers", str(args.workers),
+                           "--archive", str(cold_archive)],
                           capture_output=True, text=True, check=False)
     el = time.perf_counter() - t
     ok = "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {proc.stderr.strip()[-200:]}"
@@ -166,7 +172,9 @@ def document_formats(name: str, work: Path, agencies: int, years: range, workers
     exe = Path(sys.executable).with_name("gongkai")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-c", "from gongkai.app.cli import app; app()"]
     t = time.perf_counter()
-    proc = subprocess.run(cmd + ["audit", str(harvest), "--db", str(db), "--workers", str(workers)],
+    fresh = Path(tempfile.mkdtemp(prefix=f"cold-archive-{name}-", dir=work))  # a first audit writes every copy
+    proc = subprocess.run(cmd + ["audit", str(harvest), "--db", str(db), "--workers", str(workers),
+                                 "--archive", str(fresh)],
                           capture_output=True, text=True, check=False)
     el = time.perf_counter() - t
     ok = "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {proc.stderr.strip()[-200:]}"

@@ -32,6 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import fsprobe  # noqa: E402  (bench/ is on sys.path when run as a script)
+
 RENDERINGS = ("txt", "html", "portal_gbk")
 SEED = 11
 
@@ -164,6 +166,7 @@ def main() -> None:
     secs = generate(work / "harvest", parts, n + extra, w)
     print(f"national year: {n:,} reports (txt, html, GBK portal pages in turn) in {n_parts} harvest roots, "
           f"generated in {secs:.1f} s on {w} processes; cores={os.cpu_count()}", flush=True)
+    print(fsprobe.describe(work), flush=True)
     roots = [work / "harvest" / name for name, _, _ in parts]
     bare, counted = bare_pass(roots, w)
     print(f"{'bare read + lxml':22s} {bare:8.1f} s  {counted / bare:7.0f} reports/s  (the floor: read, parse HTML / "

@@ -39,6 +39,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import fsprobe  # noqa: E402  (bench/ is on sys.path when run as a script)
+
 from gongkai.synth import write_corpus  # noqa: E402
 
 RENDERINGS = ["txt", "html", "portal_gbk"]
@@ -165,6 +167,7 @@ def main() -> None:
             print(f"served audits: {len(files):,} reports ({', '.join(RENDERINGS)}), {args.workers} warm parser "
                   f"processes; gongkai serve ready in {ready:.1f} s (deployment registered, workers started "
                   f"and warmed up)")
+            print(fsprobe.describe(work))
             for n, (label, batch) in enumerate((("run 1, first year", []), ("run 2, second year added (warm)", rest),
                                                 ("run 3, nothing new", [])), 1):
                 add(batch)
