@@ -24,7 +24,7 @@ import pytest
 from lxml import etree
 
 from gongkai.form import headings, template
-from gongkai.parse import html, read_document
+from gongkai.parse import html, html_root, html_text, read_document
 from gongkai.parse.decode import decode_text, sniff_html_charset
 from gongkai.parse.document import Table, TCell
 from gongkai.report import batch, fingerprints, tablemap
@@ -100,7 +100,7 @@ def _grid_reference(table: etree._Element) -> Table:
                 col = max(col, start + span)
                 i += 1
             colspan = 1 if (value := td.get("colspan")) is None else html._span(value)
-            row.append(TCell(html.cell_text(td) if len(td) else html._norm(td.text or ""), colspan))
+            row.append(TCell(html.cell_text(td) if len(td) else html_text.norm(td.text or ""), colspan))
             if (value := td.get("rowspan")) is not None and (rowspan := html._span(value)) > 1:
                 new.append([col, rowspan - 1, colspan])
             col += colspan
@@ -172,13 +172,13 @@ def _content_root_reference(body: etree._Element) -> etree._Element:
 
     def flat(el: etree._Element) -> str:
         if el not in flats:
-            flats[el] = html._flat(el)
+            flats[el] = html_text.flat_text(el)
         return flats[el]
 
     def link_len(el: etree._Element) -> int:
         return sum(len(flat(a)) for a in el.iter("a"))
 
-    return html._select_root(body, flat, link_len)
+    return html_root._select_root(body, flat, link_len)
 
 
 def test_content_root_equals_measuring_every_element() -> None:
@@ -186,7 +186,7 @@ def test_content_root_equals_measuring_every_element() -> None:
     for page in PAGES:
         body = page.find("body")
         body = page if body is None else body
-        root = html.content_root(body)
+        root = html_root.content_root(body)
         assert root is _content_root_reference(body)
         moved += root is not body
     assert moved > 30
@@ -210,12 +210,12 @@ def test_composed_measures_equal_the_direct_ones() -> None:
     checked = nested_links = 0
     for page in PAGES[:40] + made:
         elements = [el for el in page.iter() if el.tag.__class__ is str]
-        flats = {el: html._flat(el) for el in elements}
-        links = {el: html._link_len(el, flats.__getitem__) for el in elements}
+        flats = {el: html_text.flat_text(el) for el in elements}
+        links = {el: html_root._link_len(el, flats.__getitem__) for el in elements}
         for el in elements:
-            if len(el) and len(el) <= html._COMPOSE:
-                assert html._flat_from_children(el, flats) == flats[el]
-                assert html._link_len_from_children(el, links, flats.__getitem__) == links[el]
+            if len(el) and len(el) <= html_root._COMPOSE:
+                assert html_root._flat_from_children(el, flats) == flats[el]
+                assert html_root._link_len_from_children(el, links, flats.__getitem__) == links[el]
                 checked += 1
                 nested_links += el.tag == "a" and links[el] > len(flats[el])
     assert checked > 500 and nested_links > 20

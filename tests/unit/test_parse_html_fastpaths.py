@@ -16,7 +16,8 @@ from lxml import etree
 
 from gongkai.form.cells import join_lines
 from gongkai.parse.document import Block
-from gongkai.parse.html import _BLOCK, _norm, _walk, cell_text, parse_html
+from gongkai.parse.html import _BLOCK, _walk, cell_text, parse_html
+from gongkai.parse.html_text import norm as _norm
 
 _TEXTS = ["", "", " ", "\n", "\n  ", "1", "2", "0", "12", "１", "２", "中", "文", "情况", "\u200b", "\u00ad", "a",
           "\u3000", "\xa0", "0 ", " 3", "\t", "—", "件", "&nbsp;"]
