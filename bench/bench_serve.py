@@ -39,8 +39,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import fsprobe  # noqa: E402  (bench/ is on sys.path when run as a script)
-
 from gongkai.synth import write_corpus  # noqa: E402
 
 RENDERINGS = ["txt", "html", "portal_gbk"]
@@ -138,6 +136,8 @@ def run_row(db: Path, flow_run_id: str) -> tuple[int, datetime] | None:
 
 
 def main() -> None:
+    import fsprobe  # bench/ is on sys.path when run as a script (tests import this module for its harness)
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--agencies", type=int, default=500)
     ap.add_argument("--years", default="2022-2023")
