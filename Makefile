@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DB     ?= data/warehouse.duckdb
 
-.PHONY: setup audit lint browser test bench bench-serve bench-accuracy bench-timings bench-dashboard bench-national fuzz clean
+.PHONY: setup audit lint browser test bench bench-serve bench-accuracy bench-timings bench-dashboard bench-national bench-growth fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,9 @@ bench-dashboard: $(STAMP)  ## dashboard latency per page (p50/p95/max ms) over t
 
 bench-national: $(STAMP)  ## a national year: N=150000 generated reports audited cold, re-run with nothing new, +1 % new and late; wall, reports/s, peak RSS
 	$(BIN)/python bench/bench_national.py -n $(or $(N),150000)
+
+bench-growth: $(STAMP)  ## the warehouse file over many small runs: N=8000 reports cold, then 12 runs of 80 new ones; size and DuckDB's used/free blocks after each
+	$(BIN)/python bench/bench_growth.py -n $(or $(N),8000)
 
 fuzz: $(STAMP)  ## 10,000 mutated files through every parser; fails on any crash
 	$(BIN)/python bench/fuzz.py -n $(or $(N),10000)
