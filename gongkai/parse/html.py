@@ -281,29 +281,36 @@ def _grid(table: etree._Element) -> tuple[Table, int, int]:
             if new is not None:
                 pending = sorted(new)
             continue
-        i = 0
-        n = len(pending)
-        new = []
-        for td in tds:
-            while i < n and pending[i][0] <= col:
-                start, _, span = pending[i]
-                row.append(TCell("", span, True))
-                col = max(col, start + span)
-                i += 1
-            colspan = 1 if (value := get(td, "colspan")) is None else _span(value)
-            text = cell_text(td) if len(td) else norm(td.text or "")
-            if len(text) > longest:
-                longest = len(text)
-            row.append(TCell(text, colspan))
-            if (value := get(td, "rowspan")) is not None and (rowspan := _span(value)) > 1:
-                new.append([col, rowspan - 1, colspan])
-            col += colspan
-        while i < n:
-            row.append(TCell("", pending[i][2], True))
-            i += 1
+        row, pending = _spanned_row(tds, pending)
+        longest = max(longest, max(len(c.text) for c in row))
         grid.append(row)
-        pending = sorted([[s, r - 1, sp] for s, r, sp in pending if r > 1] + new)
     return grid, cells, longest
+
+
+def _spanned_row(tds: list[etree._Element], pending: list[list[int]]) -> tuple[list[TCell], list[list[int]]]:
+    """One row of _grid in the general case: its cells `tds` in grid-column order with a stand-in for every
+    position a rowspan of an earlier row covers (`pending`: [start column, rows still covered, colspan], sorted),
+    and the spans pending for the next row. _grid reads a row no rowspan reaches in one pass of its own."""
+    get = etree._Element.get
+    row: list[TCell] = []
+    col = i = 0
+    n = len(pending)
+    new: list[list[int]] = []
+    for td in tds:
+        while i < n and pending[i][0] <= col:
+            start, _, span = pending[i]
+            row.append(TCell("", span, True))
+            col = max(col, start + span)
+            i += 1
+        colspan = 1 if (value := get(td, "colspan")) is None else _span(value)
+        row.append(TCell(cell_text(td) if len(td) else norm(td.text or ""), colspan))
+        if (value := get(td, "rowspan")) is not None and (rowspan := _span(value)) > 1:
+            new.append([col, rowspan - 1, colspan])
+        col += colspan
+    while i < n:
+        row.append(TCell("", pending[i][2], True))
+        i += 1
+    return row, sorted([[s, r - 1, sp] for s, r, sp in pending if r > 1] + new)
 
 
 # --------------------------------------------------------------------------- entry point

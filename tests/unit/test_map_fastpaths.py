@@ -84,31 +84,13 @@ def test_inputs_are_there() -> None:
 # --------------------------------------------------------------------------- HTML grids
 
 def _grid_reference(table: etree._Element) -> Table:
-    """table_grid before the one-pass grid."""
+    """table_grid with every row read by the general path (html._spanned_row), whether a rowspan reaches it or not:
+    the grid before the one-pass rows."""
     grid: Table = []
     pending: list[list[int]] = []
     for tr in html._own(table, html._ROW_TAGS):
-        row: list[TCell] = []
-        col = 0
-        i = 0
-        n = len(pending)
-        new: list[list[int]] = []
-        for td in html._own(tr, html._CELL_TAGS):
-            while i < n and pending[i][0] <= col:
-                start, _, span = pending[i]
-                row.append(TCell("", span, True))
-                col = max(col, start + span)
-                i += 1
-            colspan = 1 if (value := td.get("colspan")) is None else html._span(value)
-            row.append(TCell(html.cell_text(td) if len(td) else html_text.norm(td.text or ""), colspan))
-            if (value := td.get("rowspan")) is not None and (rowspan := html._span(value)) > 1:
-                new.append([col, rowspan - 1, colspan])
-            col += colspan
-        while i < n:
-            row.append(TCell("", pending[i][2], True))
-            i += 1
+        row, pending = html._spanned_row(html._own(tr, html._CELL_TAGS), pending)
         grid.append(row)
-        pending = sorted([[s, r - 1, sp] for s, r, sp in pending if r > 1] + new)
     return grid
 
 
