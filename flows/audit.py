@@ -153,8 +153,8 @@ def audit(harvest: list[str], db: str, workers: int = 2, chunk_size: int = DEFAU
     every report of another version (`gongkai audit --reparse`); False none.
     `rehash`: read and hash every file, also those the files-read cache (gongkai.ingest.filestate) says are
     unchanged since a run read them (`gongkai audit --rehash`).
-    `workers_address`: the scheduler of warm worker processes to run the chunks on (`gongkai serve` keeps
-    them: pipeline.warm_workers); None: start `workers` processes for this run."""
+    `workers_address`: the socket of the warm parser processes to run the chunks on (`gongkai serve` keeps
+    them: pipeline.warm_workers, gongkai.app.warm_pool); None: start `workers` processes for this run."""
     pipeline.system_arrow_memory()
     run = warehouse_write.RunRecord(
         run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8],

@@ -320,7 +320,7 @@ def serve(
     with lifeline.guard(), contextlib.ExitStack() as stack:
         try:
             address = stack.enter_context(pipeline.warm_workers(n))
-        except Exception as exc:  # noqa: BLE001 - Dask's start-up errors: one line, not a traceback
+        except Exception as exc:  # noqa: BLE001 - a parser process's start-up error: one line, not a traceback
             _fail(f"could not start {n} parser processes for serve: {' '.join(str(exc).split())[:300]}")
         serve_nightly([str(p.resolve()) for p in harvest], str(dbp), cron=cron, workers=n, workers_address=address)
 

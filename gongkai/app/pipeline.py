@@ -14,11 +14,10 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar, cast
 
 import pandas as pd
 
@@ -157,7 +156,6 @@ def system_arrow_memory() -> None:
         pa.set_memory_pool(pa.system_memory_pool())
 
 
-T = TypeVar("T")
 _known_cache: dict[str, frozenset[str]] = {}  # read under _chunk_lock
 
 
@@ -275,30 +273,28 @@ def local_pool() -> Executor | None:
 def local_workers(workers: int, address: str | None = None,
                   notes: list[str] | None = None) -> Iterator[Executor | None]:
     """The worker processes for the chunk tasks of a local run: with `address`, the warm workers a long-lived
-    `gongkai serve` keeps (a Dask cluster, warm_workers); else those the command started ahead
+    `gongkai serve` keeps (warm_workers); else those the command started ahead
     (started_workers; shut down when the block ends, unused when `workers` is 0); else `workers` processes
     started here (none when
     `workers` < 2: the tasks run in their own thread) and stopped after. Warm workers that cannot be reached
     are replaced by processes started here, with a line in `notes`."""
     global _LOCAL
-    client = None
     if address:
-        from distributed import Client
+        from gongkai.app.warm_pool import Unreachable, WarmClient
 
         try:
-            client = Client(address, set_as_default=False, timeout=20)
-        except (OSError, TimeoutError) as exc:
+            client = WarmClient(address)
+        except Unreachable as exc:
             if notes is not None:
                 notes.append(f"warm workers at {address} unreachable ({' '.join(str(exc).split())[:120]}); "
                              f"this run started {workers} parser processes of its own")
-    if client is not None:
-        _LOCAL = _DaskPool(client)
-        try:
-            yield _LOCAL
-        finally:
-            _LOCAL = None
-            client.close()
-        return
+        else:
+            _LOCAL = client
+            try:
+                yield client
+            finally:
+                _LOCAL = None
+            return
     started = _STARTED
     if started is not None:  # this command's own processes, started ahead (started_workers)
         _LOCAL = started if workers >= 1 else None
@@ -322,16 +318,6 @@ def local_workers(workers: int, address: str | None = None,
         pool.shutdown(cancel_futures=True)
 
 
-class _DaskPool(Executor):
-    """A Dask client as the chunk tasks' executor: each chunk once (pure=False: never a cached result)."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-
-    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        return cast("Future[T]", self.client.submit(fn, *args, pure=False, **kwargs))
-
-
 def warm_up() -> int:
     """Make this process ready for chunks before the first one comes: import the parsers and checks and build
     GX's context (~3–5 s once per process). Returns the pid (what `gongkai serve` logs)."""
@@ -342,32 +328,13 @@ def warm_up() -> int:
 
 @contextlib.contextmanager
 def warm_workers(workers: int) -> Iterator[str]:
-    """For `gongkai serve`: `workers` single-threaded worker processes (a local Dask cluster, no dashboard)
-    that outlive the flow runs, warmed up once; yields the scheduler's address, which the served deployment
-    passes to its runs (the flow's `workers_address`). Closed when the block ends; the lifeline watchdog ends
-    them however serve dies."""
-    import logging
+    """For `gongkai serve`: `workers` parser processes that outlive the flow runs, warmed up once
+    (gongkai.app.warm_pool); yields their address, which the served deployment passes to its runs (the flow's
+    `workers_address`). Closed when the block ends; the lifeline watchdog ends them however serve dies."""
+    from gongkai.app.warm_pool import serving
 
-    from distributed import Client, LocalCluster
-
-    logging.getLogger("distributed").setLevel(logging.WARNING)  # its INFO lines (nanny, scheduler) are not news
-    # Ctrl-C reaches the whole foreground process group: the workers start with SIGINT ignored (inherited, and
-    # Python then installs no KeyboardInterrupt handler), so they do not print tracebacks; serve handles it and
-    # closes them
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
-    try:
-        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
-    finally:
-        if main:
-            signal.signal(signal.SIGINT, previous)
-    try:
-        with Client(cluster, set_as_default=False) as client:
-            client.run(warm_up)
-        yield str(cluster.scheduler_address)
-    finally:
-        cluster.close()
+    with serving(workers, warm_up) as pool:
+        yield pool.address
 
 
 def default_workers() -> int:

@@ -59,7 +59,8 @@ def test_served_runs_parse_on_the_warm_workers_serve_keeps(tmp_path):
     write_corpus(harvest, 60, [2022, 2023], ["txt"], seed=5)  # two processes of its own
     db = tmp_path / "warehouse.duckdb"
     with bench_serve.served(tmp_path, harvest, db, 2) as (url, dep, serve, _):
-        assert dep["parameters"]["workers_address"].startswith("tcp://127.0.0.1:"), dep["parameters"]
+        address = dep["parameters"]["workers_address"]  # a Unix socket in a private folder (gongkai.app.warm_pool)
+        assert Path(address).is_socket() and Path(address).parent.stat().st_mode & 0o077 == 0, dep["parameters"]
         warm = {pid for pid, (ppid, cmd) in _tree(serve.pid).items() if ppid == serve.pid and "spawn_main" in cmd}
         assert len(warm) == 2, _tree(serve.pid)  # the two parser processes, started once
 

@@ -1,0 +1,185 @@
+"""The warm parser processes `gongkai serve` keeps for its flow runs, reached over a Unix socket.
+
+serve: `with serving(workers) as address:` starts `workers` parser processes (spawned, each warmed up once:
+the parsers' imports and GX's context, ~3–5 s) and a listener on a Unix socket in a private directory (mode
+0700; the connection is authenticated with a random key kept in a file of mode 0600 beside the socket). The
+address, the socket's path, is what serve passes to its runs (the flow's `workers_address`).
+
+A flow run (Prefect's runner starts a process per run): `connect(address)` returns an Executor whose
+`submit(fn, *args)` sends the call (a module-level function and its arguments, pickled) on a connection of its
+own; serve runs it on its parser processes and sends back the result or the exception.
+
+Why not a Dask cluster (what serve kept until 2026-12-05): a flow run had to import `distributed` and connect a
+client before it could send its first chunk, 0.2 s of a served run of 1,500 files (3.3 s), and the scheduler
+and the workers' event loops took cycles from the parsers. Dask stays for `gongkai audit --task-runner dask`.
+
+A parser process that dies (killed, a crash in a C library) breaks the pool: serve then starts a new one and
+runs the call that met the broken pool once more; a call that breaks a fresh pool too is answered with the
+error. POSIX only (Unix sockets).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import secrets
+import shutil
+import signal
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Client, Connection, Listener
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+SOCKET = "pool.sock"
+KEY = "key"
+
+
+class WarmPool:
+    """serve's side: the parser processes and the listener that runs calls on them."""
+
+    def __init__(self, workers: int, initializer: Callable[[], object]) -> None:
+        self.workers = max(1, workers)
+        self.initializer = initializer
+        self.lock = threading.Lock()
+        self.pool = self._start()
+        self.folder = Path(tempfile.mkdtemp(prefix="gongkai-serve-"))  # mode 0700
+        self.key = secrets.token_bytes(32)
+        key_file = self.folder / KEY
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(self.key)
+        self.listener = Listener(str(self.folder / SOCKET), family="AF_UNIX", authkey=self.key)
+        self.accepting = threading.Thread(target=self._accept, name="gongkai-warm-pool", daemon=True)
+        self.accepting.start()
+
+    @property
+    def address(self) -> str:
+        return str(self.folder / SOCKET)
+
+    def pids(self) -> list[int]:
+        return sorted(getattr(self.pool, "_processes", {}))
+
+    def _start(self) -> ProcessPoolExecutor:
+        """`workers` processes, each through `initializer` before this returns. Ctrl-C reaches the whole foreground
+        process group: they start with SIGINT ignored (inherited; Python then installs no KeyboardInterrupt
+        handler), so they print no tracebacks; serve handles it and ends them."""
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        try:
+            pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=self.initializer)
+            # a spawn pool starts a process per submitted call while none is idle, and none is idle before its
+            # initializer has run: one call per worker starts them all
+            pending = [pool.submit(os.getpid) for _ in range(self.workers)]
+        finally:
+            if main:
+                signal.signal(signal.SIGINT, previous)
+        try:
+            for fut in pending:
+                fut.result()
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+        return pool
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn = self.listener.accept()
+            except OSError:  # the listener was closed: serve is ending
+                return
+            except Exception:  # noqa: BLE001 - a client that failed the authentication or hung up: the next one
+                continue
+            threading.Thread(target=self._serve_call, args=(conn,), name="gongkai-warm-call", daemon=True).start()
+
+    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        pool = self.pool
+        try:
+            return pool.submit(fn, *args, **kwargs).result()
+        except BrokenProcessPool:
+            with self.lock:
+                if self.pool is pool:  # the first call to meet it replaces it; the others use the new one
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    self.pool = self._start()
+            return self.pool.submit(fn, *args, **kwargs).result()
+
+    def _serve_call(self, conn: Connection) -> None:
+        with conn:
+            try:
+                fn, args, kwargs = conn.recv()
+            except (EOFError, OSError):
+                return
+            try:
+                reply: tuple[str, Any] = ("ok", self._run(fn, args, kwargs))
+            except Exception as exc:  # noqa: BLE001 - the call's own error goes back to the flow run
+                reply = ("error", exc)
+            with contextlib.suppress(OSError, EOFError):  # a flow run that ended meanwhile takes no answer
+                try:
+                    conn.send(reply)
+                except Exception as exc:  # noqa: BLE001 - an exception or result that does not pickle
+                    conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc} (warm pool reply)")))
+
+    def close(self) -> None:
+        self.listener.close()
+        self.pool.shutdown(cancel_futures=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def serving(workers: int, initializer: Callable[[], object]) -> Iterator[WarmPool]:
+    """For `gongkai serve`: `workers` warm parser processes (each run through `initializer` once) behind a Unix
+    socket; the pool's `address` goes to the flow runs. Closed when the block ends; the lifeline watchdog
+    ends the processes however serve dies."""
+    pool = WarmPool(workers, initializer)
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
+class Unreachable(OSError):
+    """The warm pool at an address cannot be reached (serve ended, or the address is not one)."""
+
+
+class WarmClient(Executor):
+    """A flow run's side: each `submit` is one call on a connection of its own, answered by serve's pool."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        try:
+            self.key = (Path(address).parent / KEY).read_bytes()
+            Client(address, family="AF_UNIX", authkey=self.key).close()  # reachable now
+        except (OSError, EOFError) as exc:
+            raise Unreachable(f"{exc.strerror or exc}" if isinstance(exc, OSError) else str(exc)) from exc
+        except Exception as exc:  # multiprocessing's AuthenticationError: not this pool's key
+            raise Unreachable(f"{type(exc).__name__}: {exc}") from exc
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        fut: Future[T] = Future()
+        fut.set_running_or_notify_cancel()
+        threading.Thread(target=self._call, args=(fut, fn, args, kwargs), name="gongkai-warm-client",
+                         daemon=True).start()
+        return fut
+
+    def _call(self, fut: Future[T], fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        try:
+            with Client(self.address, family="AF_UNIX", authkey=self.key) as conn:
+                conn.send((fn, args, kwargs))
+                status, value = conn.recv()
+        except (OSError, EOFError) as exc:
+            fut.set_exception(Unreachable(f"warm pool at {self.address} lost during a call: {exc}"))
+            return
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting task
+            fut.set_exception(exc)
+            return
+        if status == "ok":
+            fut.set_result(value)
+        else:
+            fut.set_exception(value)

@@ -1,0 +1,93 @@
+"""serve's warm parser processes behind a Unix socket (gongkai.app.warm_pool), with real spawned processes."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from gongkai.app import pipeline, warm_pool
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="Unix sockets")
+
+
+def _die() -> None:
+    os._exit(3)  # a parser process that dies mid-call (a crash in a C library, the OOM killer)
+
+
+def _marker() -> str:
+    return os.environ.get("GONGKAI_TEST_WARM", "")
+
+
+def _initializer() -> None:
+    os.environ["GONGKAI_TEST_WARM"] = f"warmed {os.getpid()}"
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with warm_pool.serving(2, _initializer) as p:
+        yield p
+
+
+def test_calls_run_on_the_warm_processes_each_through_its_initializer(pool):
+    client = warm_pool.WarmClient(pool.address)
+    pids = {client.submit(os.getpid).result(timeout=60) for _ in range(8)}
+    assert pids <= set(pool.pids()) and len(pool.pids()) == 2, (pids, pool.pids())
+    assert os.getpid() not in pids
+    assert client.submit(_marker).result(timeout=60).startswith("warmed ")
+    assert client.submit(divmod, 17, 5).result(timeout=60) == (3, 2)  # arguments travel, results come back
+
+
+def test_a_calls_exception_reaches_the_caller_and_the_pool_goes_on(pool):
+    client = warm_pool.WarmClient(pool.address)
+    with pytest.raises(ValueError, match="invalid literal for int"):
+        client.submit(int, "七").result(timeout=60)
+    assert client.submit(int, "7").result(timeout=60) == 7
+
+
+def test_the_socket_and_its_key_are_the_owners_only(pool):
+    folder = Path(pool.address).parent
+    assert Path(pool.address).is_socket()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / warm_pool.KEY).stat().st_mode) == 0o600
+
+
+def test_a_client_without_the_key_is_refused(pool, tmp_path):
+    fake = tmp_path / "pool.sock"  # another folder's key beside a link to the real socket
+    fake.symlink_to(pool.address)
+    (tmp_path / warm_pool.KEY).write_bytes(b"not the key")
+    with pytest.raises(warm_pool.Unreachable, match="AuthenticationError"):
+        warm_pool.WarmClient(str(fake))
+    assert warm_pool.WarmClient(pool.address).submit(os.getpid).result(timeout=60) in pool.pids()
+
+
+def test_an_address_nobody_serves_is_unreachable_and_a_run_starts_its_own_processes(tmp_path):
+    with pytest.raises(warm_pool.Unreachable):
+        warm_pool.WarmClient(str(tmp_path / "pool.sock"))
+    notes: list[str] = []
+    with pipeline.local_workers(2, str(tmp_path / "pool.sock"), notes) as own:
+        assert own is not None and not isinstance(own, warm_pool.WarmClient)
+        assert own.submit(os.getpid).result(timeout=60) != os.getpid()
+    assert len(notes) == 1 and "unreachable" in notes[0] and "started 2 parser processes of its own" in notes[0], notes
+
+
+def test_a_run_uses_the_warm_processes_at_its_address(pool):
+    with pipeline.local_workers(2, pool.address, []) as client:
+        assert isinstance(client, warm_pool.WarmClient) and pipeline.local_pool() is client
+        assert client.submit(os.getpid).result(timeout=60) in pool.pids()
+    assert pipeline.local_pool() is None
+
+
+def test_a_dead_parser_process_is_replaced_and_the_next_call_runs():
+    with warm_pool.serving(1, _initializer) as p:
+        before = p.pids()
+        client = warm_pool.WarmClient(p.address)
+        with pytest.raises(Exception, match="terminated abruptly"):  # BrokenProcessPool: it died twice (tried again once)
+            client.submit(_die).result(timeout=120)
+        after = client.submit(os.getpid).result(timeout=60)
+        assert after in p.pids() and after not in before, (before, p.pids(), after)
+        assert client.submit(_marker).result(timeout=60) == f"warmed {after}"  # the new process was warmed too
+        folder = Path(p.address).parent
+    assert not folder.exists()  # closed: the socket's folder is gone
