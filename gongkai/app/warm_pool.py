@@ -48,6 +48,7 @@ class WarmPool:
         self.workers = max(1, workers)
         self.initializer = initializer
         self.lock = threading.Lock()
+        self.closing = False
         self.pool = self._start()
         self.folder = Path(tempfile.mkdtemp(prefix="gongkai-serve-"))  # mode 0700
         self.key = secrets.token_bytes(32)
@@ -105,6 +106,8 @@ class WarmPool:
             return pool.submit(fn, *args, **kwargs).result()
         except BrokenProcessPool:
             with self.lock:
+                if self.closing:  # serve ends: its processes were ended on purpose
+                    raise
                 if self.pool is pool:  # the first call to meet it replaces it; the others use the new one
                     pool.shutdown(wait=False, cancel_futures=True)
                     self.pool = self._start()
@@ -127,7 +130,13 @@ class WarmPool:
                     conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc} (warm pool reply)")))
 
     def close(self) -> None:
+        """Stop listening and end the processes at once (SIGTERM): a chunk being parsed is not waited for (its
+        flow run ends with serve too, and the next run parses the files again)."""
+        with self.lock:
+            self.closing = True
         self.listener.close()
+        for proc in list(getattr(self.pool, "_processes", {}).values()):
+            proc.terminate()
         self.pool.shutdown(cancel_futures=True)
         shutil.rmtree(self.folder, ignore_errors=True)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -91,3 +93,19 @@ def test_a_dead_parser_process_is_replaced_and_the_next_call_runs():
         assert client.submit(_marker).result(timeout=60) == f"warmed {after}"  # the new process was warmed too
         folder = Path(p.address).parent
     assert not folder.exists()  # closed: the socket's folder is gone
+
+
+def test_closing_ends_a_call_in_progress_at_once():
+    """serve stopping (Ctrl-C) does not wait for a chunk being parsed: the processes are ended, the caller told."""
+    with warm_pool.serving(1, _initializer) as p:
+        client = warm_pool.WarmClient(p.address)
+        pid = client.submit(os.getpid).result(timeout=60)
+        slow = client.submit(time.sleep, 60)
+        time.sleep(0.5)  # the call has reached the process
+        started = time.monotonic()
+    assert time.monotonic() - started < 10
+    with pytest.raises((BrokenProcessPool, warm_pool.Unreachable)):  # the ended pool, or the connection lost
+        slow.result(timeout=30)
+    from gongkai.app import lifeline
+
+    assert lifeline.stat(pid) is None or lifeline.stat(pid)[2] in "ZX", "the warm process outlived the pool"
