@@ -333,6 +333,7 @@ def warm_workers(workers: int) -> Iterator[str]:
     `workers_address`). Closed when the block ends; the lifeline watchdog ends them however serve dies."""
     from gongkai.app.warm_pool import serving
 
+    _quiet_resource_tracker()  # a process ended at a call at serve's end leaves it semaphores to unlink, quietly
     with serving(workers, warm_up) as pool:
         yield pool.address
 

@@ -28,6 +28,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -130,14 +131,20 @@ class WarmPool:
                     conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc} (warm pool reply)")))
 
     def close(self) -> None:
-        """Stop listening and end the processes at once (SIGTERM): a chunk being parsed is not waited for (its
-        flow run ends with serve too, and the next run parses the files again)."""
+        """Stop listening and end the processes: idle ones at once, one busy with a chunk after at most 1 s
+        (SIGTERM; its flow run ends with serve too, and the next run parses the files again)."""
         with self.lock:
             self.closing = True
         self.listener.close()
-        for proc in list(getattr(self.pool, "_processes", {}).values()):
-            proc.terminate()
-        self.pool.shutdown(cancel_futures=True)
+        processes = list(getattr(self.pool, "_processes", {}).values())
+        self.pool.shutdown(wait=False, cancel_futures=True)  # an idle process takes its end-of-work marker and exits
+        deadline = time.monotonic() + 1.0
+        for proc in processes:
+            proc.join(max(0.0, deadline - time.monotonic()))
+        for proc in processes:  # still at a call after 1 s: ended (killing an idle one, blocked on the queue's
+            if proc.is_alive():  # lock, would leave multiprocessing's semaphores to its resource tracker)
+                proc.terminate()
+        self.pool.shutdown(wait=True)
         shutil.rmtree(self.folder, ignore_errors=True)
 
 

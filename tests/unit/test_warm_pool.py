@@ -109,3 +109,34 @@ def test_closing_ends_a_call_in_progress_at_once():
     from gongkai.app import lifeline
 
     assert lifeline.stat(pid) is None or lifeline.stat(pid)[2] in "ZX", "the warm process outlived the pool"
+
+
+_SCRIPT = """
+import os, sys, time
+from gongkai.app import pipeline, warm_pool
+if __name__ == "__main__":
+    if sys.argv[1] == "idle":
+        with warm_pool.serving(2, os.getpid) as p:
+            warm_pool.WarmClient(p.address).submit(os.getpid).result(timeout=60)
+    else:  # serve's own way (pipeline.warm_workers), stopped during a call
+        with pipeline.warm_workers(1) as address:
+            busy = warm_pool.WarmClient(address).submit(time.sleep, 60)
+            time.sleep(0.5)
+    print("closed", flush=True)
+"""
+
+
+@pytest.mark.parametrize("state", ["idle", "busy"])
+def test_stopping_prints_nothing_on_the_terminal(tmp_path, state):
+    """serve's stop (Ctrl-C) ends the pool without a word on the terminal — no resource-tracker warning about
+    leaked semaphores, no traceback — and without waiting for a call in progress."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "stop.py"
+    script.write_text(_SCRIPT, encoding="utf-8")
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, str(script), state], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout == "closed\n", proc.stdout + proc.stderr
+    assert proc.stderr == "", proc.stderr
+    assert time.monotonic() - started < 60  # the busy call (60 s) was not waited for
