@@ -11,7 +11,8 @@ read-write. A write (`publishing(db)`):
    published file meanwhile so no foreign writer can change it mid-copy;
 3. opens the copy read-write, and in ONE transaction applies pending migrations, re-creates the views and
    comments (dictionary.py) and runs the caller's writes;
-4. COMMITs, CHECKPOINTs (folds the WAL into the file), closes, fsyncs, and `os.replace()`s the copy over
+4. COMMITs, CHECKPOINTs (folds the WAL into the file; compacting the tables only when one has become sparse:
+   compaction.py), closes, fsyncs, and `os.replace()`s the copy over
    the published path (atomic on POSIX), then fsyncs the directory.
 
 A reader that opened the old file keeps the old inode, so it sees the old state, whole, until it reopens;
@@ -47,6 +48,7 @@ import duckdb
 
 from gongkai.warehouse.errors import WarehouseBusy
 from gongkai.warehouse.read import connect_readonly
+from gongkai.warehouse.write import compaction
 from gongkai.warehouse.write.dictionary import apply_dictionary
 from gongkai.warehouse.write.migrate import migrate
 
@@ -185,7 +187,7 @@ def publishing(db: Path, lock_timeout: float | None = None) -> Iterator[duckdb.D
                 apply_dictionary(con)
                 yield con
                 con.execute("COMMIT")
-                con.execute("CHECKPOINT")
+                compaction.checkpoint(con)  # compacts only when a table has become sparse (compaction.py)
             except BaseException:
                 with contextlib.suppress(Exception):
                     con.execute("ROLLBACK")
