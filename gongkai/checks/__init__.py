@@ -25,11 +25,11 @@ import pandas as pd
 from gongkai.checks import pandera_checks, wide
 from gongkai.checks.catalogue import catalogue
 from gongkai.checks.errors import FrameContractError, GXCheckError
-from gongkai.checks.gx_checks import check_identities, engine
+from gongkai.checks.gx_checks import check_identities, engine, freeze_heap
 from gongkai.checks.identities import Declaration, declared
 from gongkai.checks.rules import AUDIT_CHECKS, RULES
 from gongkai.findings import FINDING_COLUMNS, RULE_RESULT_COLUMNS, Counts, Part, assemble, finding_ids, rule_results
-from gongkai.report.batch import Batch
+from gongkai.report.batch import Batch, build
 from gongkai.schemas.cells import layout_codes
 
 __all__ = [
@@ -47,9 +47,14 @@ class CheckResult:
 
 
 def warm_up() -> None:
-    """Import GX and build its ephemeral context (~3 s once per process). The flow calls this in a
-    background thread while the parser processes work, so the check step does not pay it."""
+    """Import GX and build its ephemeral context (~3 s once per process), then run every check once over an
+    empty batch: the first Pandera validation builds the models' schemas, which imports Pandera's typing for
+    every dataframe library installed (dask's dataframe and array: 0.3 s of CPU) and registers its backends.
+    Parser processes started ahead (`gongkai audit` into a new warehouse, `gongkai serve`) pay it while they
+    wait, not in their first chunk."""
     engine(declared())
+    run_checks(build([]))
+    freeze_heap()  # what that imported lives as long as the process, like GX's context (gx_checks.freeze_heap)
 
 
 def run_checks(batch: Batch, identities: Declaration | None = None) -> CheckResult:

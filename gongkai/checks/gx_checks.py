@@ -86,14 +86,14 @@ def engine(decl: Declaration) -> dict[str, SuiteRun]:
         suite = ctx.suites.add(gx.ExpectationSuite(**spec))
         bd = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole_batch")
         out[name] = SuiteRun(suite, bd, lookup)
-    _freeze_heap()
+    freeze_heap()
     return out
 
 
 YOUNG_GC_THRESHOLD = 10_000  # allocations between two collections of the youngest generation (CPython: 700)
 
 
-def _freeze_heap() -> None:
+def freeze_heap() -> None:
     """Move what the process holds now (the imports of pandas, Pandera and GX, GX's context: hundreds of
     thousands of objects that live as long as the process) out of the cyclic garbage collector's reach,
     after one collection. Every full collection of the parse and check work that follows otherwise walks

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from support import SEED
+from support import HARVEST, SEED
 
 from gongkai.app import pipeline
 from gongkai.checks import gx_checks
@@ -59,6 +59,36 @@ def _engines() -> tuple[int, int, int, int]:
     return gx_checks.engine.cache_info().currsize, gc.get_threshold()[0], gc.get_freeze_count(), os.getpid()
 
 
+def _first_checks_imports(paths: list[str]) -> list[str]:
+    """In a fresh worker: warm up as a worker started ahead does, then the modules that checking its first
+    chunk (the reports at `paths`) still imports."""
+    import sys
+
+    from gongkai import checks
+
+    pipeline.warm_up()
+    files = [HarvestFile(p, Path(p).name, Path(p).stat().st_size) for p in paths]
+    batch = pipeline.parse_chunk(files, frozenset()).batch
+    before = set(sys.modules)
+    checks.run_checks(batch)
+    return sorted(set(sys.modules) - before)
+
+
+def test_a_warmed_up_worker_checks_its_first_chunk_without_importing_the_check_libraries():
+    """warm_up runs the checks once on an empty batch: Pandera's first validation imports its typing for every
+    dataframe library installed (dask's dataframe and array: 0.3 s of CPU), which the first chunk of every
+    worker of `gongkai serve` and of a cold `gongkai audit` paid before."""
+    paths = [str(p) for p in sorted(HARVEST.glob("*.txt"))[:6]]
+    pool = pipeline.process_pool(1)
+    try:
+        imported = pool.submit(_first_checks_imports, paths).result(timeout=300)
+    finally:
+        pool.shutdown()
+    libraries = ("dask", "pandera", "great_expectations", "distributed")
+    assert not [m for m in imported if m.split(".")[0] in libraries], imported
+    assert len(imported) <= 3, imported  # pandas imports a module or two on first use (reshape), nothing more
+
+
 def _pids(pool: object) -> set[int]:
     return {p.pid for p in pool._processes.values()}  # type: ignore[attr-defined]
 
@@ -77,7 +107,7 @@ def test_workers_started_ahead_are_the_runs_processes_ready_for_checks_and_end_w
     assert {g[-1] for g in got} <= pids and len(pids) == 2
     assert {g[0] for g in got} == {1}
     # with GX's context built, its imports are frozen out of the collector's reach and the young generation is
-    # collected every YOUNG_GC_THRESHOLD allocations (gx_checks._freeze_heap)
+    # collected every YOUNG_GC_THRESHOLD allocations (gx_checks.freeze_heap)
     assert {g[1] for g in got} == {gx_checks.YOUNG_GC_THRESHOLD} and all(g[2] > 100_000 for g in got), got
 
 
