@@ -12,7 +12,6 @@ import ctypes
 import hashlib
 import multiprocessing
 import os
-import signal
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -215,20 +214,10 @@ def started_workers(workers: int) -> Iterator[None]:
     if workers < 2:
         yield
         return
+    from gongkai.app.warm_pool import spawn_pool
+
     _quiet_resource_tracker()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_started_worker)
-    # Ctrl-C reaches the whole foreground process group: the processes start with SIGINT ignored (inherited;
-    # Python then installs no KeyboardInterrupt handler), so they print no tracebacks; the command handles it
-    # and ends them
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
-    try:
-        for _ in range(workers):  # a spawn pool starts a process per submitted call while none is idle
-            pool.submit(os.getpid)
-    finally:
-        if main:
-            signal.signal(signal.SIGINT, previous)
+    pool, _ = spawn_pool(workers, _started_worker)  # started now, without waiting for their start-up
     _STARTED = pool
     try:
         yield

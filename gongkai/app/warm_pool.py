@@ -15,12 +15,14 @@ and the workers' event loops took cycles from the parsers. Dask stays for `gongk
 
 A parser process that dies (killed, a crash in a C library) breaks the pool: serve then starts a new one and
 runs the call that met the broken pool once more; a call that breaks a fresh pool too is answered with the
-error. POSIX only (Unix sockets).
+error. POSIX only (Unix sockets). `spawn_pool` starts such processes for serve and for the parser processes a
+cold `gongkai audit` starts ahead (gongkai.app.pipeline.started_workers).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import os
 import secrets
@@ -32,14 +34,40 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from multiprocessing.connection import Client, Connection, Listener
+from multiprocessing.connection import Client, Connection, Listener, wait
+from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 
 SOCKET = "pool.sock"
 KEY = "key"
+
+
+def _deaf(initializer: Callable[[], object]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    initializer()
+
+
+def spawn_pool(workers: int, initializer: Callable[[], object]) -> tuple[ProcessPoolExecutor, list[Future[int]]]:
+    """`workers` spawned processes, each through `initializer`, started now: a spawn pool starts a process per
+    submitted call while none is idle, and none is idle before its initializer has run, so one call each starts
+    them all (the returned futures give their pids). Ctrl-C reaches the whole foreground process group: the
+    processes ignore SIGINT — set while they are spawned from the main thread (inherited: Python then installs no
+    KeyboardInterrupt handler), and first in each process, for a pool replaced from another thread — so they
+    print no tracebacks; the command handles it and ends them. Used by serve's pool and by the parser processes
+    a cold `gongkai audit` starts ahead (gongkai.app.pipeline.started_workers)."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=functools.partial(_deaf, initializer))
+        pending = [pool.submit(os.getpid) for _ in range(max(1, workers))]
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+    return pool, pending
 
 
 class WarmPool:
@@ -69,20 +97,8 @@ class WarmPool:
         return sorted(getattr(self.pool, "_processes", {}))
 
     def _start(self) -> ProcessPoolExecutor:
-        """`workers` processes, each through `initializer` before this returns. Ctrl-C reaches the whole foreground
-        process group: they start with SIGINT ignored (inherited; Python then installs no KeyboardInterrupt
-        handler), so they print no tracebacks; serve handles it and ends them."""
-        main = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
-        try:
-            pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=self.initializer)
-            # a spawn pool starts a process per submitted call while none is idle, and none is idle before its
-            # initializer has run: one call per worker starts them all
-            pending = [pool.submit(os.getpid) for _ in range(self.workers)]
-        finally:
-            if main:
-                signal.signal(signal.SIGINT, previous)
+        """`workers` processes, each through `initializer` before this returns."""
+        pool, pending = spawn_pool(self.workers, self.initializer)
         try:
             for fut in pending:
                 fut.result()
@@ -138,14 +154,23 @@ class WarmPool:
         self.listener.close()
         processes = list(getattr(self.pool, "_processes", {}).values())
         self.pool.shutdown(wait=False, cancel_futures=True)  # an idle process takes its end-of-work marker and exits
-        deadline = time.monotonic() + 1.0
-        for proc in processes:
-            proc.join(max(0.0, deadline - time.monotonic()))
-        for proc in processes:  # still at a call after 1 s: ended (killing an idle one, blocked on the queue's
-            if proc.is_alive():  # lock, would leave multiprocessing's semaphores to its resource tracker)
-                proc.terminate()
-        self.pool.shutdown(wait=True)
+        for proc in _still_running(processes, 1.0):  # still at a call after 1 s: ended (killing an idle one,
+            proc.terminate()  # blocked on the queue's lock, would leave multiprocessing's semaphores behind)
+        for proc in processes:  # their sentinels are ready as they exit; join waits until they are gone
+            proc.join(5.0)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _still_running(processes: list[BaseProcess], timeout: float) -> list[BaseProcess]:
+    """Wait up to `timeout` seconds for `processes` to end; those still running. Waits on their sentinels (ready
+    once a process exits, whichever thread reaps it: the pool's own does too), not on is_alive(), which cannot
+    tell a process the pool's thread reaped from one still running."""
+    left = {proc.sentinel: proc for proc in processes}
+    deadline = time.monotonic() + timeout
+    while left and (rest := deadline - time.monotonic()) > 0:
+        for ready in wait(list(left), rest):
+            left.pop(cast(int, ready))  # the sentinels are file descriptors
+    return list(left.values())
 
 
 @contextlib.contextmanager

@@ -23,6 +23,12 @@ def _marker() -> str:
     return os.environ.get("GONGKAI_TEST_WARM", "")
 
 
+def _sigint_ignored() -> bool:
+    import signal
+
+    return signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+
+
 def _initializer() -> None:
     os.environ["GONGKAI_TEST_WARM"] = f"warmed {os.getpid()}"
 
@@ -40,6 +46,7 @@ def test_calls_run_on_the_warm_processes_each_through_its_initializer(pool):
     assert os.getpid() not in pids
     assert client.submit(_marker).result(timeout=60).startswith("warmed ")
     assert client.submit(divmod, 17, 5).result(timeout=60) == (3, 2)  # arguments travel, results come back
+    assert client.submit(_sigint_ignored).result(timeout=60)  # Ctrl-C at serve's terminal: no traceback here
 
 
 def test_a_calls_exception_reaches_the_caller_and_the_pool_goes_on(pool):
@@ -91,6 +98,7 @@ def test_a_dead_parser_process_is_replaced_and_the_next_call_runs():
         after = client.submit(os.getpid).result(timeout=60)
         assert after in p.pids() and after not in before, (before, p.pids(), after)
         assert client.submit(_marker).result(timeout=60) == f"warmed {after}"  # the new process was warmed too
+        assert client.submit(_sigint_ignored).result(timeout=60)  # started from a call's thread, deaf to Ctrl-C too
         folder = Path(p.address).parent
     assert not folder.exists()  # closed: the socket's folder is gone
 
@@ -108,7 +116,7 @@ def test_closing_ends_a_call_in_progress_at_once():
         slow.result(timeout=30)
     from gongkai.app import lifeline
 
-    assert lifeline.stat(pid) is None or lifeline.stat(pid)[2] in "ZX", "the warm process outlived the pool"
+    assert lifeline.stat(pid) is None or lifeline.stat(pid)[2] in "ZX", ("the warm process outlived the pool", lifeline.stat(pid))
 
 
 _SCRIPT = """
