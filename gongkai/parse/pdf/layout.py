@@ -32,9 +32,9 @@ from dataclasses import dataclass
 
 from gongkai.parse.document import Block, RawDocument, Table, TCell
 from gongkai.parse.pdf.grid import grid_table, grids, trim_unheaded_columns, value_edges
+from gongkai.parse.pdf.linetypes import is_value
 from gongkai.parse.pdf.model import Line, Page, cluster_lines, join_pieces
 from gongkai.parse.pdf.read import MAX_PAGES, MAX_SECONDS, read_pages
-from gongkai.parse.pdf.stream import _is_value as is_value
 from gongkai.parse.pdf.stream import stream_tables
 
 __all__ = ["MAX_PAGES", "MAX_SECONDS", "parse_pdf"]
