@@ -28,8 +28,8 @@ from gongkai.checks import CheckResult, catalogue, run_checks  # noqa: E402
 from gongkai.form.template import cells  # noqa: E402
 from gongkai.report.batch import Batch, build  # noqa: E402
 from gongkai.report.model import ParsedReport  # noqa: E402
+from gongkai.report.narrative import statements_frame  # noqa: E402
 from gongkai.report.read import parse_bytes  # noqa: E402
-from gongkai.report.statements import statements_frame  # noqa: E402
 from gongkai.synth import make_report, render_html, render_text, write_corpus  # noqa: E402
 from gongkai.warehouse.write import RunRecord, write_run  # noqa: E402
 

@@ -11,7 +11,7 @@ tables    one row per report×t2…t4 report_id, table_id, present (bool)
 cells     one row per printed/template cell of a present table
                                 report_id, table_id, row_key, col_key, value (float64, NaN unless
                                 semantic == number), raw (string, NA when nothing printed), semantic
-statements  numbers the narrative states (gongkai.report.statements.statements_frame), or None when not
+statements  numbers the narrative states (gongkai.report.narrative.statements_frame), or None when not
             computed: report_id, fact, value, sentence
 fingerprints  per-report digests for XY_COPY (gongkai.report.fingerprints.fingerprints_frame), or None
 
@@ -30,7 +30,7 @@ import pyarrow as pa
 from gongkai.form.template import TABLES
 from gongkai.report.fingerprints import fingerprints_frame
 from gongkai.report.model import Cell, ParsedReport, Section
-from gongkai.report.statements import STATEMENT_COLUMNS, statements_frame
+from gongkai.report.narrative import STATEMENT_COLUMNS, statements_frame
 
 REPORT_COLUMNS = [
     "report_id", "source_path", "source_url", "source_format", "byte_size", "status", "error", "title",

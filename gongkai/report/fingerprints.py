@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from gongkai.findings import fmt
-from gongkai.report.statements import section_texts
+from gongkai.report.narrative import section_texts
 
 FINGERPRINT_COLUMNS = ["report_id", "cells", "nonzero_cells", "cells_digest", "text_chars", "text_grams",
                        "text_sketch"]

@@ -1,15 +1,10 @@
-"""Numbers the narrative states and the year it reports on (pure Python).
+"""Numbers the narrative states (pure Python): the facts (FACTS) and how a text states them.
 
-Computed in the parse step, where the text is at hand (`batch.sections`); the warehouse's panel rules
-(gongkai/warehouse/panel/) compare them with the tables in SQL:
-
-    statements_frame(batch)    → report_id, fact, value (float64), sentence       (TEXT_TABLE, YEAR_MISMATCH)
     extract(text)              → [(fact, value, sentence)] of one text
-    report_year(text)          → the year a text reports on, or None
 
-Statements come from section 一 (总体情况), section 六 (其他需要报告的事项) and, when a parser keeps it as
-section_no 0, the introduction before 一. Facts and the table cells they restate (FORMAT.md "Across
-years and against the text"):
+Read from the sections of a report that gongkai.report.narrative.statements_frame names. Facts and the table
+cells they restate (FORMAT.md "Across years and against the text"; the report_year row is read by
+gongkai.report.year):
 
 | fact               | phrasings (examples)                                         | table cell(s) compared            |
 |--------------------|--------------------------------------------------------------|-----------------------------------|
@@ -41,29 +36,15 @@ that fact's keyword and the number. Conservative by design — nothing is read f
   * a fact stated twice with different values in one sentence ("受理28件，其中新收26件"), and a
     received count followed by "（含上年结转…）" (it then includes 二).
 A fact stated in several sentences gives one row per sentence (identical rows once).
-
-report_year: the statistics period ("统计时限/期限…2023年1月1日至2023年12月31日", same year at both
-ends) when stated, else the year opening the sentences of the introduction and section 一
-("2023年，我局…", "2023年度我局…") when at least 3/4 of them agree.
-
-Fingerprints for XY_COPY (cell digests, text sketches) are in gongkai.fingerprints.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
 
-import pandas as pd
-
-STATEMENT_COLUMNS = ["report_id", "fact", "value", "sentence"]
-STATEMENT_SECTIONS = (0, 1, 6)      # 0 = introduction, when a parser keeps it
-YEAR_FACT = "report_year"
+from gongkai.report.sentences import CLAUSE_SEP, RAW_SENTENCE_END, split_sentences
 
 
 @dataclass(frozen=True)
@@ -92,20 +73,6 @@ FACTS: dict[str, Fact] = {f.fact: f for f in (
     _fact("review", "行政复议数", "t4", ("cases", "review_total")),
     _fact("litigation", "行政诉讼数", "t4", ("cases", "suit_direct_total"), ("cases", "suit_after_review_total")),
 )}
-
-# ------------------------------------------------------------------ normalisation
-_SPACE_NEAR_CJK = re.compile(r"(?<=[^\x00-\x7f])[ \t\u3000\xa0]+|[ \t\u3000\xa0]+(?=[^\x00-\x7f])")
-_SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
-_CLAUSE_SEP = re.compile(r"[，（）【】]")           # after _normalise: "," only in 1,234
-
-
-def _normalise(text: str) -> str:
-    """NFKC (full-width digits and punctuation → ASCII), spaces next to CJK removed ("申请 21 件")."""
-    t = unicodedata.normalize("NFKC", text)
-    t = t.replace(",", "，").replace("(", "（").replace(")", "）").replace(";", "；").replace(":", "：")
-    t = re.sub(r"(?<=\d)，(?=\d{3}(?!\d))", ",", t)          # thousands separators stay
-    return _SPACE_NEAR_CJK.sub("", t)
-
 
 # ------------------------------------------------------------------ numbers
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -240,7 +207,7 @@ def _sentence_statements(sentence: str) -> list[tuple[str, float]]:
     includes_carried: list[int] = []
     pos = 0
     clauses = []
-    for m in _CLAUSE_SEP.finditer(sentence + "，"):
+    for m in CLAUSE_SEP.finditer(sentence + "，"):
         clauses.append(sentence[pos:m.start()])
         pos = m.end()
     for ci, clause in enumerate(clauses):
@@ -296,19 +263,12 @@ def _sentence_statements(sentence: str) -> list[tuple[str, float]]:
     return out
 
 
-def _sentences(text: str) -> Iterable[str]:
-    for s in _SENTENCE_END.split(_normalise(text)):
-        s = s.strip()
-        if s:
-            yield s
-
-
 _PREFILTER = re.compile(r"件|未|没有|无")
-# Before normalising: the sentence ends and a superset of _PREFILTER's characters as printed, including
-# what NFKC maps onto them (⽆, the Kangxi radical PDFs often carry, → 无; ｡ → 。; ﹔ → ; …). A raw chunk
-# without them cannot hold a statement, so only the chunks that do are normalised (NFKC on a whole
-# narrative was a third of the statement cost); the result is the same as normalising everything first.
-_RAW_SENTENCE_END = re.compile(r"[。！？!?；;\n\u037e\u203c\u2047-\u2049\ufe12\ufe14-\ufe16\ufe54\ufe56\ufe57\uff61]+")
+# Before normalising: the sentence ends (sentences.RAW_SENTENCE_END) and a superset of _PREFILTER's
+# characters as printed, including what NFKC maps onto them (⽆, the Kangxi radical PDFs often carry, → 无;
+# ｡ → 。; ﹔ → ; …). A raw chunk without them cannot hold a statement, so only the chunks that do are
+# normalised (NFKC on a whole narrative was a third of the statement cost); the result is the same as
+# normalising everything first.
 _RAW_PREFILTER = re.compile(r"[件未没无⽆]")
 
 
@@ -317,7 +277,7 @@ def extract(text: str | None) -> list[tuple[str, float, str]]:
     if not text:
         return []
     out: list[tuple[str, float, str]] = []
-    for chunk in _RAW_SENTENCE_END.split(text):
+    for chunk in RAW_SENTENCE_END.split(text):
         if _RAW_PREFILTER.search(chunk):
             out += _chunk_statements(chunk)
     return out
@@ -329,93 +289,9 @@ def _chunk_statements(chunk: str) -> tuple[tuple[str, float, str], ...]:
     statements): a pure function of the chunk's text, and boilerplate sentences ("本机关未发生因政府信息公开
     工作而申请行政复议和提起行政诉讼的事项") repeat across reports."""
     out = []
-    for s in _sentences(chunk):
+    for s in split_sentences(chunk):
         if not _PREFILTER.search(s):
             continue
         for fact, value in _sentence_statements(s):
             out.append((fact, value, s))
     return tuple(out)
-
-
-# ------------------------------------------------------------------ the year a text reports on
-_PERIOD = re.compile(r"((?:19|20)\d{2})年0?1月0?1日(?:起)?(?:至|到|—+|-+|~|～)((?:19|20)\d{2})年12月31日")
-_HEAD_MARK = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.、．])")
-_LEAD_YEAR = re.compile(r"^((?:19|20)\d{2})年(度)?(?![\d月—\-至到~～])")
-
-
-@lru_cache(maxsize=1 << 12)
-def _chunk_years(chunk: str) -> tuple[tuple[str, int | None, int | None], ...]:
-    """(sentence, the year of a one-year statistics period it states or None, the year opening it or None)
-    for each sentence of one raw sentence chunk (split as in extract: the same sentences as normalising the
-    whole text first). Cached (at most 4,096 chunks): a pure function of the chunk's text."""
-    out = []
-    for s in _sentences(chunk):
-        m = _PERIOD.search(s)
-        lead = _LEAD_YEAR.match(_HEAD_MARK.sub("", s))
-        out.append((s, int(m.group(1)) if m and m.group(1) == m.group(2) else None,
-                    int(lead.group(1)) if lead else None))
-    return tuple(out)
-
-
-def _report_year(texts: Iterable[str | None]) -> tuple[int, str] | None:
-    years: Counter[int] = Counter()
-    first: dict[int, str] = {}
-    sentences = [i for t in texts if t for chunk in _RAW_SENTENCE_END.split(t) for i in _chunk_years(chunk)]
-    for s, period, _ in sentences:
-        if period is not None:
-            return period, s
-    for s, _, y in sentences:
-        if y is not None:
-            years[y] += 1
-            first.setdefault(y, s)
-    if not years:
-        return None
-    (y, n), = years.most_common(1)
-    return (y, first[y]) if n * 4 >= 3 * sum(years.values()) else None
-
-
-def report_year(text: str | None) -> int | None:
-    """The year a text (introduction and section 一) reports on, or None when it does not say clearly."""
-    hit = _report_year([text])
-    return hit[0] if hit else None
-
-
-# ------------------------------------------------------------------ frames
-def section_texts(sections: pd.DataFrame) -> dict[str, dict[int, str]]:
-    s = sections[sections["present"].astype(bool) & sections["text"].notna()]
-    out: dict[str, dict[int, str]] = {}
-    for rid, no, text in zip(s["report_id"].tolist(), s["section_no"].tolist(), s["text"].tolist()):
-        out.setdefault(rid, {})[int(no)] = text
-    return out
-
-
-class HasSections(Protocol):
-    """What statements_frame reads of a batch (gongkai.report.batch.Batch or any frames holder)."""
-
-    @property
-    def sections(self) -> pd.DataFrame: ...
-
-
-def statements_frame(batch: HasSections) -> pd.DataFrame:
-    """One row per stated count (and one `report_year` row when the text names its year) of every report
-    of the batch that has sections; `value` is float64, rows in text order within a report."""
-    rows: dict[str, list[str | float]] = {c: [] for c in STATEMENT_COLUMNS}
-    for rid, secs in section_texts(batch.sections).items():
-        seen = set()
-        for no in STATEMENT_SECTIONS:
-            for fact, value, sentence in extract(secs.get(no)):
-                if (fact, value, sentence) in seen:
-                    continue
-                seen.add((fact, value, sentence))
-                rows["report_id"].append(rid)
-                rows["fact"].append(fact)
-                rows["value"].append(value)
-                rows["sentence"].append(sentence)
-        year = _report_year([secs.get(0), secs.get(1)])
-        if year is not None:
-            rows["report_id"].append(rid)
-            rows["fact"].append(YEAR_FACT)
-            rows["value"].append(float(year[0]))
-            rows["sentence"].append(year[1])
-    return pd.DataFrame(rows, columns=STATEMENT_COLUMNS).astype(
-        {"report_id": "string", "fact": "string", "value": "float64", "sentence": "string"})

@@ -23,8 +23,10 @@ from gongkai.findings import finding_ids
 from gongkai.ingest.discover import discover
 from gongkai.report import batch as frames
 from gongkai.report import fingerprints, statements
+from gongkai.report.narrative import statements_frame
 from gongkai.report.read import parse_bytes
-from gongkai.report.statements import FACTS, chinese_number, extract, report_year, statements_frame
+from gongkai.report.statements import FACTS, chinese_number, extract
+from gongkai.report.year import report_year
 from gongkai.synth import make_report, render_html, render_text, write_corpus
 from gongkai.synth.report import SynthReport
 from gongkai.warehouse import connect_readonly

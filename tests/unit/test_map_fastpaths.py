@@ -27,7 +27,7 @@ from gongkai.form import headings, template
 from gongkai.parse import html, html_root, html_text, read_document
 from gongkai.parse.decode import decode_text, sniff_html_charset
 from gongkai.parse.document import Table, TCell
-from gongkai.report import batch, fingerprints, tablemap
+from gongkai.report import batch, fingerprints, table_layout, table_rows, tablemap
 from gongkai.report.read import parse_bytes
 from gongkai.synth import RENDERINGS, agencies
 from gongkai.synth.report import DEFECTS, make_report
@@ -205,15 +205,15 @@ def test_composed_measures_equal_the_direct_ones() -> None:
 
 # --------------------------------------------------------------------------- table mapping
 
-def _place_row_reference(m: tablemap.Mapped, version: str, table_id: str, row: list[TCell], cols: dict[int, str],
+def _place_row_reference(m: table_rows.Mapped, version: str, table_id: str, row: list[TCell], cols: dict[int, str],
                          allowed: frozenset[tuple[str, str]], plans: object = None) -> bool:
-    """_place_row before the plans (its short-row branch is shared and unchanged)."""
+    """place_row before the plans (its short-row branch is shared and unchanged)."""
     n = len(cols)
-    layout = tablemap._layout(row, table_id)
-    _, texts = tablemap._row_label(layout, n)
-    row_key = tablemap._match_row(version, table_id, texts)
+    layout = table_layout.layout(row, table_id)
+    _, texts = table_rows._row_label(layout, n)
+    row_key = table_rows._match_row(version, table_id, texts)
     if row_key is None:
-        return tablemap._place_row(m, version, table_id, row, cols, allowed)
+        return table_rows.place_row(m, version, table_id, row, cols, allowed)
     if any((row_key, c) in m.raw for c in cols.values()):
         m.notes.append(f"{template.TABLE_ZH[table_id]} row {texts[0]!r} printed twice; the first is kept")
         return True
@@ -270,8 +270,8 @@ def test_mapping_equals_the_row_by_row_placement(monkeypatch: pytest.MonkeyPatch
             grids.append(copy)
     fast = [_mapped(g) for g in grids for _ in range(2)]  # twice: the second time through the plans' memo
     with monkeypatch.context() as mp:
-        original = tablemap._place_row
-        mp.setattr(tablemap, "_place_row", lambda *a: _place_row_reference(*a)
+        original = table_rows.place_row
+        mp.setattr(table_rows, "place_row", lambda *a: _place_row_reference(*a)
                    if len(a) == 7 else original(*a))
         slow = [_mapped(g) for g in grids for _ in range(2)]
     assert fast == slow
@@ -288,7 +288,7 @@ def test_allowed_cells_are_the_templates() -> None:
             expected = set(template.keys(version, tid))
             if tid == "t3" and version == "2021":
                 expected |= set(template.mixed_keys())
-            assert tablemap._allowed(tid, version) == expected
+            assert table_rows.allowed(tid, version) == expected
 
 
 # --------------------------------------------------------------------------- frames, fingerprints, headings

@@ -11,8 +11,10 @@ import pytest
 from gongkai.form.headings import heading_no
 from gongkai.parse import decode
 from gongkai.parse.errors import UndecodableText
-from gongkai.report import statements
-from gongkai.report.statements import _HEAD_MARK, _LEAD_YEAR, _PERIOD, _report_year, _sentences, extract
+from gongkai.report import statements, year
+from gongkai.report.sentences import split_sentences
+from gongkai.report.statements import extract
+from gongkai.report.year import _HEAD_MARK, _LEAD_YEAR, _PERIOD, stated_year
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
@@ -54,8 +56,8 @@ _TEXTS = [
 
 
 def _reference_year(texts: list[str | None]) -> tuple[int, str] | None:
-    """_report_year as it was: the whole texts normalised, then cut into sentences."""
-    sentences = [s for t in texts if t for s in _sentences(t)]
+    """stated_year as it was: the whole texts normalised, then cut into sentences."""
+    sentences = [s for t in texts if t for s in split_sentences(t)]
     for s in sentences:
         m = _PERIOD.search(s)
         if m and m.group(1) == m.group(2):
@@ -77,19 +79,19 @@ def test_report_year_per_chunk_equals_the_whole_text() -> None:
     for i in range(len(_TEXTS)):
         for j in range(len(_TEXTS)):
             texts = [_TEXTS[i], None, _TEXTS[j]]
-            assert _report_year(texts) == _reference_year(texts)
-    assert _report_year([_TEXTS[2]]) == (2023, "统计时限为2023年1月1日至2023年12月31日")
-    assert _report_year([_TEXTS[0]]) == (2023, "2023年，本机关共收到政府信息公开申请26件，办结25件")
+            assert stated_year(texts) == _reference_year(texts)
+    assert stated_year([_TEXTS[2]]) == (2023, "统计时限为2023年1月1日至2023年12月31日")
+    assert stated_year([_TEXTS[0]]) == (2023, "2023年，本机关共收到政府信息公开申请26件，办结25件")
 
 
 def test_statements_cached_equal_uncached() -> None:
     first = [extract(t) for t in _TEXTS]
     statements._chunk_statements.cache_clear()
-    statements._chunk_years.cache_clear()
+    year._chunk_years.cache_clear()
     assert [extract(t) for t in _TEXTS] == first
     assert ("received", 26.0, "2023年，本机关共收到政府信息公开申请26件，办结25件") in first[0]
     assert ("review", 0.0, "本机关未发生因政府信息公开工作而申请行政复议和提起行政诉讼的事项") in first[1]
-    for cached in (statements._chunk_statements, statements._chunk_years):  # bounded: flat memory over a national year
+    for cached in (statements._chunk_statements, year._chunk_years):  # bounded: flat memory over a national year
         assert 0 < (cached.cache_info().maxsize or 0) <= 1 << 12
 
 

@@ -25,7 +25,8 @@ from gongkai.parse.pdf.model import cluster_lines
 from gongkai.parse.pdf.read import read_pages
 from gongkai.report.read import parse_bytes
 from gongkai.synth.evaluate import read_cell
-from gongkai.synth.render_pdf import FONT, _font, render_pdf
+from gongkai.synth.pdf_text import FONT, font
+from gongkai.synth.render_pdf import render_pdf
 from gongkai.synth.report import DEFECTS, make_report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,7 +161,7 @@ def _furnished_pdf() -> bytes:
     that sits once at the header's place (page 3's first line of text)."""
     from reportlab.pdfgen import canvas
 
-    _font()
+    font()
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(595.2756, 841.8898), invariant=1)
     para = "本机关严格落实政府信息公开工作要求，及时准确公开各类政府信息，主动回应社会关切。" * 3

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from gongkai.parse.document import TCell
-from gongkai.report.tablemap import classify_table, column_keys, detect_version, map_tables
+from gongkai.report.table_columns import column_keys
+from gongkai.report.tablemap import classify_table, detect_version, map_tables
 
 
 def row(*texts, spans=None, conts=()):

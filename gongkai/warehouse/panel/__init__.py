@@ -34,7 +34,7 @@ from duckdb import sqltypes
 
 from gongkai.findings import fmt
 from gongkai.report.fingerprints import SKETCH_K
-from gongkai.report.statements import YEAR_FACT
+from gongkai.report.narrative import YEAR_FACT
 from gongkai.warehouse.panel.copies import register_similarity
 from gongkai.warehouse.panel.lookups import register_lookups
 from gongkai.warehouse.panel.operands import OPERANDS, insert_panel_inputs, refresh_stale

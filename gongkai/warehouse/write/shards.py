@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 from gongkai.findings import FINDING_COLUMNS, RULE_RESULT_COLUMNS
 from gongkai.report.batch import CELL_COLUMNS, REPORT_COLUMNS, SECTION_COLUMNS, TABLE_COLUMNS, Batch
 from gongkai.report.fingerprints import fingerprints_frame
-from gongkai.report.statements import STATEMENT_COLUMNS
+from gongkai.report.narrative import STATEMENT_COLUMNS
 
 FRAMES = ("reports", "sections", "tables", "cells", "statements", "fingerprints", "findings", "rule_results")
 DONE = "DONE"
