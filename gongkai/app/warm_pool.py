@@ -3,7 +3,9 @@
 serve: `with serving(workers) as address:` starts `workers` parser processes (spawned, each warmed up once:
 the parsers' imports and GX's context, ~3–5 s) and a listener on a Unix socket in a private directory (mode
 0700; the connection is authenticated with a random key kept in a file of mode 0600 beside the socket). The
-address, the socket's path, is what serve passes to its runs (the flow's `workers_address`).
+address, the socket's path, is what serve passes to its runs (the flow's `workers_address`). serve holds the
+folder's owner lock (gongkai.owner_lock) while it lives and removes the folder when it stops; a serve killed
+with kill -9 cannot, so each serve first removes this user's folders that no living serve owns.
 
 A flow run (Prefect's runner starts a process per run): `connect(address)` returns an Executor whose
 `submit(fn, *args)` sends the call (a module-level function and its arguments, pickled) on a connection of its
@@ -39,10 +41,13 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from gongkai import owner_lock
+
 T = TypeVar("T")
 
 SOCKET = "pool.sock"
 KEY = "key"
+FOLDER_PREFIX = "gongkai-serve-"  # the socket's folder: <temporary directory>/gongkai-serve-XXXXXXXX/
 
 
 def _deaf(initializer: Callable[[], object]) -> None:
@@ -79,7 +84,9 @@ class WarmPool:
         self.lock = threading.Lock()
         self.closing = False
         self.pool = self._start()
-        self.folder = Path(tempfile.mkdtemp(prefix="gongkai-serve-"))  # mode 0700
+        sweep_abandoned()
+        self.folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))  # mode 0700
+        self.owner = owner_lock.own(self.folder)  # held while serve lives: a killed serve's folder is swept
         self.key = secrets.token_bytes(32)
         key_file = self.folder / KEY
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -159,6 +166,21 @@ class WarmPool:
         for proc in processes:  # their sentinels are ready as they exit; join waits until they are gone
             proc.join(5.0)
         shutil.rmtree(self.folder, ignore_errors=True)
+        os.close(self.owner)
+
+
+def sweep_abandoned() -> list[Path]:
+    """Remove the socket folders of serves that ended without removing them (kill -9: the watchdog ends their
+    processes, but nothing of theirs is left to remove files): this user's folders of the temporary directory
+    whose owner lock no living process holds. A folder without an owner lock is left alone. The folders
+    removed."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
+        with contextlib.suppress(OSError):
+            if (not folder.is_symlink() and folder.is_dir() and folder.stat().st_uid == os.getuid()
+                    and owner_lock.remove_if_abandoned(folder, missing_lock_abandons=False)):
+                removed.append(folder)
+    return removed
 
 
 def _still_running(processes: list[BaseProcess], timeout: float) -> list[BaseProcess]:

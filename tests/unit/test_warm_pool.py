@@ -148,3 +148,46 @@ def test_stopping_prints_nothing_on_the_terminal(tmp_path, state):
     assert proc.returncode == 0 and proc.stdout == "closed\n", proc.stdout + proc.stderr
     assert proc.stderr == "", proc.stderr
     assert time.monotonic() - started < 60  # the busy call (60 s) was not waited for
+
+
+_KILLED = """
+import os, sys, time
+from gongkai.app import warm_pool
+if __name__ == "__main__":
+    with warm_pool.serving(1, os.getpid) as p:
+        print(p.address, *p.pids(), flush=True)
+        time.sleep(120)
+"""
+
+
+def test_a_killed_serves_socket_folder_is_removed_by_the_next_serve(tmp_path, pool):
+    """kill -9 leaves a serve's socket folder (its key, the dead socket) behind; the next serve removes it. The
+    folder of a serve that still runs (the module's pool) and a folder without an owner lock stay."""
+    import signal
+    import subprocess
+    import sys
+    import tempfile
+
+    script = tmp_path / "killed.py"
+    script.write_text(_KILLED, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline().split() if proc.stdout else []
+        assert len(line) == 2, line
+        address, worker = line[0], int(line[1])
+    finally:
+        proc.kill()  # kill -9: its close() never runs
+        proc.wait(30)
+    os.kill(worker, signal.SIGKILL)  # what the lifeline watchdog does for `gongkai serve`
+    killed = Path(address).parent
+    assert (killed / warm_pool.KEY).exists() and (killed / "owner.lock").exists(), list(killed.iterdir())
+    unowned = Path(tempfile.mkdtemp(prefix=warm_pool.FOLDER_PREFIX))  # no owner lock: not gongkai's to remove
+    try:
+        with warm_pool.serving(1, _initializer) as p:
+            assert Path(p.address).parent.is_dir()
+            assert not killed.exists(), list(killed.iterdir())
+            assert Path(pool.address).parent.is_dir() and Path(pool.address).is_socket()  # a living serve's stays
+            assert unowned.is_dir()
+            assert warm_pool.WarmClient(pool.address).submit(divmod, 7, 2).result(timeout=60) == (3, 1)
+    finally:
+        unowned.rmdir()

@@ -4,9 +4,9 @@
                                                  /known.txt     report_ids already in the warehouse (one a line)
                                                  /chunk-NNNNN/  one shard per chunk (shards.py)
 
-The run holds an exclusive `flock` on owner.lock from before its 'running' row is published until its folder
-is removed; the OS releases it when the process dies, however it dies (kill -9 included). So a folder whose
-lock can be taken belongs to no living run: `abandoned` removes such folders and returns their run ids, which
+The run holds an exclusive `flock` on owner.lock (gongkai.owner_lock) from before its 'running' row is
+published until its folder is removed; the OS releases it when the process dies, however it dies (kill -9
+included). So a folder whose lock can be taken belongs to no living run: `abandoned` removes such folders and returns their run ids, which
 the next run records as 'crashed' (runs.record_started_run). A Dask worker writing shards needs this folder on
 a path it shares with the driver (the folder may be given: GONGKAI_RUNS_DIR).
 """
@@ -14,13 +14,13 @@ a path it shares with the driver (the folder may be given: GONGKAI_RUNS_DIR).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-OWNER = "owner.lock"
+from gongkai import owner_lock
+
 KNOWN = "known.txt"
 
 
@@ -30,36 +30,13 @@ def runs_dir(db: Path) -> Path:
     return Path(given) if given else Path(db).with_name(f".{Path(db).name}.runs")
 
 
-def _try_lock(path: Path) -> int | None:
-    """An fd holding an exclusive flock on `path`, or None when another process holds it."""
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except FileNotFoundError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        return None
-    return fd
-
-
 def abandoned(db: Path) -> list[str]:
     """Remove the run folders no living run owns and return their run ids (sorted)."""
     root = runs_dir(db)
     if not root.is_dir():
         return []
-    found = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        fd = _try_lock(folder / OWNER)
-        if fd is None:
-            continue
-        try:
-            shutil.rmtree(folder, ignore_errors=True)
-            found.append(folder.name)
-        finally:
-            os.close(fd)
-    return found
+    return [folder.name for folder in sorted(p for p in root.iterdir() if p.is_dir())
+            if owner_lock.remove_if_abandoned(folder)]
 
 
 @contextlib.contextmanager
@@ -67,9 +44,7 @@ def owned(db: Path, run_id: str) -> Iterator[Path]:
     """Create the run's folder, hold its owner lock while the block runs, remove the folder after."""
     folder = runs_dir(db) / run_id
     folder.mkdir(parents=True, exist_ok=False)
-    fd = _try_lock(folder / OWNER)
-    if fd is None:  # impossible for a fresh folder unless another process races on the same run_id
-        raise RuntimeError(f"run folder {folder} is owned by another process")
+    fd = owner_lock.own(folder)
     try:
         yield folder
     finally:
