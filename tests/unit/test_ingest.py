@@ -82,8 +82,11 @@ def test_chunks_are_coarse():
     assert [len(c) for c in chunks(list(range(601)), 250)] == [250, 250, 101]
     # several workers: a multiple of their number, files shared equally
     assert [len(c) for c in chunks(list(range(400)), 250, workers=2)] == [200, 200]
-    assert [len(c) for c in chunks(list(range(601)), 250, workers=2)] == [151, 151, 151, 148]  # 4: both busy to the end
-    assert [len(c) for c in chunks(list(range(1500)), 500, workers=2)] == [375] * 4
+    assert [len(c) for c in chunks(list(range(601)), 250, workers=2)] == [301, 300]  # both busy to the end
+    assert [len(c) for c in chunks(list(range(1500)), 500, workers=2)] == [750] * 2  # not 4 × 375: fewer, ≤ 1.5 ×
+    assert [len(c) for c in chunks(list(range(1750)), 250, workers=4)] == [219] * 6 + [218] * 2  # 4 × 438: > 1.5 ×
+    assert [len(c) for c in chunks(list(range(1500)), 250, workers=4)] == [375] * 4  # 6 → 4, within 1.5 × 250
+    assert [len(c) for c in chunks(list(range(150_001)), 500, workers=2)] == [501] + [500] * 299  # equal shares
     assert [len(c) for c in chunks(list(range(18)), 250, workers=2)] == [18]  # too small to split
     assert [len(c) for c in chunks(list(range(120)), 250, workers=4)] == [60, 60]  # never below 50 a chunk
     assert [len(c) for c in chunks(list(range(24)), 7, workers=2)] == [6, 6, 6, 6]  # a small size asked for: kept
