@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from test_checks import make_report, rr
+from checks_support import make_report, rr
 
 from gongkai.checks import catalogue, run_checks
 from gongkai.checks.gx_checks import engine

@@ -155,7 +155,7 @@ def test_blank_cell_of_the_single_row_is_a_cell_blank_and_not_assessable():
 
 def test_pure_2019_report_keeps_its_behaviour_beside_a_mixed_one():
     """In one batch: the mixed report gets its keyed warning, a 2019-format 2022 report the plain one."""
-    from test_checks import make_report
+    from checks_support import make_report
 
     mixed = parse_txt()
     old = make_report("old2019", "2019", 2022)

@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from test_warehouse import findings_for, one, query, report, write
+from warehouse_support import findings_for, one, query, report, write
 
 from gongkai.app.web.reviews import ReviewStore
 from gongkai.warehouse import connect_readonly

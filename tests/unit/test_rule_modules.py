@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 import pytest
-from test_checks import make_report
+from checks_support import make_report
 
 from gongkai.checks import catalogue, run_checks
 from gongkai.checks.rule import CATALOGUE_COLUMNS, Rule

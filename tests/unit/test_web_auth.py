@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 from support import invoke, shown
-from test_warehouse import report, write
 from typer.testing import CliRunner
+from warehouse_support import report, write
 
 from gongkai.app.cli import app
 from gongkai.app.web.auth import (

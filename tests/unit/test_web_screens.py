@@ -7,7 +7,7 @@ import re
 
 import pytest
 from starlette.testclient import TestClient
-from test_warehouse import findings_for, report, write
+from warehouse_support import findings_for, report, write
 
 from gongkai.app.web.server import create_app
 
