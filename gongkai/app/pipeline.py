@@ -10,11 +10,10 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import hashlib
-import multiprocessing
 import os
 import threading
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -170,10 +169,11 @@ def _known(path: str | None) -> frozenset[str]:
 
 def process_pool(workers: int) -> Executor:
     """`workers` spawned processes (spawn, not fork: safe with DuckDB and Prefect's threads) for the chunk
-    tasks. GX starts (~3 s, once per process) at a worker's first chunk with new reports: a run with
-    nothing new never pays it."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=lean_heap)
+    tasks, deaf to Ctrl-C like every parser process (warm_pool.spawn_pool). GX starts (~3 s, once per process)
+    at a worker's first chunk with new reports: a run with nothing new never pays it."""
+    from gongkai.app.warm_pool import spawn_pool
+
+    return spawn_pool(workers, lean_heap)[0]
 
 
 _LEAN = False  # lean_heap ran in this process

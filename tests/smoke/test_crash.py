@@ -43,10 +43,18 @@ def _until(predicate, what: str, timeout: float) -> None:
         time.sleep(0.05)
 
 
-def _audit_mid_run(tmp_path: Path) -> tuple[subprocess.Popen, dict[tuple[int, int], str]]:
+def _audit_mid_run(tmp_path: Path, existing: bool = False) -> tuple[subprocess.Popen, dict[tuple[int, int], str]]:
     """A `gongkai audit` of 600 generated files (in a session of its own, as a terminal's foreground process group
     is), returned once its Prefect API server and its parser processes run and its first chunk has begun (its
-    `running` row is published by then), with every descendant seen so far: (pid, start time) → command line."""
+    `running` row is published by then), with every descendant seen so far: (pid, start time) → command line.
+    `existing`: into a warehouse a first audit (of one other file) made, whose parser processes the run starts at
+    its map step rather than as its first step (gongkai.app.pipeline.started_workers)."""
+    if existing:
+        first = tmp_path / "first"
+        write_corpus(first, 1, [2021], ["txt"], seed=3)
+        made = subprocess.run([GONGKAI, "audit", str(first), "--db", str(tmp_path / "w.duckdb"), "--workers", "2"],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=600)
+        assert made.returncode == 0, shown_proc(made)
     harvest = tmp_path / "harvest"
     write_corpus(harvest, 150, range(2022, 2024), ["txt", "html"], seed=11, truth=tmp_path / "truth.jsonl")  # 600 files
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
@@ -108,11 +116,15 @@ def test_kill_9_of_a_running_audit_leaves_no_process_behind(tmp_path):
     _nothing_left(seen)
 
 
-def test_ctrl_c_of_a_running_audit_ends_it_at_once_with_one_line_and_the_next_run_records_it_crashed(tmp_path):
+@pytest.mark.parametrize("warehouse", ["new", "existing"])
+def test_ctrl_c_of_a_running_audit_ends_it_at_once_with_one_line_and_the_next_run_records_it_crashed(tmp_path,
+                                                                                                     warehouse):
     """Ctrl-C (SIGINT to the foreground process group: the command, its parser processes, multiprocessing's
     resource tracker) ends the audit within seconds with exit code 130 and one line on stderr — no Prefect log,
-    no traceback, no resource-tracker warning — and nothing left running; the next run records it as crashed."""
-    cli, seen = _audit_mid_run(tmp_path)
+    no traceback, no resource-tracker warning — and nothing left running; the next run records it as crashed.
+    Into a new warehouse the parser processes were started as the command's first step, into an existing one at
+    its map step."""
+    cli, seen = _audit_mid_run(tmp_path, existing=warehouse == "existing")
     try:
         os.killpg(cli.pid, signal.SIGINT)
         cli.wait(20)
@@ -131,7 +143,8 @@ def test_ctrl_c_of_a_running_audit_ends_it_at_once_with_one_line_and_the_next_ru
         runs = con.execute("SELECT status, files_new FROM runs ORDER BY started_at").fetchall()
     finally:
         con.close()
-    assert [r[0] for r in runs] == ["crashed", "completed"] and runs[1][1] == 600, runs
+    before = ["completed"] if warehouse == "existing" else []
+    assert [r[0] for r in runs] == [*before, "crashed", "completed"] and runs[-1][1] == 600, runs
 
 
 def test_a_publication_killed_mid_way_leaves_a_temp_file_the_next_write_removes(tmp_path):
